@@ -1,0 +1,170 @@
+"""The command-line adapter: `mkdocs-postmortem validate | schema | new`.
+
+It reads the same `mkdocs.yml` and calls the same checks as the plugin, without
+building the site. Exit codes: 0 clean, 1 problems found, 2 usage or configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import Abort, ConfigurationError as MkDocsConfigurationError
+from mkdocs.structure.files import File, get_files
+
+from . import site
+from .check import Report, Settings, check_archive
+from .config import PostmortemConfig
+from .diagnostics import format_github, format_json, format_text
+from .schema import ConfigurationError
+from .template import next_id, render
+
+EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+_SAFE_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+class Site:
+    """An MkDocs site as the CLI sees it: its config, the plugin's options, settings."""
+
+    def __init__(self, config_file: str | None) -> None:
+        try:
+            self.config: MkDocsConfig = load_config(config_file=config_file)
+        except (MkDocsConfigurationError, Abort, OSError) as error:
+            raise ConfigurationError(f"cannot load the MkDocs configuration: {error}") from None
+        self.options = _plugin_options(self.config)
+        self.settings: Settings = site.settings(self.config, self.options)
+
+    def postmortems(self) -> list[File]:
+        return [file for file in get_files(self.config) if site.is_postmortem(file, self.options)]
+
+    def check(self) -> tuple[Report, int]:
+        files = self.postmortems()
+        return check_archive(site.sources(files, self.config), self.settings), len(files)
+
+    @property
+    def archive_dir(self) -> Path:
+        return Path(self.config.docs_dir) / self.options.dir
+
+
+def _plugin_options(config: MkDocsConfig) -> PostmortemConfig:
+    plugin = config.plugins.get("postmortem")
+    options = getattr(plugin, "config", None)
+    if isinstance(options, PostmortemConfig):
+        return options
+    print("note: the postmortem plugin is not in mkdocs.yml; using its defaults", file=sys.stderr)
+    options = PostmortemConfig(config_file_path=config.config_file_path)
+    options.load_dict({})
+    failed, _ = options.validate()
+    if failed:  # pragma: no cover - the defaults are valid
+        raise ConfigurationError(str(failed))
+    return options
+
+
+def validate(args: argparse.Namespace) -> int:
+    target = Site(args.config_file)
+    report, files = target.check()
+    if args.format == "json":
+        print(format_json(report.diagnostics, files))
+    else:
+        formatter = format_github if args.format == "github" else format_text
+        for diagnostic in report.diagnostics:
+            print(formatter(diagnostic))
+        print(
+            f"{report.errors} error(s), {report.warnings} warning(s) in {files} postmortem(s)",
+            file=sys.stderr,
+        )
+    strict = args.strict or target.options.fail_on == "warning"
+    if report.errors or (strict and report.warnings):
+        return EXIT_PROBLEMS
+    return EXIT_CLEAN
+
+
+def schema(args: argparse.Namespace) -> int:
+    target = Site(args.config_file)
+    print(json.dumps(target.settings.schema.schema, indent=2, ensure_ascii=False))
+    return EXIT_CLEAN
+
+
+def new(args: argparse.Namespace) -> int:
+    target = Site(args.config_file)
+    report, _ = target.check()
+    existing = [
+        d.data["id"] for d in report.documents if d.data and isinstance(d.data.get("id"), str)
+    ]
+    today = target.settings.today
+    incident_id = args.id or next_id(existing, today)
+    if not target.settings.schema.id_regex.search(incident_id):
+        raise ConfigurationError(
+            f"--id: {incident_id!r} does not match the id pattern {target.settings.schema.id_regex.pattern}"
+        )
+    if incident_id in existing:
+        print(f"error: id {incident_id} is already used in the archive", file=sys.stderr)
+        return EXIT_PROBLEMS
+    name = incident_id.lower()
+    if not _SAFE_FILE_NAME.match(name):
+        raise ConfigurationError(f"--id: {incident_id!r} cannot be used as a file name")
+    path = target.archive_dir / f"{name}.md"
+    text = render(target.settings.schema, incident_id, args.title, args.severity, today)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8") as file:
+            file.write(text)
+    except FileExistsError:
+        print(f"error: {path} exists already; nothing was written", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except OSError as error:
+        print(f"error: cannot write {path}: {error.strerror}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(path)
+    return EXIT_CLEAN
+
+
+def parser() -> argparse.ArgumentParser:
+    main_parser = argparse.ArgumentParser(
+        prog="mkdocs-postmortem",
+        description="Check and write blameless postmortems of AI incidents.",
+    )
+    commands = main_parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument(
+            "-f", "--config-file", metavar="FILE", help="the MkDocs configuration (default: mkdocs.yml)"
+        )
+        return sub
+
+    check = command("validate", "Check every postmortem without building the site.")
+    check.add_argument("--format", choices=("text", "json", "github"), default="text")
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.set_defaults(run=validate)
+
+    show = command("schema", "Print the JSON Schema in force (built-in plus extension).")
+    show.set_defaults(run=schema)
+
+    write = command("new", "Write a new postmortem from the template, with the next free id.")
+    write.add_argument("--title", default="New AI incident postmortem")
+    write.add_argument("--id", help="the id to use instead of the next free one")
+    write.add_argument("--severity", choices=("sev1", "sev2", "sev3", "sev4"), default="sev3")
+    write.set_defaults(run=new)
+    return main_parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except ConfigurationError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:  # pragma: no cover
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

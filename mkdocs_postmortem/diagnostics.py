@@ -1,0 +1,141 @@
+"""Problems found in postmortems, as values: collected, sorted, then printed by an adapter."""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+
+class Severity(str, enum.Enum):
+    """How bad a problem is. Errors fail the build; warnings fail it under `--strict`."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A kind of problem: its code, default severity and what it checks (for the docs)."""
+
+    code: str
+    severity: Severity
+    summary: str
+
+
+_E, _W = Severity.ERROR, Severity.WARNING
+
+RULES: dict[str, Rule] = {
+    rule.code: rule
+    for rule in (
+        Rule("PM000", _E, "The file cannot be read (permissions, a broken link)."),
+        Rule("PM001", _E, "The file is not valid UTF-8."),
+        Rule("PM002", _E, "The file has no front-matter: it must start with a `---` line."),
+        Rule("PM003", _E, "The front-matter is not closed by a `---` line."),
+        Rule("PM004", _E, "The front-matter is empty."),
+        Rule("PM005", _E, "The front-matter is not valid YAML."),
+        Rule("PM006", _E, "The front-matter is not a mapping of keys to values."),
+        Rule("PM007", _E, "A key appears twice in the same mapping."),
+        Rule("PM008", _E, "A key is not text (e.g. `2024:` or `null:`)."),
+        Rule("PM009", _E, "YAML aliases expand too far or refer to themselves."),
+        Rule("PM010", _E, "A YAML tag or value that the format does not accept."),
+        Rule("PM011", _E, "The front-matter is nested too deeply."),
+        Rule("PM101", _E, "A required key is missing (some only from a given status on)."),
+        Rule("PM102", _E, "A value is not one of the allowed values."),
+        Rule("PM103", _E, "A value has the wrong type (text, number, list, mapping)."),
+        Rule("PM104", _E, "A value does not have the required form (id, date, URL, code)."),
+        Rule("PM105", _E, "A text is empty."),
+        Rule("PM106", _E, "A list has too few items."),
+        Rule("PM107", _E, "A list has the same item twice."),
+        Rule("PM108", _E, "A number is out of range."),
+        Rule("PM109", _E, "Another rule of the schema in force (e.g. an organisation's schema)."),
+        Rule("PM110", _W, "An unknown key: a typo, or a field the format does not have."),
+        Rule("PM201", _E, "Two postmortems have the same id."),
+        Rule("PM202", _E, "A `related` id is not in the archive."),
+        Rule("PM203", _E, "A date that does not exist in the calendar (e.g. 2024-02-30)."),
+        Rule("PM204", _E, "Lifecycle dates out of order (occurred, detected, mitigated, resolved)."),
+        Rule("PM205", _E, "Timeline entries out of time order."),
+        Rule("PM206", _E, "A `closed` postmortem with an action item not `done` or `wont_do`."),
+        Rule("PM207", _W, "An action item is overdue: due before today and not finished."),
+        Rule("PM208", _E, "Two action items of one postmortem have the same id."),
+    )
+}
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem at one place: `path:line:col: severity CODE field: message`."""
+
+    path: str
+    line: int
+    column: int
+    code: str
+    field: str
+    message: str
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        field = f" {self.field}:" if self.field else ""
+        return (
+            f"{self.path}:{self.line}:{self.column}: "
+            f"{self.severity.value} {self.code}{field} {self.message}"
+        )
+
+    def to_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        return data
+
+
+def problem(
+    code: str, path: str, line: int, column: int, message: str, field: str = ""
+) -> Diagnostic:
+    """A diagnostic with the default severity of its rule."""
+    return Diagnostic(path, line, column, code, field, message, RULES[code].severity)
+
+
+def count(diagnostics: Iterable[Diagnostic]) -> tuple[int, int]:
+    """Errors and warnings among `diagnostics`."""
+    errors = warnings = 0
+    for diagnostic in diagnostics:
+        if diagnostic.severity is Severity.ERROR:
+            errors += 1
+        else:
+            warnings += 1
+    return errors, warnings
+
+
+def format_text(diagnostic: Diagnostic) -> str:
+    return str(diagnostic)
+
+
+def format_github(diagnostic: Diagnostic) -> str:
+    """A GitHub Actions workflow command that annotates the line in the pull request."""
+    kind = "error" if diagnostic.severity is Severity.ERROR else "warning"
+    title = f"{diagnostic.code} {diagnostic.field}".strip()
+    return (
+        f"::{kind} file={_gh_property(diagnostic.path)},line={diagnostic.line},"
+        f"col={diagnostic.column},title={_gh_property(title)}::{_gh_data(diagnostic.message)}"
+    )
+
+
+def format_json(diagnostics: list[Diagnostic], files: int) -> str:
+    errors, warnings = count(diagnostics)
+    return json.dumps(
+        {
+            "version": 1,
+            "diagnostics": [d.to_dict() for d in diagnostics],
+            "summary": {"errors": errors, "warnings": warnings, "files": files},
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+def _gh_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")

@@ -1,0 +1,385 @@
+"""Read a postmortem: split the front-matter as MkDocs does, parse it keeping line marks.
+
+MkDocs swallows every YAML error and yields an empty `page.meta`, so the plugin reads each
+file again here, with a loader made for a schema: timestamps stay text, only `true` and
+`false` are booleans, keys must be unique text, and aliases cannot blow up.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .diagnostics import Diagnostic, problem
+
+# The same expression as `mkdocs.utils.meta.YAML_RE`, so both see the same block.
+FRONT_MATTER_RE = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.UNICODE | re.DOTALL)
+_OPENING_RE = re.compile(r"^-{3}[ \t]*\n")
+_EMPTY_RE = re.compile(r"^-{3}[ \t]*\n(?:\.{3}|-{3})[ \t]*(?:\n|$)")
+
+MAX_DEPTH = 64
+MAX_VALUES = 50_000
+
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+
+try:
+    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # PyYAML built without libyaml
+    _BaseLoader = yaml.SafeLoader
+
+
+class FrontMatterLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """A safe loader with YAML 1.2-like scalars and only JSON-shaped values.
+
+    Dates stay text (the schema checks their form), `yes`/`no`/`on`/`off` stay text,
+    `0755` stays text, and tags outside the JSON data model are refused.
+    """
+
+    yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    yaml_constructors: dict[str | None, Any] = {}
+
+
+def _resolve(tag: str, pattern: str, first: str) -> None:
+    FrontMatterLoader.add_implicit_resolver(tag, re.compile(pattern, re.X), list(first))
+
+
+_resolve("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF")
+_resolve("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""])  # type: ignore[arg-type]
+_resolve("tag:yaml.org,2002:int", r"^[-+]?(?:0|[1-9][0-9]*)$", "-+0123456789")
+_resolve(
+    "tag:yaml.org,2002:float",
+    r"""^(?:[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*(?:[eE][-+]?[0-9]+)?|[0-9]+[eE][-+]?[0-9]+)
+        |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""",
+    "-+0123456789.",
+)
+_resolve(_MERGE, r"^(?:<<)$", "<")
+
+for _tag, _constructor in (
+    ("tag:yaml.org,2002:null", yaml.SafeLoader.construct_yaml_null),
+    ("tag:yaml.org,2002:bool", yaml.SafeLoader.construct_yaml_bool),
+    ("tag:yaml.org,2002:int", yaml.SafeLoader.construct_yaml_int),
+    ("tag:yaml.org,2002:float", yaml.SafeLoader.construct_yaml_float),
+    ("tag:yaml.org,2002:str", yaml.SafeLoader.construct_yaml_str),
+    ("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str),
+    ("tag:yaml.org,2002:seq", yaml.SafeLoader.construct_yaml_seq),
+    ("tag:yaml.org,2002:map", yaml.SafeLoader.construct_yaml_map),
+    (None, yaml.SafeLoader.construct_undefined),
+):
+    FrontMatterLoader.add_constructor(_tag, _constructor)
+
+
+Path = Sequence[str | int]
+
+
+@dataclass
+class Document:
+    """A postmortem as read: values, the YAML nodes behind them, and the body."""
+
+    path: str
+    text: str = ""
+    data: dict[str, Any] | None = None
+    root: MappingNode | None = None
+    body: str = ""
+    body_line: int = 1
+    problems: list[Diagnostic] = field(default_factory=list)
+
+    # Line 1 of the YAML block is line 2 of the file, after the opening `---`.
+    yaml_line_offset: int = 2
+
+    def node_at(self, path: Path, *, key: bool = False) -> Node | None:
+        """The deepest node along `path`; with `key`, the key node of the last step."""
+        node: Node | None = self.root
+        for index, step in enumerate(path):
+            last = index == len(path) - 1
+            if isinstance(node, MappingNode) and isinstance(step, str):
+                pair = _find_pair(node, step)
+                if pair is None:
+                    return node
+                node = pair[0] if key and last else pair[1]
+            elif isinstance(node, SequenceNode) and isinstance(step, int):
+                if not 0 <= step < len(node.value):
+                    return node
+                node = node.value[step]
+            else:
+                return node
+        return node
+
+    def position(self, path: Path, *, key: bool = False) -> tuple[int, int]:
+        """1-based line and column in the file of the value (or key) at `path`."""
+        node = self.node_at(path, key=key)
+        if node is None:
+            return 1, 1
+        return self.file_position(node.start_mark.line, node.start_mark.column)
+
+    def file_position(self, yaml_line: int, yaml_column: int) -> tuple[int, int]:
+        return yaml_line + self.yaml_line_offset, yaml_column + 1
+
+    def source_text(self, path: Path) -> str | None:
+        """The scalar as written, e.g. `1.10` where YAML made the number 1.1."""
+        node = self.node_at(path)
+        if isinstance(node, ScalarNode) and len(path) > 0:
+            return str(node.value)
+        return None
+
+
+def _find_pair(mapping: MappingNode, name: str) -> tuple[Node, Node] | None:
+    found = None
+    for key_node, value_node in mapping.value:
+        if isinstance(key_node, ScalarNode) and key_node.tag == _STR and key_node.value == name:
+            found = (key_node, value_node)
+    if found is None:
+        for key_node, value_node in mapping.value:
+            if key_node.tag == _MERGE:
+                for merged in _merged_mappings(value_node):
+                    found = _find_pair(merged, name) or found
+    return found
+
+
+def _merged_mappings(node: Node) -> list[MappingNode]:
+    if isinstance(node, MappingNode):
+        return [node]
+    if isinstance(node, SequenceNode):
+        return [item for item in node.value if isinstance(item, MappingNode)]
+    return []
+
+
+def read(path: str, raw: bytes | OSError) -> Document:
+    """Read one postmortem file. Problems go into `Document.problems`; nothing raises."""
+    document = Document(path)
+    if isinstance(raw, OSError):
+        reason = raw.strerror or str(raw)
+        document.problems.append(problem("PM000", path, 1, 1, f"cannot read the file: {reason}"))
+        return document
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line, column = _byte_position(raw, error.start)
+        document.problems.append(
+            problem(
+                "PM001",
+                path,
+                line,
+                column,
+                f"byte 0x{raw[error.start]:02x} is not valid UTF-8; save the file as UTF-8",
+            )
+        )
+        return document
+    # MkDocs reads files with universal newlines; line numbers must match what it sees.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    document.text = text
+    match = FRONT_MATTER_RE.match(text)
+    if match is None:
+        document.problems.append(_missing_front_matter(path, text))
+        document.body = text
+        return document
+    document.body = text[match.end() :]
+    document.body_line = text.count("\n", 0, match.end()) + 1
+    _parse(document, match.group(1))
+    return document
+
+
+def _missing_front_matter(path: str, text: str) -> Diagnostic:
+    if _EMPTY_RE.match(text):
+        return problem("PM004", path, 1, 1, "the front-matter is empty; start with id, title, status")
+    if _OPENING_RE.match(text):
+        return problem(
+            "PM003",
+            path,
+            1,
+            1,
+            "the front-matter opened here is never closed by a '---' line (followed by a line break)",
+        )
+    return problem(
+        "PM002",
+        path,
+        1,
+        1,
+        "no front-matter: a postmortem starts with a '---' line, its YAML keys, and a '---' line",
+    )
+
+
+def _parse(document: Document, block: str) -> None:
+    loader = FrontMatterLoader(block)
+    try:
+        try:
+            root = loader.get_single_node()
+        except yaml.MarkedYAMLError as error:
+            document.problems.append(_yaml_problem(document, error, "PM005", block))
+            return
+        if root is None:
+            document.problems.append(
+                problem("PM004", document.path, 1, 1, "the front-matter holds no keys")
+            )
+            return
+        if not isinstance(root, MappingNode):
+            line, column = document.file_position(root.start_mark.line, root.start_mark.column)
+            kind = "a list" if isinstance(root, SequenceNode) else "a single value"
+            document.problems.append(
+                problem(
+                    "PM006",
+                    document.path,
+                    line,
+                    column,
+                    f"the front-matter is {kind}, not a mapping of keys to values (id: ..., title: ...)",
+                )
+            )
+            return
+        structural = _check_structure(document, root)
+        if structural:
+            document.problems.extend(structural)
+            return
+        try:
+            data = loader.construct_document(root)
+        except yaml.MarkedYAMLError as error:
+            document.problems.append(_yaml_problem(document, error, "PM010", block))
+            return
+        except (ValueError, TypeError, OverflowError) as error:
+            line, column = document.file_position(root.start_mark.line, 0)
+            document.problems.append(
+                problem("PM010", document.path, line, column, f"a value cannot be read: {error}")
+            )
+            return
+        document.root = root
+        document.data = data
+    finally:
+        loader.dispose()
+
+
+def _yaml_problem(
+    document: Document, error: yaml.MarkedYAMLError, code: str, block: str
+) -> Diagnostic:
+    mark = error.problem_mark or error.context_mark
+    line, column = document.file_position(mark.line, mark.column) if mark else (1, 1)
+    message = str(error.problem or error.context or "invalid YAML")
+    if error.context and error.problem:
+        message = f"{error.problem} ({error.context})"
+    if mark and _char_at(block, mark.line, mark.column) == "\t":
+        message += "; indent YAML with spaces, not tabs"
+    if "could not determine a constructor" in message:
+        message = f"unsupported YAML tag {error.problem.split()[-1] if error.problem else ''}"
+        message += "; only plain text, numbers, true/false, lists and mappings are allowed"
+    return problem(code, document.path, line, column, message.strip())
+
+
+def _check_structure(document: Document, root: MappingNode) -> list[Diagnostic]:
+    """Refuse what would make later walks hang or lie: aliases that explode or loop,
+    deep nesting, duplicate keys and keys that are not text.
+
+    One iterative walk over the node graph as aliases expand it, bounded by
+    `MAX_VALUES` visits, so an alias bomb costs no more than a large honest file.
+    """
+    problems: list[Diagnostic] = []
+    checked: set[int] = set()
+    seen: set[int] = set()
+    repeated: Node | None = None
+    on_path: set[int] = set()
+    visits = 0
+    stack: list[tuple[Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, leaving = stack.pop()
+        if leaving:
+            on_path.discard(id(node))
+            continue
+        visits += 1
+        if id(node) in seen and repeated is None:
+            repeated = node
+        seen.add(id(node))
+        if visits > MAX_VALUES:
+            anchor = repeated or node
+            line, column = document.file_position(anchor.start_mark.line, anchor.start_mark.column)
+            return [
+                problem(
+                    "PM009",
+                    document.path,
+                    line,
+                    column,
+                    f"aliases of the value here expand the front-matter past {MAX_VALUES:,} values",
+                )
+            ]
+        if depth > MAX_DEPTH:
+            line, column = document.file_position(node.start_mark.line, node.start_mark.column)
+            return [
+                problem("PM011", document.path, line, column, f"nested more than {MAX_DEPTH} levels deep")
+            ]
+        if not isinstance(node, MappingNode | SequenceNode):
+            continue
+        if id(node) not in checked and isinstance(node, MappingNode):
+            problems.extend(_check_keys(document, node))
+        checked.add(id(node))
+        on_path.add(id(node))
+        stack.append((node, depth, True))
+        children = (
+            [child for pair in node.value for child in pair]
+            if isinstance(node, MappingNode)
+            else list(node.value)
+        )
+        for child in reversed(children):
+            if id(child) in on_path:
+                line, column = document.file_position(child.start_mark.line, child.start_mark.column)
+                return [
+                    problem(
+                        "PM009",
+                        document.path,
+                        line,
+                        column,
+                        "an alias refers to a value that contains it (a loop)",
+                    )
+                ]
+            stack.append((child, depth + 1, False))
+    return problems
+
+
+def _check_keys(document: Document, mapping: MappingNode) -> list[Diagnostic]:
+    problems = []
+    first_seen: dict[str, int] = {}
+    for key_node, _ in mapping.value:
+        line, column = document.file_position(key_node.start_mark.line, key_node.start_mark.column)
+        if key_node.tag == _MERGE:
+            continue
+        if not (isinstance(key_node, ScalarNode) and key_node.tag == _STR):
+            shown = key_node.value if isinstance(key_node, ScalarNode) else "a list or mapping"
+            problems.append(
+                problem(
+                    "PM008",
+                    document.path,
+                    line,
+                    column,
+                    f"key {shown!r} is not text; quote it if it is meant as a name",
+                )
+            )
+            continue
+        name = key_node.value
+        if name in first_seen:
+            problems.append(
+                problem(
+                    "PM007",
+                    document.path,
+                    line,
+                    column,
+                    f"duplicate key {name!r}: already set at line {first_seen[name]}; keep one",
+                    field=name,
+                )
+            )
+        else:
+            first_seen[name] = line
+    return problems
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n")
+    if 0 <= line < len(lines) and 0 <= column < len(lines[line]):
+        return lines[line][column]
+    return ""
+
+
+def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
+    line = raw.count(b"\n", 0, offset) + 1
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    prefix = raw[line_start:offset].decode("utf-8", errors="replace")
+    return line, len(prefix) + 1

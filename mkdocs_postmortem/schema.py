@@ -1,0 +1,202 @@
+"""The schema in force: the built-in format, an organisation's extension, the id pattern.
+
+The built-in schema file is the one source of the format. Everything else that knows
+the format (enums, docs tables, the `new` template, known keys) asks an object of this
+module instead of keeping a copy.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Iterator, Sequence
+from functools import cached_property, lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+try:
+    import jsonschema_rs
+except ImportError:  # pragma: no cover - a platform without a wheel falls back to pure Python
+    jsonschema_rs = None
+
+SCHEMA_FILE = "ai-incident-postmortem.schema.json"
+
+Schema = dict[str, Any]
+
+
+class ConfigurationError(Exception):
+    """The plugin's configuration or an organisation's schema cannot be used."""
+
+
+@lru_cache(maxsize=1)
+def _builtin_text() -> str:
+    return (resources.files(__package__) / "schemas" / SCHEMA_FILE).read_text(encoding="utf-8")
+
+
+def builtin_schema() -> Schema:
+    """A fresh copy of the built-in schema, loaded from package data."""
+    schema: Schema = json.loads(_builtin_text())
+    return schema
+
+
+def load_extension(path: Path) -> Schema:
+    """Read an organisation's schema (JSON or YAML) and check it is a Draft 2020-12 schema."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigurationError(f"schema: cannot read {path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigurationError(f"schema: {path} is not UTF-8") from None
+    try:
+        if path.suffix in (".yml", ".yaml"):
+            data = yaml.safe_load(text)
+        else:
+            data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ConfigurationError(
+            f"schema: {path}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}"
+        ) from None
+    except yaml.YAMLError as error:
+        raise ConfigurationError(f"schema: {path}: not valid YAML: {error}") from None
+    if not isinstance(data, dict):
+        raise ConfigurationError(f"schema: {path}: a schema must be a JSON object")
+    try:
+        jsonschema.Draft202012Validator.check_schema(data)
+    except jsonschema.SchemaError as error:
+        where = "/".join(str(step) for step in error.absolute_path) or "(top level)"
+        raise ConfigurationError(
+            f"schema: {path}: not a valid JSON Schema at {where}: {error.message}"
+        ) from None
+    return data
+
+
+def combine(builtin: Schema, extension: Schema | None, id_pattern: str | None) -> Schema:
+    """The schema in force.
+
+    An extension's `$defs` whose names the built-in schema has replace the built-in ones
+    (that is how an organisation adds an enum value, such as an action-item category);
+    its other keywords apply in addition, through `allOf`.
+    """
+    schema = copy.deepcopy(builtin)
+    if id_pattern is not None:
+        check_pattern(id_pattern, "id_pattern")
+        schema["$defs"]["incident_id"] = {
+            "type": "string",
+            "pattern": id_pattern,
+            "description": f"an id matching {id_pattern}",
+        }
+    if extension:
+        extension = copy.deepcopy(extension)
+        schema["$defs"].update(extension.pop("$defs", {}))
+        for keyword in ("$schema", "$id", "title", "description"):
+            extension.pop(keyword, None)
+        if extension:
+            schema.setdefault("allOf", []).append(extension)
+    return schema
+
+
+def check_pattern(pattern: str, option: str) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        raise ConfigurationError(f"{option}: {pattern!r} is not a valid regular expression: {error}")
+
+
+class SchemaInForce:
+    """The schema that postmortems are checked against, with what derives from it."""
+
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
+        self.full = jsonschema.Draft202012Validator(schema)
+        self.fast: Any = None
+        if jsonschema_rs is not None:
+            try:
+                self.fast = jsonschema_rs.validator_for(schema)
+            except (ValueError, jsonschema_rs.ValidationError) as error:
+                raise ConfigurationError(f"schema: cannot be compiled: {error}") from None
+        self._known: dict[tuple[str, ...], frozenset[str] | None] = {}
+
+    @classmethod
+    def load(
+        cls, extension_path: Path | None = None, id_pattern: str | None = None
+    ) -> SchemaInForce:
+        extension = load_extension(extension_path) if extension_path else None
+        return cls(combine(builtin_schema(), extension, id_pattern))
+
+    def is_valid(self, data: Any) -> bool:
+        if self.fast is not None:
+            return bool(self.fast.is_valid(data))
+        return bool(self.full.is_valid(data))
+
+    def enum(self, name: str) -> list[str]:
+        """Allowed values of an enum in `$defs`, e.g. `action_category`."""
+        return list(self.schema["$defs"][name].get("enum", []))
+
+    @cached_property
+    def id_regex(self) -> re.Pattern[str]:
+        return re.compile(self.schema["$defs"]["incident_id"]["pattern"])
+
+    def resolve(self, subschema: Any) -> Any:
+        """Follow local `$ref`s (`#/$defs/...`) of a subschema."""
+        seen = 0
+        while isinstance(subschema, dict) and "$ref" in subschema and seen < 32:
+            reference = subschema["$ref"]
+            if not isinstance(reference, str) or not reference.startswith("#/"):
+                break
+            target: Any = self.schema
+            for step in reference[2:].split("/"):
+                if not isinstance(target, dict) or step not in target:
+                    return {}
+                target = target[step]
+            merged = {k: v for k, v in subschema.items() if k != "$ref"}
+            subschema = {**target, **merged} if isinstance(target, dict) else target
+            seen += 1
+        return subschema
+
+    def applicable(self, shape: Sequence[str]) -> list[Schema]:
+        """Every subschema that may apply at a place in the document.
+
+        `shape` is a path with list indices written as `*`.
+        """
+        current = list(self._expand(self.schema))
+        for step in shape:
+            following: list[Schema] = []
+            for subschema in current:
+                child = (
+                    subschema.get("items")
+                    if step == "*"
+                    else subschema.get("properties", {}).get(step)
+                )
+                if isinstance(child, dict):
+                    following.extend(self._expand(child))
+            current = following
+        return current
+
+    def known_keys(self, shape: tuple[str, ...]) -> frozenset[str] | None:
+        """Keys the schema names for a mapping at `shape`; None when it names none."""
+        if shape not in self._known:
+            keys: set[str] = set()
+            for subschema in self.applicable(shape):
+                keys.update(subschema.get("properties", {}))
+            self._known[shape] = frozenset(keys) if keys else None
+        return self._known[shape]
+
+    def _expand(self, subschema: Schema) -> Iterator[Schema]:
+        stack = [subschema]
+        depth = 0
+        while stack and depth < 1000:
+            depth += 1
+            item = self.resolve(stack.pop())
+            if not isinstance(item, dict):
+                continue
+            yield item
+            for keyword in ("allOf", "anyOf", "oneOf"):
+                stack.extend(s for s in item.get(keyword, []) if isinstance(s, dict))
+            for keyword in ("then", "else"):
+                if isinstance(item.get(keyword), dict):
+                    stack.append(item[keyword])

@@ -1,0 +1,58 @@
+"""What the plugin and the CLI share about an MkDocs site: which files are
+postmortems, how their paths are shown, and the settings from the plugin's options.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File
+
+from .check import Settings, Source
+from .config import PostmortemConfig
+
+
+def project_root(config: MkDocsConfig) -> str:
+    """The folder of `mkdocs.yml`: messages name files relative to it."""
+    if config.config_file_path:
+        return os.path.dirname(os.path.abspath(config.config_file_path))
+    return os.getcwd()
+
+
+def is_postmortem(file: File, options: PostmortemConfig) -> bool:
+    """Every Markdown file below the archive folder but its landing page."""
+    prefix = options.dir + "/"
+    return (
+        file.src_uri.startswith(prefix)
+        and file.src_uri.endswith(".md")
+        and file.src_uri != prefix + "index.md"
+        and not file.inclusion.is_excluded()
+    )
+
+
+def display_path(file: File, config: MkDocsConfig) -> str:
+    root = project_root(config)
+    if file.abs_src_path:
+        return Path(os.path.relpath(file.abs_src_path, root)).as_posix()
+    docs = Path(os.path.relpath(config.docs_dir, root)).as_posix()
+    return f"{docs}/{file.src_uri}"
+
+
+def sources(files: Iterable[File], config: MkDocsConfig) -> list[Source]:
+    result: list[Source] = []
+    for file in files:
+        try:
+            raw: bytes | OSError = file.content_bytes
+        except OSError as error:
+            raw = error
+        result.append((display_path(file, config), raw))
+    return result
+
+
+def settings(config: MkDocsConfig, options: PostmortemConfig) -> Settings:
+    """Raises `ConfigurationError` for an unusable schema, pattern or date."""
+    schema = Path(options.schema) if options.schema else None
+    return Settings.load(schema, options.id_pattern, options.today)

@@ -1,0 +1,137 @@
+"""The `new` template, written from the schema in force.
+
+Keys that every postmortem needs are filled in; every other key of the format is
+written as a comment that says what it is and from which status it is required, so
+that the file is a valid draft and shows the whole format to its author.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Iterable
+
+from .reference import Field, fields, required_from
+from .schema import SchemaInForce
+
+_ID_RE = re.compile(r"^(?P<prefix>.+)-(?P<year>[0-9]{4})-(?P<number>[0-9]+)$")
+
+
+def next_id(existing: Iterable[str], today: dt.date, default_prefix: str = "AIPM") -> str:
+    """The next free id `PREFIX-YEAR-NNNN`: the archive's most used prefix, numbered
+    after the highest number used in that year."""
+    prefixes: dict[str, int] = {}
+    numbers: dict[tuple[str, str], int] = {}
+    width = 4
+    for incident_id in existing:
+        match = _ID_RE.match(incident_id)
+        if match is None:
+            continue
+        prefixes[match["prefix"]] = prefixes.get(match["prefix"], 0) + 1
+        key = (match["prefix"], match["year"])
+        numbers[key] = max(numbers.get(key, 0), int(match["number"]))
+        width = max(width, len(match["number"]))
+    prefix = max(sorted(prefixes), key=prefixes.__getitem__) if prefixes else default_prefix
+    year = f"{today.year:04d}"
+    return f"{prefix}-{year}-{numbers.get((prefix, year), 0) + 1:0{width}d}"
+
+
+def render(
+    schema: SchemaInForce, incident_id: str, title: str, severity: str, today: dt.date
+) -> str:
+    values = {
+        "id": incident_id,
+        "title": title,
+        "status": "draft",
+        "severity": severity,
+        "occurred": today.isoformat(),
+        "summary": "What the system did, who was affected, and how it ended, in two or three sentences.",
+    }
+    lines = [
+        "---",
+        "# A blameless postmortem of an AI incident. Keys in comments are the rest of the",
+        "# format: uncomment and fill them in as the review goes on. Each step of `status`",
+        "# (draft, in_review, published, closed) requires more of them.",
+    ]
+    for entry in fields(schema):
+        if entry.name in values:
+            lines += _describe(entry, "")
+            lines.append(f"{entry.name}: {_scalar(values[entry.name])}")
+        else:
+            lines += _commented(schema, entry, "", today)
+    lines += [
+        "---",
+        "",
+        "## What happened",
+        "",
+        "Describe what the system did and what people saw, in order. Facts only.",
+        "",
+        "## Analysis",
+        "",
+        "Describe the conditions in the model, data, prompt, guardrails and process that",
+        "together made the incident possible.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _describe(entry: Field, indent: str) -> list[str]:
+    text = str(entry.resolved.get("description", ""))
+    required = required_from(entry)
+    if required and required != "always":
+        text += f" Required {required}."
+    return [f"{indent}# {text}"] if text else []
+
+
+def _commented(schema: SchemaInForce, entry: Field, indent: str, today: dt.date) -> list[str]:
+    lines = _describe(entry, indent)
+    resolved = entry.resolved
+    kind = resolved.get("type")
+    if kind == "object":
+        lines.append(f"{indent}# {entry.name}:")
+        for child in fields(schema, entry.shape):
+            lines += _commented(schema, child, indent + "  ", today)
+        return lines
+    if kind == "array":
+        items = schema.resolve(resolved.get("items", {}))
+        if items.get("type") == "object":
+            lines.append(f"{indent}# {entry.name}:")
+            children = fields(schema, (*entry.shape, "*"))
+            for index, child in enumerate(children):
+                bullet = "- " if index == 0 else "  "
+                value, note = _example(schema, child.schema, today)
+                lines.append(f"{indent}#   {bullet}{child.name}: {value}{note}")
+            return lines
+        value, note = _example(schema, resolved.get("items", {}), today)
+        lines.append(f"{indent}# {entry.name}: [{value}]{note}")
+        return lines
+    value, note = _example(schema, entry.schema, today)
+    lines.append(f"{indent}# {entry.name}: {value}{note}")
+    return lines
+
+
+def _example(schema: SchemaInForce, subschema: dict[str, object], today: dt.date) -> tuple[str, str]:
+    """An example value for a key, and a trailing comment listing allowed values."""
+    resolved = schema.resolve(subschema)
+    if "enum" in resolved:
+        values = [str(v) for v in resolved["enum"]]
+        first = str(resolved.get("default", values[0]))
+        return first, f"  # one of: {', '.join(values)}"
+    reference = str(subschema.get("$ref", ""))
+    if reference.endswith(("/moment", "/day")):
+        return today.isoformat(), ""
+    if reference.endswith("/url"):
+        return "https://", ""
+    if resolved.get("type") == "integer":
+        return "0", ""
+    return '""', ""
+
+
+def _scalar(value: object) -> str:
+    """Plain when YAML reads it back as the same text, quoted otherwise."""
+    text = str(value)
+    plain = re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*|[0-9]{4}-[0-9]{2}-[0-9]{2}", text)
+    if plain and text.lower() not in ("true", "false", "null"):
+        return text
+    return json.dumps(text, ensure_ascii=False)

@@ -1,0 +1,1 @@
+"""Checks on read postmortems: the schema, archive-wide rules, unknown keys."""

@@ -1,0 +1,188 @@
+"""Rules a schema cannot say: they look at several fields, files or today's date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from ..diagnostics import Diagnostic, problem
+from ..reader import Document
+from ..schema import SchemaInForce
+from .dates import Moment, is_moment_shaped, parse_moment
+from .fields import did_you_mean, field_name
+
+# Page keys that MkDocs and Material read; they may sit beside the postmortem's own.
+PAGE_KEYS = frozenset(
+    {"template", "hide", "search", "description", "icon", "subtitle", "comments", "social", "robots"}
+)
+LIFECYCLE = ("occurred", "detected", "mitigated", "resolved")
+FINISHED = frozenset({"done", "wont_do"})
+
+Path = list[str | int]
+
+
+def archive_problems(
+    documents: Sequence[Document], schema: SchemaInForce, today: dt.date
+) -> list[Diagnostic]:
+    """Every archive-wide problem of the documents that could be read."""
+    readable = [d for d in documents if isinstance(d.data, dict)]
+    problems = list(_duplicate_ids(readable))
+    known_ids = {d.data["id"] for d in readable if isinstance(d.data, dict) and isinstance(d.data.get("id"), str)}
+    for document in readable:
+        problems.extend(document_problems(document, schema, today, known_ids))
+    return problems
+
+
+def document_problems(
+    document: Document, schema: SchemaInForce, today: dt.date, known_ids: set[str]
+) -> Iterator[Diagnostic]:
+    data: dict[str, Any] = document.data or {}
+    yield from _unknown_keys(document, schema, data, [], ())
+    yield from _calendar(document, data)
+    yield from _lifecycle_order(document, data)
+    yield from _timeline_order(document, data)
+    yield from _related(document, data, known_ids)
+    yield from _action_items(document, data, today)
+
+
+def _at(document: Document, code: str, path: Path, message: str, *, key: bool = False) -> Diagnostic:
+    line, column = document.position(path, key=key)
+    return problem(code, document.path, line, column, message, field=field_name(path))
+
+
+def _duplicate_ids(documents: Sequence[Document]) -> Iterator[Diagnostic]:
+    first: dict[str, Document] = {}
+    for document in sorted(documents, key=lambda d: d.path):
+        incident_id = (document.data or {}).get("id")
+        if not isinstance(incident_id, str):
+            continue
+        if incident_id in first:
+            other = first[incident_id]
+            line, _ = other.position(["id"])
+            yield _at(
+                document, "PM201", ["id"],
+                f"id {incident_id!r} is already used by {other.path}:{line}; ids must be unique",
+            )
+        else:
+            first[incident_id] = document
+
+
+def _unknown_keys(
+    document: Document, schema: SchemaInForce, value: Any, path: Path, shape: tuple[str, ...]
+) -> Iterator[Diagnostic]:
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _unknown_keys(document, schema, item, [*path, index], (*shape, "*"))
+        return
+    if not isinstance(value, dict):
+        return
+    known = schema.known_keys(shape)
+    if known is None:
+        return
+    for key, item in value.items():
+        if key in known:
+            yield from _unknown_keys(document, schema, item, [*path, key], (*shape, key))
+        elif not (key.startswith("x_") or (not path and key in PAGE_KEYS)):
+            yield _at(
+                document, "PM110", [*path, key],
+                f"unknown key {key!r}{did_you_mean(key, sorted(known))}; "
+                "extension keys start with 'x_'",
+                key=True,
+            )
+
+
+def _moment_fields(data: dict[str, Any]) -> Iterator[tuple[Path, Any]]:
+    for name in LIFECYCLE:
+        yield [name], data.get(name)
+    for index, entry in enumerate(_list(data.get("timeline"))):
+        if isinstance(entry, dict):
+            yield ["timeline", index, "at"], entry.get("at")
+    for index, item in enumerate(_list(data.get("action_items"))):
+        if isinstance(item, dict):
+            yield ["action_items", index, "due"], item.get("due")
+    prompt = data.get("ai_system", {}).get("prompt") if isinstance(data.get("ai_system"), dict) else None
+    if isinstance(prompt, dict):
+        for index, entry in enumerate(_list(prompt.get("history"))):
+            if isinstance(entry, dict):
+                yield ["ai_system", "prompt", "history", index, "date"], entry.get("date")
+
+
+def _calendar(document: Document, data: dict[str, Any]) -> Iterator[Diagnostic]:
+    for path, value in _moment_fields(data):
+        if is_moment_shaped(value) and parse_moment(value) is None:
+            yield _at(document, "PM203", path, f"{value!r} is not a date in the calendar")
+
+
+def _lifecycle_order(document: Document, data: dict[str, Any]) -> Iterator[Diagnostic]:
+    moments = {name: parse_moment(data.get(name)) for name in LIFECYCLE}
+    checks = (("detected", "occurred"), ("mitigated", "detected"), ("resolved", "detected"),
+              ("resolved", "mitigated"))
+    for later, earlier in checks:
+        late, early = moments[later], moments[earlier]
+        if late is not None and early is not None and late.before(early):
+            yield _at(
+                document, "PM204", [later],
+                f"{later} {data[later]} is before {earlier} {data[earlier]}",
+            )
+
+
+def _timeline_order(document: Document, data: dict[str, Any]) -> Iterator[Diagnostic]:
+    previous: tuple[int, Moment, str] | None = None
+    for index, entry in enumerate(_list(data.get("timeline"))):
+        at = entry.get("at") if isinstance(entry, dict) else None
+        moment = parse_moment(at)
+        if moment is None:
+            continue
+        if previous is not None and moment.before(previous[1]):
+            yield _at(
+                document, "PM205", ["timeline", index, "at"],
+                f"{at} comes before the previous entry's {previous[2]} "
+                f"(timeline[{previous[0]}]); keep the timeline in time order",
+            )
+        previous = (index, moment, str(at))
+
+
+def _related(document: Document, data: dict[str, Any], known_ids: set[str]) -> Iterator[Diagnostic]:
+    for index, related in enumerate(_list(data.get("related"))):
+        if isinstance(related, str) and related not in known_ids:
+            hint = did_you_mean(related, sorted(known_ids))
+            yield _at(document, "PM202", ["related", index],
+                      f"no postmortem in the archive has id {related!r}{hint}")
+
+
+def _action_items(document: Document, data: dict[str, Any], today: dt.date) -> Iterator[Diagnostic]:
+    first_index: dict[str, int] = {}
+    for index, item in enumerate(_list(data.get("action_items"))):
+        if not isinstance(item, dict):
+            continue
+        item_id = item.get("id")
+        if isinstance(item_id, str):
+            if item_id in first_index:
+                yield _at(
+                    document, "PM208", ["action_items", index, "id"],
+                    f"action item id {item_id!r} is already used by "
+                    f"action_items[{first_index[item_id]}]",
+                )
+            else:
+                first_index[item_id] = index
+        status = item.get("status", "open")
+        if status in FINISHED:
+            continue
+        if data.get("status") == "closed":
+            where = ["action_items", index, "status"] if "status" in item else ["action_items", index]
+            yield _at(
+                document, "PM206", where,
+                f"the postmortem is closed but this action item is {status!r}; "
+                "finish it (done or wont_do) or reopen the postmortem (published)",
+            )
+        due = parse_moment(item.get("due"))
+        if due is not None and due.day < today:
+            yield _at(
+                document, "PM207", ["action_items", index, "due"],
+                f"action item {item_id!r} was due {item['due']} and is still {status!r}",
+            )
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []

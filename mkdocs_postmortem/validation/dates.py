@@ -1,0 +1,62 @@
+"""Dates and times as the format writes them: ISO 8601 text, a day or a moment."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_MOMENT_RE = re.compile(
+    r"^(?P<day>[0-9]{4}-[0-9]{2}-[0-9]{2})"
+    r"(?:[T ](?P<hour>[0-9]{2}):(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2})(?:\.[0-9]+)?)?"
+    r"[ ]?(?P<zone>Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$"
+)
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A day, and the instant in UTC when a time was given (no zone: read as UTC)."""
+
+    day: dt.date
+    instant: dt.datetime | None = None
+
+    def before(self, other: Moment) -> bool:
+        """Strictly earlier; a bare day is only compared by day."""
+        if self.instant is not None and other.instant is not None:
+            return self.instant < other.instant
+        return self.day < other.day
+
+
+def parse_moment(text: object) -> Moment | None:
+    """The moment written in `text`; None when it is not one (or not in the calendar)."""
+    if not isinstance(text, str):
+        return None
+    match = _MOMENT_RE.match(text)
+    if match is None:
+        return None
+    try:
+        day = dt.date.fromisoformat(match["day"])
+        if match["hour"] is None:
+            return Moment(day)
+        zone = _zone(match["zone"])
+        instant = dt.datetime(
+            day.year, day.month, day.day,
+            int(match["hour"]), int(match["minute"]), int(match["second"] or 0),
+            tzinfo=zone,
+        )
+    except ValueError:
+        return None
+    return Moment(day, instant.astimezone(dt.timezone.utc))
+
+
+def is_moment_shaped(text: object) -> bool:
+    return isinstance(text, str) and _MOMENT_RE.match(text) is not None
+
+
+def _zone(text: str | None) -> dt.timezone:
+    if text is None or text == "Z":
+        return dt.timezone.utc
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
+    return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))

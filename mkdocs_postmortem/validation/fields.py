@@ -1,0 +1,35 @@
+"""Field paths as users read them: `action_items[0].category`."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+
+
+def field_name(path: Sequence[str | int]) -> str:
+    text = ""
+    for step in path:
+        if isinstance(step, int):
+            text += f"[{step}]"
+        else:
+            text += f".{step}" if text else step
+    return text
+
+
+def did_you_mean(value: object, options: Iterable[object]) -> str:
+    """` (did you mean 'x'?)` for a near miss among `options`, else an empty string."""
+    if not isinstance(value, str):
+        return ""
+    choices = [str(option) for option in options]
+    lowered = {choice.lower(): choice for choice in choices}
+    normalised = value.strip().lower().replace("-", "_").replace(" ", "_")
+    if normalised in lowered:
+        return f" (did you mean {lowered[normalised]!r}?)"
+    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def shown(value: object) -> str:
+    """A value quoted for a message, cut short when long."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,169 @@
+"""Turn JSON Schema errors into diagnostics at the line of the offending value.
+
+A compiled validator decides valid or invalid; only a document that fails is walked by
+the pure-Python validator, which reports every error with its path in the schema, so
+that each message can name the allowed values and the condition that made a key
+required.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import jsonschema
+
+from ..diagnostics import Diagnostic, problem
+from ..reader import Document
+from ..schema import SchemaInForce
+from .fields import did_you_mean, field_name, shown
+
+_TYPE_NAMES = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping",
+    "null": "empty",
+}
+
+
+def schema_problems(document: Document, schema: SchemaInForce) -> list[Diagnostic]:
+    data = document.data
+    if data is None or schema.is_valid(data):
+        return []
+    errors = list(schema.full.iter_errors(data))
+    return [diagnostic for error in errors for diagnostic in _diagnose(document, schema, error)]
+
+
+def _diagnose(
+    document: Document, schema: SchemaInForce, error: jsonschema.ValidationError
+) -> Iterable[Diagnostic]:
+    path = list(error.absolute_path)
+    line, column = document.position(path)
+    field = field_name(path)
+    value = error.instance
+    keyword = error.validator
+
+    if keyword == "required":
+        name = _missing_name(error)
+        condition = _condition(schema, error.absolute_schema_path)
+        when = f" (required when {condition})" if condition else ""
+        yield problem(
+            "PM101", document.path, line, column, f"missing required key {name!r}{when}",
+            field=field_name([*path, name]),
+        )
+    elif keyword == "enum":
+        allowed = list(error.validator_value)
+        yield problem(
+            "PM102", document.path, line, column,
+            f"{shown(value)} is not one of {', '.join(map(str, allowed))}"
+            f"{did_you_mean(value, allowed)}",
+            field=field,
+        )
+    elif keyword == "const":
+        yield problem(
+            "PM102", document.path, line, column,
+            f"{shown(value)} must be {error.validator_value!r}", field=field,
+        )
+    elif keyword == "type":
+        yield problem("PM103", document.path, line, column, _type_message(document, path, error),
+                      field=field)
+    elif keyword == "pattern":
+        yield _pattern_problem(document, error, line, column, field)
+    elif keyword in ("minItems", "minProperties"):
+        yield problem(
+            "PM106", document.path, line, column,
+            f"needs at least {error.validator_value} item"
+            f"{'s' if error.validator_value != 1 else ''}",
+            field=field,
+        )
+    elif keyword == "uniqueItems":
+        yield problem(
+            "PM107", document.path, line, column,
+            f"lists {shown(_first_duplicate(value))} more than once", field=field,
+        )
+    elif keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        yield problem("PM108", document.path, line, column, error.message, field=field)
+    else:
+        yield problem("PM109", document.path, line, column, error.message, field=field)
+
+
+def _missing_name(error: jsonschema.ValidationError) -> str:
+    quoted = error.message.removesuffix(" is a required property")
+    try:
+        name = ast.literal_eval(quoted)
+    except (ValueError, SyntaxError):
+        return quoted
+    return str(name)
+
+
+def _condition(schema: SchemaInForce, schema_path: Sequence[Any]) -> str:
+    """The `if` descriptions of every `then` on the way to a failing keyword."""
+    conditions = []
+    current: Any = schema.schema
+    for step in schema_path:
+        current = schema.resolve(current)
+        if step == "then" and isinstance(current, dict):
+            description = current.get("if", {}).get("description")
+            if description:
+                conditions.append(description)
+        if isinstance(current, dict) and step in current:
+            current = current[step]
+        elif isinstance(current, list) and isinstance(step, int) and step < len(current):
+            current = current[step]
+        else:
+            break
+    return " and ".join(conditions)
+
+
+def _type_message(document: Document, path: list[str | int], error: jsonschema.ValidationError) -> str:
+    expected = error.validator_value
+    names = [expected] if isinstance(expected, str) else list(expected)
+    wanted = " or ".join(_TYPE_NAMES.get(name, name) for name in names)
+    got = error.instance
+    if got is None:
+        return f"is empty; expected {wanted}"
+    written = document.source_text(path)
+    if "string" in names and isinstance(got, bool | int | float) and written is not None:
+        return f"expected text, got {_kind(got)}; write it in quotes: \"{written}\""
+    return f"expected {wanted}, got {_kind(got)}"
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _pattern_problem(
+    document: Document, error: jsonschema.ValidationError, line: int, column: int, field: str
+) -> Diagnostic:
+    subschema = error.schema if isinstance(error.schema, dict) else {}
+    if error.validator_value == r"\S":
+        return problem("PM105", document.path, line, column, "must not be empty", field=field)
+    description = subschema.get("description")
+    wanted = description or f"matching {error.validator_value}"
+    return problem(
+        "PM104", document.path, line, column, f"{shown(error.instance)} is not {wanted}",
+        field=field,
+    )
+
+
+def _first_duplicate(items: Any) -> Any:
+    seen: list[Any] = []
+    for item in items if isinstance(items, list) else []:
+        if item in seen:
+            return item
+        seen.append(item)
+    return items

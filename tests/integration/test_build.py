@@ -1,0 +1,150 @@
+"""The plugin in real builds: clean archives pass, problems fail, options do what they say."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import fixture_text
+
+
+def test_clean_archive_builds_strict(make_site) -> None:
+    site = make_site('today: "2026-11-27"')
+    site.add("published.md", fixture_text("published.md"))
+    site.add("draft.md", fixture_text("draft.md"))
+    result = site.build("--strict")
+    assert result.returncode == 0, result.stderr
+    page = (site.root / "site" / "postmortems" / "published" / "index.html").read_text()
+    assert "Support assistant quoted a refund rule" in page
+
+
+@pytest.mark.parametrize("theme", ["material", "mkdocs"])
+def test_a_broken_postmortem_fails_the_build(make_site, theme: str) -> None:
+    site = make_site(theme=theme)
+    site.add("broken.md", "---\nid: X-1\ntitle: [\n---\n")
+    result = site.build()
+    assert result.returncode == 1
+    assert "docs/postmortems/broken.md:4:1: error PM005" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_warnings_fail_only_under_strict(make_site) -> None:
+    site = make_site()
+    site.add("draft.md", fixture_text("draft.md").replace("severity: sev4", "severity: sev4\nseverty: x"))
+    relaxed = site.build()
+    assert relaxed.returncode == 0, relaxed.stderr
+    assert "warning PM110 severty: unknown key 'severty' (did you mean 'severity'?)" in relaxed.stderr
+    strict = site.build("--strict")
+    assert strict.returncode == 1
+
+
+def test_fail_on_warning_fails_without_strict(make_site) -> None:
+    site = make_site("fail_on: warning")
+    site.add("draft.md", fixture_text("draft.md").replace("severity: sev4", "severity: sev4\nseverty: x"))
+    assert site.build().returncode == 1
+
+
+def test_fail_on_never_builds_and_shows_problems_on_the_page(make_site) -> None:
+    site = make_site("fail_on: never")
+    site.add("broken.md", "---\nid: X-1\ntitle: [\n---\n\nThe story <b>so far</b>.\n")
+    result = site.build()
+    assert result.returncode == 0, result.stderr
+    page = (site.root / "site" / "postmortems" / "broken" / "index.html").read_text()
+    assert "This postmortem has 1 problem(s)" in page
+    assert "broken.md:4:1: error PM005" in page
+    assert "title: [" not in page  # the unreadable front-matter is not shown as text
+
+
+def test_disabled_plugin_checks_nothing(make_site) -> None:
+    site = make_site("enabled: false")
+    site.add("broken.md", "---\nid: [\n---\n")
+    assert site.build().returncode == 0
+
+
+def test_dir_option(make_site) -> None:
+    site = make_site("dir: incidents")
+    site.add("not-checked.md", "no front-matter here\n")
+    other = site.docs / "incidents" / "x.md"
+    other.parent.mkdir()
+    other.write_text("no front-matter\n")
+    result = site.build()
+    assert result.returncode == 1
+    assert "docs/incidents/x.md:1:1: error PM002" in result.stderr
+    assert "not-checked" not in result.stderr
+
+
+def test_landing_page_is_not_a_postmortem(make_site) -> None:
+    site = make_site()
+    site.add("index.md", "# Our incidents\n")
+    assert site.build("--strict").returncode == 0
+
+
+def test_id_pattern_option(make_site) -> None:
+    site = make_site("id_pattern: '^INC-[0-9]{4}$'")
+    site.add("a.md", fixture_text("draft.md").replace("TEST-2026-0002", "INC-0001"))
+    site.add("b.md", fixture_text("draft.md"))
+    result = site.build()
+    assert "b.md:2:5: error PM104 id: 'TEST-2026-0002' is not an id matching ^INC-[0-9]{4}$" in result.stderr
+    assert "a.md" not in result.stderr
+
+
+def test_organisation_schema_adds_a_category_and_a_rule(make_site) -> None:
+    site = make_site("schema: org-schema.json")
+    (site.root / "org-schema.json").write_text(
+        json.dumps(
+            {
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "required": ["tags"],
+                "$defs": {"severity": {"enum": ["sev1", "sev2", "sev3", "sev4", "sev5"]}},
+            }
+        )
+    )
+    site.add("a.md", fixture_text("draft.md").replace("sev4", "sev5"))
+    result = site.build()
+    assert "a.md:2:1: error PM101 tags: missing required key 'tags'" in result.stderr
+    assert "PM102" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ("schema: missing.json", "isn't an existing file"),
+        ("id_pattern: '(['", "id_pattern: '([' is not a valid regular expression"),
+        ("today: someday", "expected a date written YYYY-MM-DD"),
+        ("fail_on: sometimes", "fail_on"),
+        ("dir: ../outside", "expected a folder below docs_dir"),
+    ],
+)
+def test_bad_options_are_clear_errors(make_site, options: str, message: str) -> None:
+    site = make_site(options)
+    result = site.build()
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_invalid_organisation_schema_is_a_clear_error(make_site) -> None:
+    site = make_site("schema: org.json")
+    (site.root / "org.json").write_text('{"type": 5}')
+    result = site.build()
+    assert result.returncode == 1
+    assert "schema:" in result.stderr and "not a valid JSON Schema" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_plugin_never_writes_into_docs_dir(make_site) -> None:
+    site = make_site()
+    site.add("draft.md", fixture_text("draft.md"))
+    before = sorted(p.relative_to(site.docs) for p in site.docs.rglob("*"))
+    site.build()
+    assert sorted(p.relative_to(site.docs) for p in site.docs.rglob("*")) == before
+
+
+def test_builds_are_byte_identical(make_site) -> None:
+    site = make_site('today: "2026-11-27"')
+    site.add("published.md", fixture_text("published.md"))
+    site.add("draft.md", fixture_text("draft.md"))
+    site.build()
+    first = (site.root / "site" / "postmortems" / "published" / "index.html").read_bytes()
+    site.build()
+    assert (site.root / "site" / "postmortems" / "published" / "index.html").read_bytes() == first
