@@ -15,7 +15,8 @@ from pathlib import Path
 
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import Abort, ConfigurationError as MkDocsConfigurationError
+from mkdocs.exceptions import Abort
+from mkdocs.exceptions import ConfigurationError as MkDocsConfigurationError
 from mkdocs.structure.files import File, get_files
 
 from . import site
@@ -101,7 +102,8 @@ def new(args: argparse.Namespace) -> int:
     incident_id = args.id or next_id(existing, today)
     if not target.settings.schema.id_regex.search(incident_id):
         raise ConfigurationError(
-            f"--id: {incident_id!r} does not match the id pattern {target.settings.schema.id_regex.pattern}"
+            f"--id: {incident_id!r} does not match the id pattern "
+            f"{target.settings.schema.id_regex.pattern}"
         )
     if incident_id in existing:
         print(f"error: id {incident_id} is already used in the archive", file=sys.stderr)
@@ -135,7 +137,10 @@ def parser() -> argparse.ArgumentParser:
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.add_argument(
-            "-f", "--config-file", metavar="FILE", help="the MkDocs configuration (default: mkdocs.yml)"
+            "-f",
+            "--config-file",
+            metavar="FILE",
+            help="the MkDocs configuration (default: mkdocs.yml)",
         )
         return sub
 

@@ -6,10 +6,10 @@ import datetime as dt
 from typing import Any
 
 from mkdocs.config import config_options as c
-from mkdocs.config.base import Config, ValidationError
+from mkdocs.config.base import BaseConfigOption, Config, ValidationError
 
 
-class _Day(c.BaseConfigOption[dt.date | None]):
+class _Day(BaseConfigOption[dt.date | None]):
     """A date: YAML may give it as a date or as text; both are taken."""
 
     def run_validation(self, value: object) -> dt.date | None:
@@ -33,7 +33,9 @@ class _Folder(c.Type[str]):
         folder = super().run_validation(value).strip("/")
         parts = folder.split("/")
         if not folder or any(part in ("", ".", "..") for part in parts) or "\\" in folder:
-            raise ValidationError(f"expected a folder below docs_dir such as 'postmortems', got {value!r}")
+            raise ValidationError(
+                f"expected a folder below docs_dir such as 'postmortems', got {value!r}"
+            )
         return folder
 
 

@@ -54,7 +54,9 @@ RULES: dict[str, Rule] = {
         Rule("PM201", _E, "Two postmortems have the same id."),
         Rule("PM202", _E, "A `related` id is not in the archive."),
         Rule("PM203", _E, "A date that does not exist in the calendar (e.g. 2024-02-30)."),
-        Rule("PM204", _E, "Lifecycle dates out of order (occurred, detected, mitigated, resolved)."),
+        Rule(
+            "PM204", _E, "Lifecycle dates out of order (occurred, detected, mitigated, resolved)."
+        ),
         Rule("PM205", _E, "Timeline entries out of time order."),
         Rule("PM206", _E, "A `closed` postmortem with an action item not `done` or `wont_do`."),
         Rule("PM207", _W, "An action item is overdue: due before today and not finished."),

@@ -100,7 +100,9 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
             return bool(report.diagnostics)
         return report.errors > 0
 
-    def _keep_problems_for_pages(self, files: list[File], report: Report, config: MkDocsConfig) -> None:
+    def _keep_problems_for_pages(
+        self, files: list[File], report: Report, config: MkDocsConfig
+    ) -> None:
         """When the build goes on with problems, each broken page shows its own."""
         for file, document in zip(files, report.documents, strict=True):
             problems = report.for_path(document.path)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -41,8 +41,9 @@ class FrontMatterLoader(_BaseLoader):  # type: ignore[misc,valid-type]
     `0755` stays text, and tags outside the JSON data model are refused.
     """
 
-    yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
-    yaml_constructors: dict[str | None, Any] = {}
+    # Fresh tables, so the resolvers and constructors below replace PyYAML's.
+    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = {}
+    yaml_constructors: ClassVar[dict[str | None, Any]] = {}
 
 
 def _resolve(tag: str, pattern: str, first: str) -> None:
@@ -129,7 +130,7 @@ class Document:
 
 
 def _find_pair(mapping: MappingNode, name: str) -> tuple[Node, Node] | None:
-    found = None
+    found: tuple[Node, Node] | None = None
     for key_node, value_node in mapping.value:
         if isinstance(key_node, ScalarNode) and key_node.tag == _STR and key_node.value == name:
             found = (key_node, value_node)
@@ -186,14 +187,17 @@ def read(path: str, raw: bytes | OSError) -> Document:
 
 def _missing_front_matter(path: str, text: str) -> Diagnostic:
     if _EMPTY_RE.match(text):
-        return problem("PM004", path, 1, 1, "the front-matter is empty; start with id, title, status")
+        return problem(
+            "PM004", path, 1, 1, "the front-matter is empty; start with id, title, status"
+        )
     if _OPENING_RE.match(text):
         return problem(
             "PM003",
             path,
             1,
             1,
-            "the front-matter opened here is never closed by a '---' line (followed by a line break)",
+            "the front-matter opened here is never closed by a '---' line"
+            " (followed by a line break)",
         )
     return problem(
         "PM002",
@@ -212,6 +216,11 @@ def _parse(document: Document, block: str) -> None:
         except yaml.MarkedYAMLError as error:
             document.problems.append(_yaml_problem(document, error, "PM005", block))
             return
+        except RecursionError:  # the pure-Python parser, where libyaml is missing
+            document.problems.append(
+                problem("PM011", document.path, 2, 1, "nested too deeply for the YAML parser")
+            )
+            return
         if root is None:
             document.problems.append(
                 problem("PM004", document.path, 1, 1, "the front-matter holds no keys")
@@ -226,7 +235,8 @@ def _parse(document: Document, block: str) -> None:
                     document.path,
                     line,
                     column,
-                    f"the front-matter is {kind}, not a mapping of keys to values (id: ..., title: ...)",
+                    f"the front-matter is {kind}, not a mapping of keys to values"
+                    " (id: ..., title: ...)",
                 )
             )
             return
@@ -259,6 +269,8 @@ def _yaml_problem(
     message = str(error.problem or error.context or "invalid YAML")
     if error.context and error.problem:
         message = f"{error.problem} ({error.context})"
+    if "nesting depth" in message:
+        code, message = "PM011", "nested too deeply for the YAML parser"
     if mark and _char_at(block, mark.line, mark.column) == "\t":
         message += "; indent YAML with spaces, not tabs"
     if "could not determine a constructor" in message:
@@ -305,7 +317,13 @@ def _check_structure(document: Document, root: MappingNode) -> list[Diagnostic]:
         if depth > MAX_DEPTH:
             line, column = document.file_position(node.start_mark.line, node.start_mark.column)
             return [
-                problem("PM011", document.path, line, column, f"nested more than {MAX_DEPTH} levels deep")
+                problem(
+                    "PM011",
+                    document.path,
+                    line,
+                    column,
+                    f"nested more than {MAX_DEPTH} levels deep",
+                )
             ]
         if not isinstance(node, MappingNode | SequenceNode):
             continue
@@ -321,7 +339,9 @@ def _check_structure(document: Document, root: MappingNode) -> list[Diagnostic]:
         )
         for child in reversed(children):
             if id(child) in on_path:
-                line, column = document.file_position(child.start_mark.line, child.start_mark.column)
+                line, column = document.file_position(
+                    child.start_mark.line, child.start_mark.column
+                )
                 return [
                     problem(
                         "PM009",

@@ -87,8 +87,10 @@ def type_text(schema: SchemaInForce, subschema: Schema) -> str:
         is_mapping = schema.resolve(items).get("type") == "object"
         item_text = type_text(schema, items)
         text = (
-            "list of mappings" if is_mapping
-            else "list of texts" if item_text == "text"
+            "list of mappings"
+            if is_mapping
+            else "list of texts"
+            if item_text == "text"
             else f"list, each {item_text}"
         )
         if subschema.get("minItems"):
@@ -124,7 +126,10 @@ def _nested(schema: SchemaInForce, shape: tuple[str, ...]) -> Iterator[tuple[tup
     for entry in fields(schema, shape):
         child_shape = (*shape, entry.name)
         kind = entry.resolved.get("type")
-        if kind == "array" and schema.resolve(entry.resolved.get("items", {})).get("type") == "object":
+        if (
+            kind == "array"
+            and schema.resolve(entry.resolved.get("items", {})).get("type") == "object"
+        ):
             child_shape = (*child_shape, "*")
         elif kind != "object":
             continue
@@ -138,7 +143,8 @@ def _table(schema: SchemaInForce, shape: tuple[str, ...]) -> list[str]:
     for entry in fields(schema, shape):
         rows.append(
             f"| `{entry.name}` | {_cell(type_text(schema, entry.schema))} "
-            f"| {_cell(required_from(entry))} | {_cell(str(entry.resolved.get('description', '')))} |"
+            f"| {_cell(required_from(entry))} "
+            f"| {_cell(str(entry.resolved.get('description', '')))} |"
         )
     return rows
 

@@ -22,7 +22,7 @@ import yaml
 try:
     import jsonschema_rs
 except ImportError:  # pragma: no cover - a platform without a wheel falls back to pure Python
-    jsonschema_rs = None
+    jsonschema_rs = None  # type: ignore[assignment]
 
 SCHEMA_FILE = "ai-incident-postmortem.schema.json"
 
@@ -53,10 +53,7 @@ def load_extension(path: Path) -> Schema:
     except UnicodeDecodeError:
         raise ConfigurationError(f"schema: {path} is not UTF-8") from None
     try:
-        if path.suffix in (".yml", ".yaml"):
-            data = yaml.safe_load(text)
-        else:
-            data = json.loads(text)
+        data = yaml.safe_load(text) if path.suffix in (".yml", ".yaml") else json.loads(text)
     except json.JSONDecodeError as error:
         raise ConfigurationError(
             f"schema: {path}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}"
@@ -104,7 +101,9 @@ def check_pattern(pattern: str, option: str) -> None:
     try:
         re.compile(pattern)
     except re.error as error:
-        raise ConfigurationError(f"{option}: {pattern!r} is not a valid regular expression: {error}")
+        raise ConfigurationError(
+            f"{option}: {pattern!r} is not a valid regular expression: {error}"
+        ) from None
 
 
 class SchemaInForce:

@@ -29,7 +29,7 @@ def is_postmortem(file: File, options: PostmortemConfig) -> bool:
         file.src_uri.startswith(prefix)
         and file.src_uri.endswith(".md")
         and file.src_uri != prefix + "index.md"
-        and not file.inclusion.is_excluded()
+        and not file.inclusion.is_excluded()  # type: ignore[no-untyped-call]
     )
 
 

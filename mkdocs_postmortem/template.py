@@ -46,7 +46,7 @@ def render(
         "status": "draft",
         "severity": severity,
         "occurred": today.isoformat(),
-        "summary": "What the system did, who was affected, and how it ended, in two or three sentences.",
+        "summary": "What the system did, who was affected and how it ended, in a few sentences.",
     }
     lines = [
         "---",
@@ -111,7 +111,9 @@ def _commented(schema: SchemaInForce, entry: Field, indent: str, today: dt.date)
     return lines
 
 
-def _example(schema: SchemaInForce, subschema: dict[str, object], today: dt.date) -> tuple[str, str]:
+def _example(
+    schema: SchemaInForce, subschema: dict[str, object], today: dt.date
+) -> tuple[str, str]:
     """An example value for a key, and a trailing comment listing allowed values."""
     resolved = schema.resolve(subschema)
     if "enum" in resolved:

@@ -25,7 +25,9 @@ def draft(incident_id: str, extra: str = "") -> str:
 
 
 def published(incident_id: str, old: str = "", new: str = "") -> str:
-    text = PUBLISHED.replace("TEST-2026-0001", incident_id).replace("related: [TEST-2026-0002]\n", "")
+    text = PUBLISHED.replace("TEST-2026-0001", incident_id).replace(
+        "related: [TEST-2026-0002]\n", ""
+    )
     if old:
         assert old in text, old
         text = text.replace(old, new, 1)
@@ -49,9 +51,17 @@ def _case(name: str, content: str | bytes, *expect: str) -> Case:
     return Case(name, content, list(expect))
 
 
-def _published_case(name: str, incident_id: str, old: str, new: str, code: str,
-                    field_name: str, column: int, at: str | None = None,
-                    severity: str = "error") -> Case:
+def _published_case(
+    name: str,
+    incident_id: str,
+    old: str,
+    new: str,
+    code: str,
+    field_name: str,
+    column: int,
+    at: str | None = None,
+    severity: str = "error",
+) -> Case:
     text = published(incident_id, old, new)
     line = line_of(text, at or new)
     return Case(name, text, [f"{line}:{column}: {severity} {code} {field_name}:"])
@@ -78,44 +88,142 @@ CASES: list[Case] = [
         "2:4: error PM009",
     ),
     _case("alias-loop.md", "---\na: &a [x, *a]\n---\n", "2:4: error PM009"),
-    _case("python-tag.md", draft("BAD-0012", "x_run: !!python/object/apply:os.system [ls]\n"),
-          "8:8: error PM010"),
-    _case("missing-title.md", draft("BAD-0013").replace("title: A case\n", ""),
-          "2:1: error PM101 title: missing required key 'title'"),
-    _case("severity-typo.md", draft("BAD-0014").replace("sev3", "sev 3"),
-          "5:11: error PM102 severity: 'sev 3' is not one of sev1, sev2, sev3, sev4 (did you mean 'sev3'?)"),
-    _published_case("version-number.md", "BAD-0015", 'version: "2026-01-15"', "version: 1.10",
-                    "PM103", "ai_system.models[0].version", 16),
+    _case(
+        "python-tag.md",
+        draft("BAD-0012", "x_run: !!python/object/apply:os.system [ls]\n"),
+        "8:8: error PM010",
+    ),
+    _case(
+        "missing-title.md",
+        draft("BAD-0013").replace("title: A case\n", ""),
+        "2:1: error PM101 title: missing required key 'title'",
+    ),
+    _case(
+        "severity-typo.md",
+        draft("BAD-0014").replace("sev3", "sev 3"),
+        "5:11: error PM102 severity: 'sev 3' is not one of sev1, sev2, sev3, sev4"
+        " (did you mean 'sev3'?)",
+    ),
+    _published_case(
+        "version-number.md",
+        "BAD-0015",
+        'version: "2026-01-15"',
+        "version: 1.10",
+        "PM103",
+        "ai_system.models[0].version",
+        16,
+    ),
     _case("bad-id.md", draft("bad-0016"), "2:5: error PM104 id:"),
-    _case("bad-date.md", draft("BAD-0017").replace("2026-01-01", "01/02/2026"),
-          "6:11: error PM104 occurred:"),
-    _case("empty-summary.md", draft("BAD-0018").replace("A short summary.", '"  "'),
-          "7:10: error PM105 summary: must not be empty"),
-    _published_case("no-failure-modes.md", "BAD-0019", "failure_modes: [hallucination, retrieval_failure]",
-                    "failure_modes: []", "PM106", "failure_modes", 16),
-    _published_case("twice.md", "BAD-0020", "harm_types: [financial, misinformation]",
-                    "harm_types: [financial, financial]", "PM107", "impact.harm_types", 15),
-    _published_case("negative.md", "BAD-0021", "users_affected: 40", "users_affected: -1",
-                    "PM108", "impact.users_affected", 19),
-    _published_case("unknown-key.md", "BAD-0022", "    owner: Search team\n",
-                    "    owner: Search team\n    ownr: x\n", "PM110", "action_items[0].ownr", 5,
-                    at="    ownr: x", severity="warning"),
+    _case(
+        "bad-date.md",
+        draft("BAD-0017").replace("2026-01-01", "01/02/2026"),
+        "6:11: error PM104 occurred:",
+    ),
+    _case(
+        "empty-summary.md",
+        draft("BAD-0018").replace("A short summary.", '"  "'),
+        "7:10: error PM105 summary: must not be empty",
+    ),
+    _published_case(
+        "no-failure-modes.md",
+        "BAD-0019",
+        "failure_modes: [hallucination, retrieval_failure]",
+        "failure_modes: []",
+        "PM106",
+        "failure_modes",
+        16,
+    ),
+    _published_case(
+        "twice.md",
+        "BAD-0020",
+        "harm_types: [financial, misinformation]",
+        "harm_types: [financial, financial]",
+        "PM107",
+        "impact.harm_types",
+        15,
+    ),
+    _published_case(
+        "negative.md",
+        "BAD-0021",
+        "users_affected: 40",
+        "users_affected: -1",
+        "PM108",
+        "impact.users_affected",
+        19,
+    ),
+    _published_case(
+        "unknown-key.md",
+        "BAD-0022",
+        "    owner: Search team\n",
+        "    owner: Search team\n    ownr: x\n",
+        "PM110",
+        "action_items[0].ownr",
+        5,
+        at="    ownr: x",
+        severity="warning",
+    ),
     _case("duplicate-id-a.md", draft("BAD-0023")),
-    _case("duplicate-id-b.md", draft("BAD-0023"),
-          "2:5: error PM201 id: id 'BAD-0023' is already used by docs/postmortems/duplicate-id-a.md:2"),
-    _case("related.md", draft("BAD-0025", "related: [BAD-9999]\n"), "8:11: error PM202 related[0]:"),
-    _case("calendar.md", draft("BAD-0026").replace("2026-01-01", "2026-02-30"),
-          "6:11: error PM203 occurred:"),
-    _published_case("order.md", "BAD-0027", "detected: 2026-03-02T11:40Z",
-                    "detected: 2026-03-01T11:40Z", "PM204", "detected", 11),
-    _published_case("timeline.md", "BAD-0028", "  - at: 2026-03-02T13:00Z", "  - at: 2026-03-02T10:00Z",
-                    "PM205", "timeline[2].at", 9),
-    _published_case("closed-open-item.md", "BAD-0029", "status: published", "status: closed",
-                    "PM206", "action_items[1].status", 13, at="    status: in_progress"),
-    _published_case("overdue.md", "BAD-0030", "due: 2027-05-01", "due: 2026-01-01",
-                    "PM207", "action_items[1].due", 10, severity="warning"),
-    _published_case("item-id-twice.md", "BAD-0031", "  - id: A2", "  - id: A1  # again", "PM208",
-                    "action_items[1].id", 9),
+    _case(
+        "duplicate-id-b.md",
+        draft("BAD-0023"),
+        "2:5: error PM201 id: id 'BAD-0023' is already used by"
+        " docs/postmortems/duplicate-id-a.md:2",
+    ),
+    _case(
+        "related.md", draft("BAD-0025", "related: [BAD-9999]\n"), "8:11: error PM202 related[0]:"
+    ),
+    _case(
+        "calendar.md",
+        draft("BAD-0026").replace("2026-01-01", "2026-02-30"),
+        "6:11: error PM203 occurred:",
+    ),
+    _published_case(
+        "order.md",
+        "BAD-0027",
+        "detected: 2026-03-02T11:40Z",
+        "detected: 2026-03-01T11:40Z",
+        "PM204",
+        "detected",
+        11,
+    ),
+    _published_case(
+        "timeline.md",
+        "BAD-0028",
+        "  - at: 2026-03-02T13:00Z",
+        "  - at: 2026-03-02T10:00Z",
+        "PM205",
+        "timeline[2].at",
+        9,
+    ),
+    _published_case(
+        "closed-open-item.md",
+        "BAD-0029",
+        "status: published",
+        "status: closed",
+        "PM206",
+        "action_items[1].status",
+        13,
+        at="    status: in_progress",
+    ),
+    _published_case(
+        "overdue.md",
+        "BAD-0030",
+        "due: 2027-05-01",
+        "due: 2026-01-01",
+        "PM207",
+        "action_items[1].due",
+        10,
+        severity="warning",
+    ),
+    _published_case(
+        "item-id-twice.md",
+        "BAD-0031",
+        "  - id: A2",
+        "  - id: A1  # again",
+        "PM208",
+        "action_items[1].id",
+        9,
+    ),
     _case(
         "published-incomplete.md",
         draft("BAD-0032").replace("status: draft", "status: published"),

@@ -14,7 +14,17 @@ from .fields import did_you_mean, field_name
 
 # Page keys that MkDocs and Material read; they may sit beside the postmortem's own.
 PAGE_KEYS = frozenset(
-    {"template", "hide", "search", "description", "icon", "subtitle", "comments", "social", "robots"}
+    {
+        "template",
+        "hide",
+        "search",
+        "description",
+        "icon",
+        "subtitle",
+        "comments",
+        "social",
+        "robots",
+    }
 )
 LIFECYCLE = ("occurred", "detected", "mitigated", "resolved")
 FINISHED = frozenset({"done", "wont_do"})
@@ -28,7 +38,11 @@ def archive_problems(
     """Every archive-wide problem of the documents that could be read."""
     readable = [d for d in documents if isinstance(d.data, dict)]
     problems = list(_duplicate_ids(readable))
-    known_ids = {d.data["id"] for d in readable if isinstance(d.data, dict) and isinstance(d.data.get("id"), str)}
+    known_ids = {
+        d.data["id"]
+        for d in readable
+        if isinstance(d.data, dict) and isinstance(d.data.get("id"), str)
+    }
     for document in readable:
         problems.extend(document_problems(document, schema, today, known_ids))
     return problems
@@ -46,7 +60,9 @@ def document_problems(
     yield from _action_items(document, data, today)
 
 
-def _at(document: Document, code: str, path: Path, message: str, *, key: bool = False) -> Diagnostic:
+def _at(
+    document: Document, code: str, path: Path, message: str, *, key: bool = False
+) -> Diagnostic:
     line, column = document.position(path, key=key)
     return problem(code, document.path, line, column, message, field=field_name(path))
 
@@ -61,7 +77,9 @@ def _duplicate_ids(documents: Sequence[Document]) -> Iterator[Diagnostic]:
             other = first[incident_id]
             line, _ = other.position(["id"])
             yield _at(
-                document, "PM201", ["id"],
+                document,
+                "PM201",
+                ["id"],
                 f"id {incident_id!r} is already used by {other.path}:{line}; ids must be unique",
             )
         else:
@@ -85,7 +103,9 @@ def _unknown_keys(
             yield from _unknown_keys(document, schema, item, [*path, key], (*shape, key))
         elif not (key.startswith("x_") or (not path and key in PAGE_KEYS)):
             yield _at(
-                document, "PM110", [*path, key],
+                document,
+                "PM110",
+                [*path, key],
                 f"unknown key {key!r}{did_you_mean(key, sorted(known))}; "
                 "extension keys start with 'x_'",
                 key=True,
@@ -101,7 +121,9 @@ def _moment_fields(data: dict[str, Any]) -> Iterator[tuple[Path, Any]]:
     for index, item in enumerate(_list(data.get("action_items"))):
         if isinstance(item, dict):
             yield ["action_items", index, "due"], item.get("due")
-    prompt = data.get("ai_system", {}).get("prompt") if isinstance(data.get("ai_system"), dict) else None
+    prompt = (
+        data.get("ai_system", {}).get("prompt") if isinstance(data.get("ai_system"), dict) else None
+    )
     if isinstance(prompt, dict):
         for index, entry in enumerate(_list(prompt.get("history"))):
             if isinstance(entry, dict):
@@ -116,13 +138,19 @@ def _calendar(document: Document, data: dict[str, Any]) -> Iterator[Diagnostic]:
 
 def _lifecycle_order(document: Document, data: dict[str, Any]) -> Iterator[Diagnostic]:
     moments = {name: parse_moment(data.get(name)) for name in LIFECYCLE}
-    checks = (("detected", "occurred"), ("mitigated", "detected"), ("resolved", "detected"),
-              ("resolved", "mitigated"))
+    checks = (
+        ("detected", "occurred"),
+        ("mitigated", "detected"),
+        ("resolved", "detected"),
+        ("resolved", "mitigated"),
+    )
     for later, earlier in checks:
         late, early = moments[later], moments[earlier]
         if late is not None and early is not None and late.before(early):
             yield _at(
-                document, "PM204", [later],
+                document,
+                "PM204",
+                [later],
                 f"{later} {data[later]} is before {earlier} {data[earlier]}",
             )
 
@@ -136,7 +164,9 @@ def _timeline_order(document: Document, data: dict[str, Any]) -> Iterator[Diagno
             continue
         if previous is not None and moment.before(previous[1]):
             yield _at(
-                document, "PM205", ["timeline", index, "at"],
+                document,
+                "PM205",
+                ["timeline", index, "at"],
                 f"{at} comes before the previous entry's {previous[2]} "
                 f"(timeline[{previous[0]}]); keep the timeline in time order",
             )
@@ -147,8 +177,12 @@ def _related(document: Document, data: dict[str, Any], known_ids: set[str]) -> I
     for index, related in enumerate(_list(data.get("related"))):
         if isinstance(related, str) and related not in known_ids:
             hint = did_you_mean(related, sorted(known_ids))
-            yield _at(document, "PM202", ["related", index],
-                      f"no postmortem in the archive has id {related!r}{hint}")
+            yield _at(
+                document,
+                "PM202",
+                ["related", index],
+                f"no postmortem in the archive has id {related!r}{hint}",
+            )
 
 
 def _action_items(document: Document, data: dict[str, Any], today: dt.date) -> Iterator[Diagnostic]:
@@ -160,7 +194,9 @@ def _action_items(document: Document, data: dict[str, Any], today: dt.date) -> I
         if isinstance(item_id, str):
             if item_id in first_index:
                 yield _at(
-                    document, "PM208", ["action_items", index, "id"],
+                    document,
+                    "PM208",
+                    ["action_items", index, "id"],
                     f"action item id {item_id!r} is already used by "
                     f"action_items[{first_index[item_id]}]",
                 )
@@ -170,16 +206,22 @@ def _action_items(document: Document, data: dict[str, Any], today: dt.date) -> I
         if status in FINISHED:
             continue
         if data.get("status") == "closed":
-            where = ["action_items", index, "status"] if "status" in item else ["action_items", index]
+            where: Path = ["action_items", index]
+            if "status" in item:
+                where.append("status")
             yield _at(
-                document, "PM206", where,
+                document,
+                "PM206",
+                where,
                 f"the postmortem is closed but this action item is {status!r}; "
                 "finish it (done or wont_do) or reopen the postmortem (published)",
             )
         due = parse_moment(item.get("due"))
         if due is not None and due.day < today:
             yield _at(
-                document, "PM207", ["action_items", index, "due"],
+                document,
+                "PM207",
+                ["action_items", index, "due"],
                 f"action item {item_id!r} was due {item['due']} and is still {status!r}",
             )
 

@@ -40,8 +40,12 @@ def parse_moment(text: object) -> Moment | None:
             return Moment(day)
         zone = _zone(match["zone"])
         instant = dt.datetime(
-            day.year, day.month, day.day,
-            int(match["hour"]), int(match["minute"]), int(match["second"] or 0),
+            day.year,
+            day.month,
+            day.day,
+            int(match["hour"]),
+            int(match["minute"]),
+            int(match["second"] or 0),
             tzinfo=zone,
         )
     except ValueError:

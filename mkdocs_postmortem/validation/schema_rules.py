@@ -52,38 +52,57 @@ def _diagnose(
         condition = _condition(schema, error.absolute_schema_path)
         when = f" (required when {condition})" if condition else ""
         yield problem(
-            "PM101", document.path, line, column, f"missing required key {name!r}{when}",
+            "PM101",
+            document.path,
+            line,
+            column,
+            f"missing required key {name!r}{when}",
             field=field_name([*path, name]),
         )
     elif keyword == "enum":
-        allowed = list(error.validator_value)
+        allowed = list(_sequence(error.validator_value))
         yield problem(
-            "PM102", document.path, line, column,
+            "PM102",
+            document.path,
+            line,
+            column,
             f"{shown(value)} is not one of {', '.join(map(str, allowed))}"
             f"{did_you_mean(value, allowed)}",
             field=field,
         )
     elif keyword == "const":
         yield problem(
-            "PM102", document.path, line, column,
-            f"{shown(value)} must be {error.validator_value!r}", field=field,
+            "PM102",
+            document.path,
+            line,
+            column,
+            f"{shown(value)} must be {error.validator_value!r}",
+            field=field,
         )
     elif keyword == "type":
-        yield problem("PM103", document.path, line, column, _type_message(document, path, error),
-                      field=field)
+        yield problem(
+            "PM103", document.path, line, column, _type_message(document, path, error), field=field
+        )
     elif keyword == "pattern":
         yield _pattern_problem(document, error, line, column, field)
     elif keyword in ("minItems", "minProperties"):
         yield problem(
-            "PM106", document.path, line, column,
+            "PM106",
+            document.path,
+            line,
+            column,
             f"needs at least {error.validator_value} item"
             f"{'s' if error.validator_value != 1 else ''}",
             field=field,
         )
     elif keyword == "uniqueItems":
         yield problem(
-            "PM107", document.path, line, column,
-            f"lists {shown(_first_duplicate(value))} more than once", field=field,
+            "PM107",
+            document.path,
+            line,
+            column,
+            f"lists {shown(_first_duplicate(value))} more than once",
+            field=field,
         )
     elif keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         yield problem("PM108", document.path, line, column, error.message, field=field)
@@ -110,25 +129,30 @@ def _condition(schema: SchemaInForce, schema_path: Sequence[Any]) -> str:
             description = current.get("if", {}).get("description")
             if description:
                 conditions.append(description)
-        if isinstance(current, dict) and step in current:
-            current = current[step]
-        elif isinstance(current, list) and isinstance(step, int) and step < len(current):
-            current = current[step]
-        else:
+        if not _has_step(current, step):
             break
+        current = current[step]
     return " and ".join(conditions)
 
 
-def _type_message(document: Document, path: list[str | int], error: jsonschema.ValidationError) -> str:
+def _has_step(node: Any, step: Any) -> bool:
+    if isinstance(node, dict):
+        return step in node
+    return isinstance(node, list) and isinstance(step, int) and step < len(node)
+
+
+def _type_message(
+    document: Document, path: list[str | int], error: jsonschema.ValidationError
+) -> str:
     expected = error.validator_value
-    names = [expected] if isinstance(expected, str) else list(expected)
+    names = [expected] if isinstance(expected, str) else [str(n) for n in _sequence(expected)]
     wanted = " or ".join(_TYPE_NAMES.get(name, name) for name in names)
     got = error.instance
     if got is None:
         return f"is empty; expected {wanted}"
     written = document.source_text(path)
     if "string" in names and isinstance(got, bool | int | float) and written is not None:
-        return f"expected text, got {_kind(got)}; write it in quotes: \"{written}\""
+        return f'expected text, got {_kind(got)}; write it in quotes: "{written}"'
     return f"expected {wanted}, got {_kind(got)}"
 
 
@@ -155,9 +179,17 @@ def _pattern_problem(
     description = subschema.get("description")
     wanted = description or f"matching {error.validator_value}"
     return problem(
-        "PM104", document.path, line, column, f"{shown(error.instance)} is not {wanted}",
+        "PM104",
+        document.path,
+        line,
+        column,
+        f"{shown(error.instance)} is not {wanted}",
         field=field,
     )
+
+
+def _sequence(value: object) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else []
 
 
 def _first_duplicate(items: Any) -> Any:

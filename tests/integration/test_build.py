@@ -30,17 +30,23 @@ def test_a_broken_postmortem_fails_the_build(make_site, theme: str) -> None:
 
 def test_warnings_fail_only_under_strict(make_site) -> None:
     site = make_site()
-    site.add("draft.md", fixture_text("draft.md").replace("severity: sev4", "severity: sev4\nseverty: x"))
+    site.add(
+        "draft.md", fixture_text("draft.md").replace("severity: sev4", "severity: sev4\nseverty: x")
+    )
     relaxed = site.build()
     assert relaxed.returncode == 0, relaxed.stderr
-    assert "warning PM110 severty: unknown key 'severty' (did you mean 'severity'?)" in relaxed.stderr
+    assert (
+        "warning PM110 severty: unknown key 'severty' (did you mean 'severity'?)" in relaxed.stderr
+    )
     strict = site.build("--strict")
     assert strict.returncode == 1
 
 
 def test_fail_on_warning_fails_without_strict(make_site) -> None:
     site = make_site("fail_on: warning")
-    site.add("draft.md", fixture_text("draft.md").replace("severity: sev4", "severity: sev4\nseverty: x"))
+    site.add(
+        "draft.md", fixture_text("draft.md").replace("severity: sev4", "severity: sev4\nseverty: x")
+    )
     assert site.build().returncode == 1
 
 
@@ -84,7 +90,10 @@ def test_id_pattern_option(make_site) -> None:
     site.add("a.md", fixture_text("draft.md").replace("TEST-2026-0002", "INC-0001"))
     site.add("b.md", fixture_text("draft.md"))
     result = site.build()
-    assert "b.md:2:5: error PM104 id: 'TEST-2026-0002' is not an id matching ^INC-[0-9]{4}$" in result.stderr
+    assert (
+        "b.md:2:5: error PM104 id: 'TEST-2026-0002' is not an id matching ^INC-[0-9]{4}$"
+        in result.stderr
+    )
     assert "a.md" not in result.stderr
 
 

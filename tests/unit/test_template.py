@@ -1,0 +1,46 @@
+"""`mkdocs-postmortem new`: the template shows the whole format and is a valid draft."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from mkdocs_postmortem import SchemaInForce, Settings, builtin_schema, check_archive
+from mkdocs_postmortem.template import next_id, render
+
+TODAY = dt.date(2026, 11, 27)
+
+
+def template(title: str = "Assistant leaked its system prompt") -> str:
+    return render(SchemaInForce.load(), "AIPM-2026-0001", title, "sev3", TODAY)
+
+
+def problems(text: str) -> list[str]:
+    report = check_archive([("new.md", text.encode())], Settings(SchemaInForce.load(), TODAY))
+    return [f"{d.code} {d.field}" for d in report.diagnostics]
+
+
+def test_the_template_is_a_valid_draft() -> None:
+    assert problems(template()) == []
+
+
+def test_titles_that_yaml_would_misread_are_quoted() -> None:
+    for title in ("true", "Bot: leaked prompt", "1.10", "# not a comment", 'say "hi"'):
+        assert problems(template(title)) == [], title
+
+
+def test_the_template_fails_as_published_until_filled_in() -> None:
+    found = problems(template().replace("status: draft", "status: published"))
+    assert "PM101 resolved" in found
+    assert "PM101 action_items" in found
+
+
+def test_every_key_of_the_schema_is_in_the_template() -> None:
+    text = template()
+    for name in builtin_schema()["properties"]:
+        assert f"{name}:" in text, name
+
+
+def test_next_id_continues_the_archive() -> None:
+    assert next_id([], TODAY) == "AIPM-2026-0001"
+    assert next_id(["AIPM-2026-0007", "AIPM-2025-0100", "OTHER"], TODAY) == "AIPM-2026-0008"
+    assert next_id(["INC-2026-00012", "INC-2026-00003"], TODAY) == "INC-2026-00013"
