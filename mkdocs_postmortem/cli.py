@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -123,7 +124,7 @@ def new(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"error: cannot write {path}: {error.strerror}", file=sys.stderr)
         return EXIT_PROBLEMS
-    print(path)
+    print(Path(os.path.relpath(path)).as_posix())
     return EXIT_CLEAN
 
 

@@ -1,0 +1,50 @@
+"""The project's own site: the docs and the example archive build clean under --strict."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ENV, ROOT
+
+from mkdocs_postmortem import builtin_schema
+
+
+@pytest.mark.parametrize("tool", ["mkdocs", "properdocs"])
+def test_the_docs_build_strict(tool: str, tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", tool, "build", "--strict", "-f", "mkdocs.yml", "-d", str(tmp_path)],
+        cwd=ROOT,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    format_page = (tmp_path / "format" / "index.html").read_text(encoding="utf-8")
+    for name in builtin_schema()["properties"]:
+        assert f"<code>{name}</code>" in format_page
+    assert "postmortem:schema-reference" not in format_page
+    rules_page = (tmp_path / "rules" / "index.html").read_text(encoding="utf-8")
+    assert "<code>PM207</code>" in rules_page
+
+
+def test_the_example_archive_is_clean_and_covers_every_status() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs_postmortem", "validate", "--strict", "--format", "json"],
+        cwd=ROOT,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout
+    statuses = {
+        line.split(":", 1)[1].strip()
+        for path in (ROOT / "docs" / "postmortems").glob("*.md")
+        for line in path.read_text(encoding="utf-8").splitlines()[:6]
+        if line.startswith("status:")
+    }
+    assert statuses == {"draft", "in_review", "published", "closed"}
