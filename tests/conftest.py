@@ -24,8 +24,11 @@ def fixture_text(name: str) -> str:
 class Site:
     """A throwaway MkDocs site with the plugin enabled."""
 
-    def __init__(self, root: Path, plugin_options: str = "", theme: str = "material") -> None:
+    def __init__(
+        self, root: Path, plugin_options: str = "", theme: str = "material", tool: str = "mkdocs"
+    ) -> None:
         self.root = root
+        self.tool = tool  # mkdocs or properdocs: the same plugin must work under both
         self.docs = root / "docs"
         self.archive = self.docs / "postmortems"
         self.archive.mkdir(parents=True)
@@ -58,8 +61,8 @@ class Site:
             timeout=300,
         )
 
-    def build(self, *args: str, tool: str = "mkdocs") -> subprocess.CompletedProcess[str]:
-        return self.run(tool, "build", "-f", "mkdocs.yml", *args)
+    def build(self, *args: str, tool: str | None = None) -> subprocess.CompletedProcess[str]:
+        return self.run(tool or self.tool, "build", "-f", "mkdocs.yml", *args)
 
     def validate(self, *args: str) -> subprocess.CompletedProcess[str]:
         return self.run("mkdocs_postmortem", "validate", *args)
@@ -69,5 +72,15 @@ class Site:
 def make_site(tmp_path: Path) -> Callable[..., Site]:
     def make(plugin_options: str = "", theme: str = "material") -> Site:
         return Site(tmp_path / "site", plugin_options, theme)
+
+    return make
+
+
+@pytest.fixture(params=["mkdocs", "properdocs"])
+def make_built_site(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[..., Site]:
+    """Sites built by MkDocs and, in a second run of the test, by ProperDocs."""
+
+    def make(plugin_options: str = "", theme: str = "material") -> Site:
+        return Site(tmp_path / "site", plugin_options, theme, tool=request.param)
 
     return make

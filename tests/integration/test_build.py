@@ -8,8 +8,8 @@ import pytest
 from conftest import fixture_text
 
 
-def test_clean_archive_builds_strict(make_site) -> None:
-    site = make_site('today: "2026-11-27"')
+def test_clean_archive_builds_strict(make_built_site) -> None:
+    site = make_built_site('today: "2026-11-27"')
     site.add("published.md", fixture_text("published.md"))
     site.add("draft.md", fixture_text("draft.md"))
     result = site.build("--strict")
@@ -19,8 +19,8 @@ def test_clean_archive_builds_strict(make_site) -> None:
 
 
 @pytest.mark.parametrize("theme", ["material", "mkdocs"])
-def test_a_broken_postmortem_fails_the_build(make_site, theme: str) -> None:
-    site = make_site(theme=theme)
+def test_a_broken_postmortem_fails_the_build(make_built_site, theme: str) -> None:
+    site = make_built_site(theme=theme)
     site.add("broken.md", "---\nid: X-1\ntitle: [\n---\n")
     result = site.build()
     assert result.returncode == 1
@@ -28,8 +28,8 @@ def test_a_broken_postmortem_fails_the_build(make_site, theme: str) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_warnings_fail_only_under_strict(make_site) -> None:
-    site = make_site()
+def test_warnings_fail_only_under_strict(make_built_site) -> None:
+    site = make_built_site()
     site.add(
         "draft.md", fixture_text("draft.md").replace("severity: sev4", "severity: sev4\nseverty: x")
     )
@@ -42,16 +42,16 @@ def test_warnings_fail_only_under_strict(make_site) -> None:
     assert strict.returncode == 1
 
 
-def test_fail_on_warning_fails_without_strict(make_site) -> None:
-    site = make_site("fail_on: warning")
+def test_fail_on_warning_fails_without_strict(make_built_site) -> None:
+    site = make_built_site("fail_on: warning")
     site.add(
         "draft.md", fixture_text("draft.md").replace("severity: sev4", "severity: sev4\nseverty: x")
     )
     assert site.build().returncode == 1
 
 
-def test_fail_on_never_builds_and_shows_problems_on_the_page(make_site) -> None:
-    site = make_site("fail_on: never")
+def test_fail_on_never_builds_and_shows_problems_on_the_page(make_built_site) -> None:
+    site = make_built_site("fail_on: never")
     site.add("broken.md", "---\nid: X-1\ntitle: [\n---\n\nThe story <b>so far</b>.\n")
     result = site.build()
     assert result.returncode == 0, result.stderr
@@ -61,14 +61,14 @@ def test_fail_on_never_builds_and_shows_problems_on_the_page(make_site) -> None:
     assert "title: [" not in page  # the unreadable front-matter is not shown as text
 
 
-def test_disabled_plugin_checks_nothing(make_site) -> None:
-    site = make_site("enabled: false")
+def test_disabled_plugin_checks_nothing(make_built_site) -> None:
+    site = make_built_site("enabled: false")
     site.add("broken.md", "---\nid: [\n---\n")
     assert site.build().returncode == 0
 
 
-def test_dir_option(make_site) -> None:
-    site = make_site("dir: incidents")
+def test_dir_option(make_built_site) -> None:
+    site = make_built_site("dir: incidents")
     site.add("not-checked.md", "no front-matter here\n")
     other = site.docs / "incidents" / "x.md"
     other.parent.mkdir()
@@ -79,14 +79,14 @@ def test_dir_option(make_site) -> None:
     assert "not-checked" not in result.stderr
 
 
-def test_landing_page_is_not_a_postmortem(make_site) -> None:
-    site = make_site()
+def test_landing_page_is_not_a_postmortem(make_built_site) -> None:
+    site = make_built_site()
     site.add("index.md", "# Our incidents\n")
     assert site.build("--strict").returncode == 0
 
 
-def test_id_pattern_option(make_site) -> None:
-    site = make_site("id_pattern: '^INC-[0-9]{4}$'")
+def test_id_pattern_option(make_built_site) -> None:
+    site = make_built_site("id_pattern: '^INC-[0-9]{4}$'")
     site.add("a.md", fixture_text("draft.md").replace("TEST-2026-0002", "INC-0001"))
     site.add("b.md", fixture_text("draft.md"))
     result = site.build()
@@ -97,8 +97,8 @@ def test_id_pattern_option(make_site) -> None:
     assert "a.md" not in result.stderr
 
 
-def test_organisation_schema_adds_a_category_and_a_rule(make_site) -> None:
-    site = make_site("schema: org-schema.json")
+def test_organisation_schema_adds_a_category_and_a_rule(make_built_site) -> None:
+    site = make_built_site("schema: org-schema.json")
     (site.root / "org-schema.json").write_text(
         json.dumps(
             {
@@ -124,16 +124,16 @@ def test_organisation_schema_adds_a_category_and_a_rule(make_site) -> None:
         ("dir: ../outside", "expected a folder below docs_dir"),
     ],
 )
-def test_bad_options_are_clear_errors(make_site, options: str, message: str) -> None:
-    site = make_site(options)
+def test_bad_options_are_clear_errors(make_built_site, options: str, message: str) -> None:
+    site = make_built_site(options)
     result = site.build()
     assert result.returncode == 1
     assert message in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_invalid_organisation_schema_is_a_clear_error(make_site) -> None:
-    site = make_site("schema: org.json")
+def test_invalid_organisation_schema_is_a_clear_error(make_built_site) -> None:
+    site = make_built_site("schema: org.json")
     (site.root / "org.json").write_text('{"type": 5}')
     result = site.build()
     assert result.returncode == 1
@@ -141,16 +141,16 @@ def test_invalid_organisation_schema_is_a_clear_error(make_site) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_the_plugin_never_writes_into_docs_dir(make_site) -> None:
-    site = make_site()
+def test_the_plugin_never_writes_into_docs_dir(make_built_site) -> None:
+    site = make_built_site()
     site.add("draft.md", fixture_text("draft.md"))
     before = sorted(p.relative_to(site.docs) for p in site.docs.rglob("*"))
     site.build()
     assert sorted(p.relative_to(site.docs) for p in site.docs.rglob("*")) == before
 
 
-def test_builds_are_byte_identical(make_site) -> None:
-    site = make_site('today: "2026-11-27"')
+def test_builds_are_byte_identical(make_built_site) -> None:
+    site = make_built_site('today: "2026-11-27"')
     site.add("published.md", fixture_text("published.md"))
     site.add("draft.md", fixture_text("draft.md"))
     site.build()
