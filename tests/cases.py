@@ -225,6 +225,11 @@ CASES: list[Case] = [
         9,
     ),
     _case(
+        "unknown-id-in-prose.md",
+        draft("BAD-0033").replace("Body.", "As in BAD-9998, `BAD-9997` and GPT-4."),
+        "10:7: warning PM209",
+    ),
+    _case(
         "published-incomplete.md",
         draft("BAD-0032").replace("status: draft", "status: published"),
         "2:1: error PM101 resolved: missing required key 'resolved' "

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..diagnostics import Diagnostic, problem
+from ..prose import mention_regex, mentions
 from ..reader import Document
 from ..schema import SchemaInForce
 from .dates import Moment, is_moment_shaped, parse_moment
@@ -45,7 +47,37 @@ def archive_problems(
     }
     for document in readable:
         problems.extend(document_problems(document, schema, today, known_ids))
+    problems.extend(_unknown_mentions(documents, schema, known_ids))
     return problems
+
+
+def _unknown_mentions(
+    documents: Sequence[Document], schema: SchemaInForce, known_ids: set[str]
+) -> Iterator[Diagnostic]:
+    """Ids in prose that look like the archive's own (same prefix) but do not exist.
+
+    Only the archive's prefixes count, so that `GPT-4` or `COVID-19` pass in silence.
+    """
+    pattern = mention_regex(schema.id_regex)
+    prefixes = {_prefix(i) for i in known_ids}
+    if pattern is None or not prefixes:
+        return
+    for document in documents:
+        for mention in mentions(document.body, pattern):
+            if mention.id in known_ids or _prefix(mention.id) not in prefixes:
+                continue
+            hint = did_you_mean(mention.id, sorted(known_ids))
+            yield problem(
+                "PM209",
+                document.path,
+                document.body_line + mention.line,
+                mention.column + 1,
+                f"no postmortem in the archive has id {mention.id!r}{hint}",
+            )
+
+
+def _prefix(incident_id: str) -> str:
+    return re.split(r"[^A-Za-z]", incident_id, maxsplit=1)[0]
 
 
 def document_problems(
