@@ -1,0 +1,1 @@
+"""Rendering: pages, charts and exports from the archive model."""
