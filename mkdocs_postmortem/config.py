@@ -48,6 +48,7 @@ class PostmortemConfig(Config):
     id_pattern = c.Optional(c.Type(str))
     fail_on = c.Choice(("error", "warning", "never"), default="error")
     today = _Day()
+    nav_postmortems = c.Type(bool, default=False)
 
     def options(self) -> dict[str, Any]:
         return dict(self.items())

@@ -61,9 +61,7 @@ RULES: dict[str, Rule] = {
         Rule("PM206", _E, "A `closed` postmortem with an action item not `done` or `wont_do`."),
         Rule("PM207", _W, "An action item is overdue: due before today and not finished."),
         Rule("PM208", _E, "Two action items of one postmortem have the same id."),
-        Rule(
-            "PM209", _W, "The body mentions an id in the archive's form that no postmortem has."
-        ),
+        Rule("PM209", _W, "The body mentions an id in the archive's form that no postmortem has."),
     )
 }
 

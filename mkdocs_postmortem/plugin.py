@@ -1,32 +1,49 @@
-"""The MkDocs adapter: check the archive before anything is rendered, report, fail.
+"""The MkDocs adapter: check the archive before anything is rendered, report, fail,
+then publish the archive pages.
 
-Only MkDocs events live here; the checks are in `check`, shared with the CLI.
+Only MkDocs events live here; the checks are in `check` (shared with the CLI) and the
+pages in `render`.
 """
 
 from __future__ import annotations
 
 import html
+import posixpath
+import re
+from importlib import resources
 from typing import Literal
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
 
 from . import site
+from .archive import Archive, Incident
 from .check import Report, Settings, check_archive
 from .config import PostmortemConfig
 from .diagnostics import Diagnostic, Severity
+from .prose import link_mentions, mention_regex
 from .reader import FRONT_MATTER_RE
 from .reference import expand_markers
+from .render.layout import Layout
+from .render.pages import Renderer
+from .render.templates import environment
 from .schema import ConfigurationError
 
 log = get_plugin_logger("postmortem")
 
+ASSETS = ("postmortem.css", "postmortem.js")
+ASSET_DIR = "assets/postmortem"
+INDEX_MARKER = "<!-- postmortem:index -->"
+_H1_RE = re.compile(r"^\s*#\s|^\s*<h1[\s>]", re.IGNORECASE)
+
 
 class PostmortemPlugin(BasePlugin[PostmortemConfig]):
-    """Checks every postmortem against the schema in force and the archive rules."""
+    """Checks every postmortem and publishes the archive: index, action items, facets,
+    statistics, exports, and a card and details on each postmortem page."""
 
     supports_multiple_instances = False
 
@@ -37,8 +54,12 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
     def _reset(self) -> None:
         self.settings: Settings | None = None
         self.report: Report | None = None
+        self.archive: Archive | None = None
+        self.renderer: Renderer | None = None
         self._problems_by_uri: dict[str, list[Diagnostic]] = {}
         self._bodies: dict[str, str] = {}
+        self._incidents_by_uri: dict[str, Incident] = {}
+        self._user_index: str | None = None
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Remember whether MkDocs serves: there a broken postmortem must not stop the
@@ -50,8 +71,9 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
-        """Load the schema in force once per build and watch an organisation's schema
-        file, which lies outside `docs_dir` and would otherwise not trigger a rebuild.
+        """Load the schema in force once per build, watch an organisation's schema file
+        (outside `docs_dir`, it would not trigger a rebuild), and add the stylesheet and
+        script that ship in the package.
         """
         self._reset()
         if not self.config.enabled:
@@ -62,15 +84,21 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
             raise PluginError(f"postmortem: {error}") from None
         if self.config.schema and self.config.schema not in config.watch:
             config.watch.append(self.config.schema)
+        css, js = (f"{ASSET_DIR}/{name}" for name in ASSETS)
+        if css not in config.extra_css:
+            config.extra_css.append(css)
+        if js not in [str(script) for script in config.extra_javascript]:
+            config.extra_javascript.append(js)
         return config
 
     @event_priority(-50)
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
-        """Check the archive before any page is rendered.
+        """Check the archive before any page is rendered, then add its pages.
 
         Late (priority -50) so that files other plugins add or exclude are settled:
         exactly the postmortems that will be built are checked. Under `--dirty` too,
-        every postmortem is read here, since archive rules span files.
+        every postmortem is read here, since archive rules and listings span files.
+        Pages are added here, not later, so that a user's `nav` can list them.
         """
         if self.settings is None:
             return files
@@ -90,7 +118,8 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
             if not self.serving:
                 raise PluginError(f"postmortem: the archive has problems: {summary}.")
             log.warning(f"{summary}; serving anyway, the problems show on each page.")
-        self._keep_problems_for_pages(postmortems, report, config)
+        self._keep_problems_for_pages(postmortems, report)
+        self._publish(files, postmortems, config)
         return files
 
     def _fails(self, report: Report) -> bool:
@@ -100,9 +129,7 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
             return bool(report.diagnostics)
         return report.errors > 0
 
-    def _keep_problems_for_pages(
-        self, files: list[File], report: Report, config: MkDocsConfig
-    ) -> None:
+    def _keep_problems_for_pages(self, files: list[File], report: Report) -> None:
         """When the build goes on with problems, each broken page shows its own."""
         for file, document in zip(files, report.documents, strict=True):
             problems = report.for_path(document.path)
@@ -114,22 +141,127 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
                 # MkDocs would stop on the undecodable bytes; show the page with its problem.
                 file.content_string = file.content_bytes.decode("utf-8", errors="replace")
 
+    def _publish(self, files: Files, postmortems: list[File], config: MkDocsConfig) -> None:
+        """Build the archive model and add its generated pages, data files and assets."""
+        assert self.settings is not None and self.report is not None
+        archive = Archive.build(self.report.documents, self.settings.schema, self.settings.today)
+        uri_by_path = {
+            document.path: file.src_uri
+            for file, document in zip(postmortems, self.report.documents, strict=True)
+        }
+        incident_uris: dict[str, str] = {}
+        for incident in archive.incidents:
+            incident_uris.setdefault(incident.id, uri_by_path[incident.path])
+        self._incidents_by_uri = {
+            uri_by_path[i.path]: i
+            for i in archive.incidents
+            if incident_uris[i.id] == uri_by_path[i.path]
+        }
+        layout = Layout(self.config.dir)
+        urls: dict[str, str] = {}
+
+        def url_of(src_uri: str) -> str:
+            if src_uri not in urls:
+                existing = files.get_file_from_path(src_uri)
+                file = existing or File.generated(config, src_uri, content="")
+                urls[src_uri] = file.url
+            return urls[src_uri]
+
+        def relative(source: str, target: str) -> str:
+            return get_relative_url(url_of(target), url_of(source))
+
+        env = environment(config.theme.custom_dir)
+        self.renderer = renderer = Renderer(archive, layout, env, relative, incident_uris)
+        self.archive = archive
+        user_index = files.get_file_from_path(layout.index)
+        self._user_index = layout.index if user_index else None
+        pages = renderer.pages(index_title=None if user_index else "Postmortems")
+        generated = {page.src_uri for page in pages}
+        if len(generated) != len(pages):
+            raise PluginError("postmortem: two generated pages share a path; please report this")
+        clashes = sorted(file.src_uri for file in files if layout.is_reserved(file.src_uri))
+        if clashes:
+            raise PluginError(
+                "postmortem: these files are where the archive generates its pages; rename "
+                "or move them: " + ", ".join(clashes)
+            )
+        explicit_nav = config.nav is not None
+        for page in pages:
+            inclusion = (
+                InclusionLevel.INCLUDED
+                if page.in_nav and not explicit_nav
+                else InclusionLevel.NOT_IN_NAV
+            )
+            files.append(
+                File.generated(config, page.src_uri, content=page.content, inclusion=inclusion)
+            )
+        if not self.config.nav_postmortems:
+            for file in postmortems:
+                file.inclusion = InclusionLevel.NOT_IN_NAV
+        for name in ASSETS:
+            uri = f"{ASSET_DIR}/{name}"
+            if files.get_file_from_path(uri) is None:
+                content = (resources.files(__package__) / "assets" / name).read_bytes()
+                files.append(File.generated(config, uri, content=content))
+
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        """Put generated reference tables into pages that ask for them, and a list of its
-        problems on top of a broken postmortem (only reached when the build goes on).
+        """Put generated reference tables into pages that ask for them, the listing into
+        the archive's landing page, and a card and details around each postmortem's
+        text. A broken postmortem (only reached when the build goes on) lists its
+        problems on top.
         """
         if self.settings is None:
             return markdown
+        uri = page.file.src_uri
         markdown = expand_markers(markdown, self.settings.schema)
-        problems = self._problems_by_uri.get(page.file.src_uri)
+        problems = self._problems_by_uri.get(uri)
+        if problems and FRONT_MATTER_RE.match(markdown):
+            # MkDocs could not read the front-matter and left it in the text.
+            markdown = self._bodies[uri]
+        if uri == self._user_index and self.renderer is not None:
+            markdown = _place_index(markdown, self.renderer.index_body())
+        incident = self._incidents_by_uri.get(uri)
+        if incident is not None and self.renderer is not None:
+            markdown = self._decorate(markdown, page, incident)
         if problems:
-            if FRONT_MATTER_RE.match(markdown):
-                # MkDocs could not read the front-matter and left it in the text.
-                markdown = self._bodies[page.file.src_uri]
             markdown = problems_box(problems) + "\n\n" + markdown
         return markdown
+
+    def _decorate(self, markdown: str, page: Page, incident: Incident) -> str:
+        assert self.renderer is not None and self.settings is not None
+        uri = page.file.src_uri
+        # Themes print the title unescaped; the postmortem's own is plain text.
+        page.meta["title"] = html.escape(incident.title, quote=False)
+        for key in ("description", "subtitle"):
+            if isinstance(page.meta.get(key), str):
+                page.meta[key] = html.escape(page.meta[key])
+        if isinstance(page.meta.get("tags"), list):
+            # Material copies tags into its search index and tag listings as they are.
+            page.meta["tags"] = [html.escape(str(tag), quote=False) for tag in page.meta["tags"]]
+        page.meta.setdefault("search", {"boost": 2})
+        pattern = mention_regex(self.settings.schema.id_regex)
+        if pattern is not None:
+            renderer = self.renderer
+
+            def href(incident_id: str) -> str | None:
+                # A Markdown link to the source file: MkDocs resolves and checks it.
+                target = renderer.incident_uris.get(incident_id)
+                if target is None:
+                    return None
+                return "<" + posixpath.relpath(target, posixpath.dirname(uri)) + ">"
+
+            markdown = link_mentions(markdown, pattern, href)
+        card = self.renderer.card(incident, uri, with_title=not _H1_RE.match(markdown))
+        details = self.renderer.details(incident, uri)
+        return f"{card}\n\n{markdown.strip()}\n\n{details}\n"
+
+
+def _place_index(markdown: str, listing: str) -> str:
+    if INDEX_MARKER in markdown:
+        return markdown.replace(INDEX_MARKER, f"\n\n{listing}\n\n", 1)
+    return f"{markdown.rstrip()}\n\n{listing}\n"
 
 
 def problems_box(problems: list[Diagnostic]) -> str:

@@ -13,6 +13,7 @@ from mkdocs.structure.files import File
 
 from .check import Settings, Source
 from .config import PostmortemConfig
+from .render.layout import Layout
 
 
 def project_root(config: MkDocsConfig) -> str:
@@ -23,12 +24,14 @@ def project_root(config: MkDocsConfig) -> str:
 
 
 def is_postmortem(file: File, options: PostmortemConfig) -> bool:
-    """Every Markdown file below the archive folder but its landing page."""
+    """Every Markdown file below the archive folder but its landing page and the places
+    of the generated pages."""
     prefix = options.dir + "/"
     return (
         file.src_uri.startswith(prefix)
         and file.src_uri.endswith(".md")
         and file.src_uri != prefix + "index.md"
+        and not Layout(options.dir).is_reserved(file.src_uri)
         and not file.inclusion.is_excluded()  # type: ignore[no-untyped-call]
     )
 

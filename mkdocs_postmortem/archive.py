@@ -1,0 +1,320 @@
+"""The archive model: typed incidents, action items, links and facets.
+
+Built once per build from the documents of a check. A document that is broken in
+places still gives what it can (the build may go on under `serve`); a document
+whose id does not pass the id pattern gives nothing, since ids become paths.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .reader import Document
+from .schema import SchemaInForce
+from .validation.dates import Moment, parse_moment
+
+FINISHED = frozenset({"done", "wont_do"})
+SEVERITY_ORDER = ("sev1", "sev2", "sev3", "sev4")
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _texts(value: Any) -> list[str]:
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
+def _url(value: Any) -> str:
+    """Only web links become links: never `javascript:` or a path, even in a broken file."""
+    text = _text(value)
+    return text if text.startswith(("https://", "http://")) and " " not in text else ""
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _mappings(value: Any) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+@dataclass(frozen=True, order=True)
+class ModelRef:
+    """A model as named by a postmortem: name, and the version that was live."""
+
+    name: str
+    version: str = ""
+    provider: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.version})" if self.version else self.name
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: str
+    event: str
+
+
+@dataclass(frozen=True)
+class Factor:
+    layer: str
+    description: str
+
+
+@dataclass
+class ActionItem:
+    """One action item, addressable archive-wide as `<incident id>/<item id>`."""
+
+    incident: Incident = field(repr=False, compare=False)
+    id: str
+    title: str
+    category: str
+    status: str
+    owner: str = ""
+    due: str = ""
+    tracker: str = ""
+    reason: str = ""
+    overdue: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.incident.id}/{self.id}"
+
+    @property
+    def anchor(self) -> str:
+        return "action-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in self.id)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED
+
+
+@dataclass
+class Incident:
+    """A postmortem as the archive shows it."""
+
+    id: str
+    path: str
+    title: str
+    status: str
+    severity: str
+    occurred: str
+    summary: str = ""
+    kind: str = "incident"
+    detected: str = ""
+    mitigated: str = ""
+    resolved: str = ""
+    detection: str = ""
+    system: str = ""
+    models: list[ModelRef] = field(default_factory=list)
+    prompt_version: str = ""
+    failure_modes: list[str] = field(default_factory=list)
+    factors: list[Factor] = field(default_factory=list)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    action_items: list[ActionItem] = field(default_factory=list)
+    related: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    taxonomy: dict[str, list[Any]] = field(default_factory=dict)
+    impact: str = ""
+    users_affected: int | None = None
+    reviewers: list[str] = field(default_factory=list)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"
+
+    @property
+    def open_items(self) -> int:
+        return sum(1 for item in self.action_items if not item.finished)
+
+    @property
+    def year(self) -> str:
+        return self.occurred[:4]
+
+    @property
+    def layers(self) -> list[str]:
+        return list(dict.fromkeys(factor.layer for factor in self.factors))
+
+    def hours_between(self, start: str, end: str) -> float | None:
+        """Hours from one lifecycle moment to another; None without both."""
+        first, last = parse_moment(start), parse_moment(end)
+        if first is None or last is None:
+            return None
+        return max(0.0, (_instant(last) - _instant(first)).total_seconds() / 3600)
+
+    @property
+    def hours_to_detect(self) -> float | None:
+        return self.hours_between(self.occurred, self.detected)
+
+    @property
+    def hours_to_resolve(self) -> float | None:
+        return self.hours_between(self.detected or self.occurred, self.resolved)
+
+
+def _instant(moment: Moment) -> dt.datetime:
+    if moment.instant is not None:
+        return moment.instant
+    return dt.datetime.combine(moment.day, dt.time(), tzinfo=dt.timezone.utc)
+
+
+def incident_from(document: Document, today: dt.date) -> Incident:
+    data: dict[str, Any] = document.data or {}
+    system = _mapping(data.get("ai_system"))
+    prompt = _mapping(system.get("prompt"))
+    impact = _mapping(data.get("impact"))
+    taxonomy = _mapping(data.get("taxonomy"))
+    users = impact.get("users_affected")
+    incident = Incident(
+        id=data["id"],
+        path=document.path,
+        title=_text(data.get("title")) or data["id"],
+        status=_text(data.get("status")),
+        severity=_text(data.get("severity")),
+        occurred=_text(data.get("occurred")),
+        summary=_text(data.get("summary")),
+        kind=_text(data.get("kind")) or "incident",
+        detected=_text(data.get("detected")),
+        mitigated=_text(data.get("mitigated")),
+        resolved=_text(data.get("resolved")),
+        detection=_text(data.get("detection")),
+        system=_text(system.get("name")),
+        models=[
+            ModelRef(_text(m.get("name")), _text(m.get("version")), _text(m.get("provider")))
+            for m in _mappings(system.get("models"))
+            if _text(m.get("name"))
+        ],
+        prompt_version=_text(prompt.get("version")),
+        failure_modes=list(dict.fromkeys(_texts(data.get("failure_modes")))),
+        factors=[
+            Factor(_text(f.get("layer")), _text(f.get("description")))
+            for f in _mappings(data.get("contributing_factors"))
+        ],
+        timeline=[
+            TimelineEntry(_text(e.get("at")), _text(e.get("event")))
+            for e in _mappings(data.get("timeline"))
+        ],
+        related=list(dict.fromkeys(_texts(data.get("related")))),
+        tags=list(dict.fromkeys(_texts(data.get("tags")))),
+        taxonomy={
+            key: [v for v in value if isinstance(v, str | int) and not isinstance(v, bool)]
+            for key, value in taxonomy.items()
+            if isinstance(value, list)
+        },
+        impact=_text(impact.get("description")),
+        users_affected=users if isinstance(users, int) and not isinstance(users, bool) else None,
+        reviewers=_texts(data.get("reviewers")),
+    )
+    for item in _mappings(data.get("action_items")):
+        status = _text(item.get("status")) or "open"
+        due = _text(item.get("due"))
+        due_moment = parse_moment(due)
+        incident.action_items.append(
+            ActionItem(
+                incident=incident,
+                id=_text(item.get("id")),
+                title=_text(item.get("title")),
+                category=_text(item.get("category")),
+                status=status,
+                owner=_text(item.get("owner")),
+                due=due,
+                tracker=_url(item.get("tracker")),
+                reason=_text(item.get("reason")),
+                overdue=status not in FINISHED
+                and due_moment is not None
+                and due_moment.day < today,
+            )
+        )
+    return incident
+
+
+@dataclass
+class Archive:
+    """Every postmortem that can be shown, with the links and groupings between them."""
+
+    incidents: list[Incident]
+    categories: list[str]
+    failure_modes: list[str]
+    layers: list[str]
+    by_id: dict[str, Incident] = field(init=False)
+    referenced_by: dict[str, list[Incident]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_id = {}
+        for incident in self.incidents:
+            self.by_id.setdefault(incident.id, incident)
+        self.referenced_by = defaultdict(list)
+        for incident in self.incidents:
+            for other in incident.related:
+                if other in self.by_id and other != incident.id:
+                    self.referenced_by[other].append(incident)
+
+    @classmethod
+    def build(cls, documents: Iterable[Document], schema: SchemaInForce, today: dt.date) -> Archive:
+        incidents = []
+        for document in documents:
+            data = document.data
+            if not data or not isinstance(data.get("id"), str):
+                continue
+            if not schema.id_regex.search(data["id"]):
+                continue
+            incidents.append(incident_from(document, today))
+        # Newest first; the id breaks ties so the order never depends on file names.
+        incidents.sort(key=lambda i: i.id)
+        incidents.sort(key=lambda i: i.occurred, reverse=True)
+        return cls(
+            incidents,
+            categories=schema.enum("action_category"),
+            failure_modes=schema.enum("failure_mode"),
+            layers=schema.enum("factor_layer"),
+        )
+
+    def related_of(self, incident: Incident) -> list[Incident]:
+        return [self.by_id[i] for i in incident.related if i in self.by_id and i != incident.id]
+
+    @property
+    def action_items(self) -> list[ActionItem]:
+        return [item for incident in self.incidents for item in incident.action_items]
+
+    def items_by_category(self) -> dict[str, list[ActionItem]]:
+        """Categories of the schema in force in its order, then any other in use."""
+        groups: dict[str, list[ActionItem]] = {name: [] for name in self.categories}
+        for item in self.action_items:
+            if item.category:
+                groups.setdefault(item.category, []).append(item)
+        return groups
+
+    def by_failure_mode(self) -> dict[str, list[Incident]]:
+        return _group(self.incidents, lambda i: i.failure_modes, order=self.failure_modes)
+
+    def by_model(self) -> dict[ModelRef, list[Incident]]:
+        groups: dict[ModelRef, list[Incident]] = defaultdict(list)
+        for incident in self.incidents:
+            for model in dict.fromkeys(ModelRef(m.name, m.version) for m in incident.models):
+                groups[model].append(incident)
+        return dict(sorted(groups.items()))
+
+    def by_tag(self) -> dict[str, list[Incident]]:
+        return _group(self.incidents, lambda i: i.tags)
+
+    def by_year(self) -> dict[str, list[Incident]]:
+        groups = _group(self.incidents, lambda i: [i.year] if i.year else [])
+        return dict(sorted(groups.items(), reverse=True))
+
+
+def _group(
+    incidents: list[Incident], keys: Any, order: list[str] | None = None
+) -> dict[str, list[Incident]]:
+    groups: dict[str, list[Incident]] = defaultdict(list)
+    for incident in incidents:
+        for key in keys(incident):
+            groups[key].append(incident)
+    known = [key for key in (order or []) if key in groups]
+    rest = sorted(key for key in groups if key not in known)
+    return {key: groups[key] for key in known + rest}

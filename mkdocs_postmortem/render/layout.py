@@ -1,0 +1,104 @@
+"""Where each generated page of the archive lives, and safe slugs for its parts.
+
+A slug is the text itself when it is already a plain lower-case ASCII name; any other
+text (`C++`, `C#`, `模型`, `../x`, an emoji) gets what ASCII survives plus a short hash
+of the whole text, so that two different texts never share a page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from ..archive import ModelRef
+
+_PLAIN_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+
+
+def slug(text: str) -> str:
+    if _PLAIN_RE.match(text):
+        return text
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:48].strip("-")
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+    return f"{base}-{digest}" if base else digest
+
+
+def page_slug(text: str) -> str:
+    """A slug that can name a page beside an `index.md`."""
+    name = slug(text)
+    return f"{name}-{hashlib.sha256(text.encode()).hexdigest()[:8]}" if name == "index" else name
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The source paths (`src_uri`) of the generated pages below the archive folder."""
+
+    folder: str
+
+    # Generated pages live here; no file of the user's may.
+    RESERVED_FOLDERS = ("action-items", "failure-modes", "models", "tags", "years")
+    RESERVED_FILES = ("statistics.md", "incidents.json", "action-items.csv")
+
+    def is_reserved(self, src_uri: str) -> bool:
+        """Whether a source path belongs to the generated pages."""
+        if not src_uri.startswith(self.folder + "/"):
+            return False
+        rest = src_uri[len(self.folder) + 1 :]
+        return rest in self.RESERVED_FILES or rest.split("/", 1)[0] in self.RESERVED_FOLDERS
+
+    def _at(self, *parts: str) -> str:
+        return "/".join((self.folder, *parts))
+
+    @property
+    def index(self) -> str:
+        return self._at("index.md")
+
+    @property
+    def action_items(self) -> str:
+        return self._at("action-items", "index.md")
+
+    def category(self, name: str) -> str:
+        return self._at("action-items", f"{page_slug(name)}.md")
+
+    @property
+    def failure_modes(self) -> str:
+        return self._at("failure-modes", "index.md")
+
+    def failure_mode(self, name: str) -> str:
+        return self._at("failure-modes", f"{page_slug(name)}.md")
+
+    @property
+    def models(self) -> str:
+        return self._at("models", "index.md")
+
+    def model(self, model: ModelRef) -> str:
+        return self._at("models", f"{page_slug(model.label)}.md")
+
+    @property
+    def tags(self) -> str:
+        return self._at("tags", "index.md")
+
+    def tag(self, name: str) -> str:
+        return self._at("tags", f"{page_slug(name)}.md")
+
+    @property
+    def years(self) -> str:
+        return self._at("years", "index.md")
+
+    def year(self, year: str) -> str:
+        return self._at("years", f"{page_slug(year)}.md")
+
+    @property
+    def statistics(self) -> str:
+        return self._at("statistics.md")
+
+    @property
+    def incidents_json(self) -> str:
+        return self._at("incidents.json")
+
+    @property
+    def action_items_csv(self) -> str:
+        return self._at("action-items.csv")

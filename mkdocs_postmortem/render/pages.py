@@ -1,0 +1,499 @@
+"""The archive's generated pages and the additions to each postmortem page.
+
+Pages are Markdown whose listings are HTML blocks from autoescaped templates, so they
+are page content (site search indexes them) and nothing from front-matter goes live.
+Links are relative, computed by the adapter from where each page will be served.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+
+from ..archive import ActionItem, Archive, Incident, ModelRef
+from . import charts
+from .layout import Layout
+
+SEVERITIES = ("sev1", "sev2", "sev3", "sev4")
+STATUSES = ("draft", "in_review", "published", "closed")
+ITEM_STATUSES = ("open", "in_progress", "done", "wont_do")
+
+Relative = Callable[[str, str], str]  # (from src_uri, to src_uri) -> relative URL
+
+
+@dataclass(frozen=True)
+class Page:
+    """A generated file: a Markdown page, or a data file."""
+
+    src_uri: str
+    content: str
+    in_nav: bool = False
+
+
+@dataclass(frozen=True)
+class TaxonomyRef:
+    scheme: str
+    label: str
+    url: str
+
+
+class Hrefs:
+    """Links from one page to the archive's other pages, for the templates."""
+
+    def __init__(self, renderer: Renderer, page: str) -> None:
+        self._renderer = renderer
+        self._page = page
+
+    def page(self, src_uri: str, anchor: str = "") -> str:
+        url = self._renderer.relative(self._page, src_uri)
+        return f"{url}#{anchor}" if anchor else url
+
+    def incident(self, incident: Incident, anchor: str = "") -> str:
+        return self.page(self._renderer.incident_uris[incident.id], anchor)
+
+    def item(self, item: ActionItem) -> str:
+        return self.incident(item.incident, item.anchor)
+
+    def category(self, name: str) -> str:
+        return self.page(self._renderer.layout.category(name))
+
+    def failure_mode(self, name: str) -> str:
+        return self.page(self._renderer.layout.failure_mode(name))
+
+    def model(self, model: ModelRef) -> str:
+        return self.page(self._renderer.layout.model(ModelRef(model.name, model.version)))
+
+    def tag(self, name: str) -> str:
+        return self.page(self._renderer.layout.tag(name))
+
+
+class Renderer:
+    """Renders the archive once per build; page events only look up its results."""
+
+    def __init__(
+        self,
+        archive: Archive,
+        layout: Layout,
+        env: jinja2.Environment,
+        relative: Relative,
+        incident_uris: dict[str, str],
+    ) -> None:
+        self.archive = archive
+        self.layout = layout
+        self.env = env
+        self.relative = relative
+        self.incident_uris = incident_uris
+
+    def _render(self, template: str, page: str, **context: Any) -> str:
+        return self.env.get_template(f"postmortem/{template}").render(
+            href=Hrefs(self, page), layout=self.layout, archive=self.archive, **context
+        )
+
+    def _page(
+        self,
+        src_uri: str,
+        title: str,
+        template: str,
+        in_nav: bool = False,
+        toc: bool = False,
+        **context: Any,
+    ) -> Page:
+        body = self._render(template, src_uri, title=title, **context)
+        # The title is escaped here because themes print `page.title` without escaping.
+        # Listings have no sections: Material's table of contents would only narrow them.
+        front_matter = (
+            f"---\ntitle: {json.dumps(html.escape(title, quote=False))}\n"
+            + ("" if toc else "hide: [toc]\n")
+            + "---\n\n"
+        )
+        return Page(src_uri, front_matter + body.strip() + "\n", in_nav)
+
+    def index_body(self) -> str:
+        """The listing placed into the archive's landing page."""
+        return self._render(
+            "index.html", self.layout.index, title=None, options=self._filter_options()
+        ).strip()
+
+    def pages(self, index_title: str | None = "Postmortems") -> list[Page]:
+        """Every generated page; the index only when the user wrote none."""
+        pages = []
+        if index_title is not None:
+            pages.append(
+                self._page(
+                    self.layout.index,
+                    index_title,
+                    "index.html",
+                    in_nav=True,
+                    options=self._filter_options(),
+                )
+            )
+        pages += self._action_item_pages()
+        pages += self._facet_pages()
+        stats = self.statistics()
+        pages.append(
+            self._page(
+                self.layout.statistics,
+                "Statistics",
+                "statistics.html",
+                in_nav=True,
+                toc=True,
+                stats=stats,
+                charts=self.charts(stats),
+            )
+        )
+        pages += [self.incidents_json(), self.action_items_csv()]
+        return pages
+
+    def _filter_options(self) -> dict[str, list[str]]:
+        incidents = self.archive.incidents
+        used_modes = {mode for i in incidents for mode in i.failure_modes}
+        return {
+            "statuses": [s for s in STATUSES if any(i.status == s for i in incidents)],
+            "severities": [s for s in SEVERITIES if any(i.severity == s for i in incidents)],
+            "failure_modes": [m for m in self.archive.by_failure_mode() if m in used_modes],
+        }
+
+    def _action_item_pages(self) -> list[Page]:
+        groups = self.archive.items_by_category()
+        items = self.archive.action_items
+        counts = Counter(item.status for item in items)
+        pages = [
+            self._page(
+                self.layout.action_items,
+                "Action items",
+                "action-items.html",
+                in_nav=True,
+                toc=True,
+                items=items,
+                groups=groups,
+                statuses=ITEM_STATUSES,
+                status_counts={s: counts[s] for s in ITEM_STATUSES if counts[s]},
+            )
+        ]
+        for category, category_items in groups.items():
+            if not category_items:
+                continue
+            pages.append(
+                self._page(
+                    self.layout.category(category),
+                    f"Action items: {category}",
+                    "action-category.html",
+                    category=category,
+                    items=category_items,
+                    open=sum(not i.finished for i in category_items),
+                    overdue=sum(i.overdue for i in category_items),
+                )
+            )
+        return pages
+
+    def _facet_pages(self) -> list[Page]:
+        pages: list[Page] = []
+        facets: list[
+            tuple[
+                str,
+                str,
+                str,
+                str,
+                dict[Any, list[Incident]],
+                Callable[[Any], str],
+                Callable[[Any], str],
+            ]
+        ] = [
+            (
+                "Failure mode",
+                "failure modes",
+                "Failure modes",
+                self.layout.failure_modes,
+                self.archive.by_failure_mode(),
+                self.layout.failure_mode,
+                str,
+            ),
+            (
+                "Model",
+                "models",
+                "Models",
+                self.layout.models,
+                self.archive.by_model(),
+                self.layout.model,
+                lambda model: model.label,
+            ),
+            ("Tag", "tags", "Tags", self.layout.tags, self.archive.by_tag(), self.layout.tag, str),
+            (
+                "Year",
+                "years",
+                "Years",
+                self.layout.years,
+                self.archive.by_year(),
+                self.layout.year,
+                str,
+            ),
+        ]
+        for facet, plural, index_title, index_uri, groups, uri_of, label_of in facets:
+            entries = [
+                {"label": label_of(key), "uri": uri_of(key), "count": len(incidents)}
+                for key, incidents in groups.items()
+            ]
+            pages.append(
+                self._page(index_uri, index_title, "facet-index.html", facet=facet, entries=entries)
+            )
+            for key, incidents in groups.items():
+                pages.append(
+                    self._page(
+                        uri_of(key),
+                        f"{facet}: {label_of(key)}",
+                        "facet.html",
+                        incidents=incidents,
+                        parent=index_uri,
+                        facet_plural=plural,
+                    )
+                )
+        return pages
+
+    # Postmortem pages
+
+    def card(self, incident: Incident, page: str, with_title: bool) -> str:
+        return self._render(
+            "card.html",
+            page,
+            incident=incident,
+            with_title=with_title,
+            taxonomy=taxonomy_refs(incident),
+        ).strip()
+
+    def details(self, incident: Incident, page: str) -> str:
+        return self._render(
+            "details.html",
+            page,
+            incident=incident,
+            related=self.archive.related_of(incident),
+            referenced_by=self.archive.referenced_by.get(incident.id, []),
+        ).strip()
+
+    # Statistics
+
+    def statistics(self) -> dict[str, Any]:
+        incidents = self.archive.incidents
+        items = self.archive.action_items
+        severity = Counter(i.severity for i in incidents)
+        modes = Counter(m for i in incidents for m in i.failure_modes)
+        layers = Counter(layer for i in incidents for layer in i.layers)
+        quarters: dict[str, Counter[str]] = {}
+        for incident in sorted(incidents, key=lambda i: i.occurred):
+            quarter = _quarter(incident.occurred)
+            if quarter:
+                quarters.setdefault(quarter, Counter())[incident.severity] += 1
+        groups = self.archive.items_by_category()
+        return {
+            "incident_count": len(incidents),
+            "item_count": len(items),
+            "open_items": sum(not i.finished for i in items),
+            "overdue_items": sum(i.overdue for i in items),
+            "severities": SEVERITIES,
+            "severity": [(s, severity[s]) for s in SEVERITIES],
+            "failure_mode": [(m, modes[m]) for m in self.archive.by_failure_mode()],
+            "layer": [(layer, layers[layer]) for layer in _ordered(layers, self.archive.layers)],
+            "category": [
+                {
+                    "name": name,
+                    "total": len(group),
+                    "open": sum(not i.finished for i in group),
+                    "overdue": sum(i.overdue for i in group),
+                }
+                for name, group in groups.items()
+                if group
+            ],
+            "quarter": [
+                {"quarter": q, "counts": [c[s] for s in SEVERITIES], "total": sum(c.values())}
+                for q, c in quarters.items()
+            ],
+            "detect": charts.describe(_present(i.hours_to_detect for i in incidents)),
+            "resolve": charts.describe(_present(i.hours_to_resolve for i in incidents)),
+        }
+
+    def charts(self, stats: dict[str, Any]) -> dict[str, Any]:
+        incidents = self.archive.incidents
+        return {
+            "severity": charts.bar_chart(
+                "pm-severity", "Postmortems by severity", stats["severity"]
+            ),
+            "failure_mode": charts.bar_chart(
+                "pm-failure-mode", "Postmortems by failure mode", stats["failure_mode"]
+            ),
+            "layer": charts.bar_chart(
+                "pm-layer", "Postmortems by contributing-factor layer", stats["layer"]
+            ),
+            "category": charts.bar_chart(
+                "pm-category",
+                "Action items by category",
+                [(row["name"], row["total"]) for row in stats["category"]],
+            ),
+            "quarter": charts.stacked_bar_chart(
+                "pm-quarter",
+                "Postmortems per quarter, by severity",
+                [row["quarter"] for row in stats["quarter"]],
+                [
+                    (s, [row["counts"][n] for row in stats["quarter"]])
+                    for n, s in enumerate(SEVERITIES)
+                ],
+            ),
+            "detect": charts.histogram(
+                "pm-detect",
+                "Time to detect",
+                _present(i.hours_to_detect for i in incidents),
+                charts.DURATION_BINS_HOURS,
+            ),
+            "resolve": charts.histogram(
+                "pm-resolve",
+                "Time to resolve (from detection)",
+                _present(i.hours_to_resolve for i in incidents),
+                charts.DURATION_BINS_HOURS,
+            ),
+        }
+
+    # Exports
+
+    def incidents_json(self) -> Page:
+        """`incidents.json`: the archive as data, version 1 (docs/exports.md)."""
+        json_uri = self.layout.incidents_json
+        data = {
+            "version": 1,
+            "incidents": [
+                {
+                    "id": i.id,
+                    "title": i.title,
+                    "url": self.relative(json_uri, self.incident_uris[i.id]),
+                    "status": i.status,
+                    "severity": i.severity,
+                    "kind": i.kind,
+                    "occurred": i.occurred,
+                    "detected": i.detected or None,
+                    "mitigated": i.mitigated or None,
+                    "resolved": i.resolved or None,
+                    "summary": i.summary,
+                    "models": [
+                        {
+                            "name": m.name,
+                            "version": m.version or None,
+                            "provider": m.provider or None,
+                        }
+                        for m in i.models
+                    ],
+                    "failure_modes": i.failure_modes,
+                    "tags": i.tags,
+                    "related": i.related,
+                    "action_items": [
+                        {
+                            "id": item.id,
+                            "title": item.title,
+                            "category": item.category,
+                            "status": item.status,
+                            "owner": item.owner or None,
+                            "due": item.due or None,
+                            "overdue": item.overdue,
+                            "tracker": item.tracker or None,
+                            "url": self.relative(json_uri, self.incident_uris[i.id])
+                            + f"#{item.anchor}",
+                        }
+                        for item in i.action_items
+                    ],
+                }
+                for i in self.archive.incidents
+            ],
+        }
+        return Page(json_uri, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+    def action_items_csv(self) -> Page:
+        import csv
+        import io
+
+        csv_uri = self.layout.action_items_csv
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(
+            [
+                "incident_id",
+                "item_id",
+                "title",
+                "category",
+                "status",
+                "owner",
+                "due",
+                "overdue",
+                "tracker",
+                "url",
+            ]
+        )
+        for item in self.archive.action_items:
+            url = self.relative(csv_uri, self.incident_uris[item.incident.id]) + f"#{item.anchor}"
+            writer.writerow(
+                [
+                    item.incident.id,
+                    item.id,
+                    _csv_safe(item.title),
+                    item.category,
+                    item.status,
+                    _csv_safe(item.owner),
+                    item.due,
+                    "yes" if item.overdue else "no",
+                    item.tracker,
+                    url,
+                ]
+            )
+        return Page(csv_uri, buffer.getvalue())
+
+
+def _csv_safe(text: str) -> str:
+    """Text that a spreadsheet will not run as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _quarter(moment: str) -> str:
+    try:
+        day = dt.date.fromisoformat(moment[:10])
+    except ValueError:
+        return ""
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def _ordered(counter: Counter[str], order: list[str]) -> list[str]:
+    known = [key for key in order if counter[key]]
+    return known + sorted(key for key in counter if key not in known)
+
+
+def _present(values: Any) -> list[float]:
+    return [v for v in values if v is not None]
+
+
+OWASP_URL = "https://genai.owasp.org/llm-top-10/"
+ATLAS_URL = "https://atlas.mitre.org/techniques/{}"
+AIID_URL = "https://incidentdatabase.ai/cite/{}/"
+NIST_URL = "https://doi.org/10.6028/NIST.AI.600-1"
+
+
+_ATLAS_RE = re.compile(r"^AML\.T[0-9]{4}(\.[0-9]{3})?$")
+
+
+def taxonomy_refs(incident: Incident) -> list[TaxonomyRef]:
+    """Links to the public references; a value that is not a valid code gets no link."""
+    refs = []
+    for value in incident.taxonomy.get("owasp_llm", []):
+        refs.append(TaxonomyRef("OWASP Top 10 for LLM Applications", str(value), OWASP_URL))
+    for value in incident.taxonomy.get("mitre_atlas", []):
+        if isinstance(value, str) and _ATLAS_RE.match(value):
+            refs.append(TaxonomyRef("MITRE ATLAS", value, ATLAS_URL.format(value)))
+    for value in incident.taxonomy.get("aiid", []):
+        if isinstance(value, int):
+            refs.append(
+                TaxonomyRef("AI Incident Database", f"AIID #{value}", AIID_URL.format(value))
+            )
+    for value in incident.taxonomy.get("nist_ai_600_1", []):
+        refs.append(TaxonomyRef("NIST AI 600-1", str(value), NIST_URL))
+    return refs
