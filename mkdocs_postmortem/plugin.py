@@ -18,6 +18,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink
 from mkdocs.utils import get_relative_url
 
 from . import site
@@ -38,7 +39,7 @@ log = get_plugin_logger("postmortem")
 ASSETS = ("postmortem.css", "postmortem.js")
 ASSET_DIR = "assets/postmortem"
 INDEX_MARKER = "<!-- postmortem:index -->"
-_H1_RE = re.compile(r"^\s*#\s|^\s*<h1[\s>]", re.IGNORECASE)
+_H1_RE = re.compile(r"^\s*<h1[\s>]", re.IGNORECASE)
 
 
 class PostmortemPlugin(BasePlugin[PostmortemConfig]):
@@ -59,6 +60,7 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         self._problems_by_uri: dict[str, list[Diagnostic]] = {}
         self._bodies: dict[str, str] = {}
         self._incidents_by_uri: dict[str, Incident] = {}
+        self._generated_html: dict[str, str] = {}
         self._user_index: str | None = None
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
@@ -195,6 +197,8 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
             files.append(
                 File.generated(config, page.src_uri, content=page.content, inclusion=inclusion)
             )
+            if page.html is not None:
+                self._generated_html[page.src_uri] = page.html
         if not self.config.nav_postmortems:
             for file in postmortems:
                 file.inclusion = InclusionLevel.NOT_IN_NAV
@@ -207,32 +211,51 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        """Put generated reference tables into pages that ask for them, the listing into
-        the archive's landing page, and a card and details around each postmortem's
-        text. A broken postmortem (only reached when the build goes on) lists its
-        problems on top.
+        """Put generated reference tables into pages that ask for them, and links on the
+        ids that a postmortem's text mentions.
         """
         if self.settings is None:
             return markdown
         uri = page.file.src_uri
         markdown = expand_markers(markdown, self.settings.schema)
-        problems = self._problems_by_uri.get(uri)
-        if problems and FRONT_MATTER_RE.match(markdown):
+        if uri in self._problems_by_uri and FRONT_MATTER_RE.match(markdown):
             # MkDocs could not read the front-matter and left it in the text.
             markdown = self._bodies[uri]
-        if uri == self._user_index and self.renderer is not None:
-            markdown = _place_index(markdown, self.renderer.index_body())
         incident = self._incidents_by_uri.get(uri)
-        if incident is not None and self.renderer is not None:
-            markdown = self._decorate(markdown, page, incident)
-        if problems:
-            markdown = problems_box(problems) + "\n\n" + markdown
+        if incident is not None:
+            markdown = self._prepare_postmortem(markdown, page, incident)
         return markdown
 
-    def _decorate(self, markdown: str, page: Page, incident: Incident) -> str:
+    def on_page_content(
+        self, html: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        """Add the archive's HTML after Markdown has run, which would only re-parse it:
+        a generated page's body, the listing in the landing page, and the card and
+        details around each postmortem's text. A broken postmortem (only reached when
+        the build goes on) lists its problems on top.
+        """
+        uri = page.file.src_uri
+        added = ""
+        if self.renderer is not None:
+            if uri in self._generated_html:
+                html = added = self._generated_html[uri]
+            elif uri == self._user_index:
+                added = self.renderer.index_body()
+                html = _place_index(html, added)
+            incident = self._incidents_by_uri.get(uri)
+            if incident is not None:
+                card = self.renderer.card(incident, uri, with_title=not _H1_RE.match(html))
+                added = self.renderer.details(incident, uri)
+                html = f"{card}\n{html}\n{added}\n"
+        if uri in self._problems_by_uri:
+            html = problems_box(self._problems_by_uri[uri]) + "\n" + html
+        _add_to_toc(page, added)
+        return html
+
+    def _prepare_postmortem(self, markdown: str, page: Page, incident: Incident) -> str:
+        """Escape what themes print unescaped, boost the page in search, link ids."""
         assert self.renderer is not None and self.settings is not None
         uri = page.file.src_uri
-        # Themes print the title unescaped; the postmortem's own is plain text.
         page.meta["title"] = html.escape(incident.title, quote=False)
         for key in ("description", "subtitle"):
             if isinstance(page.meta.get(key), str):
@@ -242,26 +265,34 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
             page.meta["tags"] = [html.escape(str(tag), quote=False) for tag in page.meta["tags"]]
         page.meta.setdefault("search", {"boost": 2})
         pattern = mention_regex(self.settings.schema.id_regex)
-        if pattern is not None:
-            renderer = self.renderer
+        if pattern is None:
+            return markdown
+        incident_uris = self.renderer.incident_uris
 
-            def href(incident_id: str) -> str | None:
-                # A Markdown link to the source file: MkDocs resolves and checks it.
-                target = renderer.incident_uris.get(incident_id)
-                if target is None:
-                    return None
-                return "<" + posixpath.relpath(target, posixpath.dirname(uri)) + ">"
+        def href(incident_id: str) -> str | None:
+            # A Markdown link to the source file: MkDocs resolves and checks it.
+            target = incident_uris.get(incident_id)
+            if target is None:
+                return None
+            return "<" + posixpath.relpath(target, posixpath.dirname(uri)) + ">"
 
-            markdown = link_mentions(markdown, pattern, href)
-        card = self.renderer.card(incident, uri, with_title=not _H1_RE.match(markdown))
-        details = self.renderer.details(incident, uri)
-        return f"{card}\n\n{markdown.strip()}\n\n{details}\n"
+        return link_mentions(markdown, pattern, href)
 
 
-def _place_index(markdown: str, listing: str) -> str:
-    if INDEX_MARKER in markdown:
-        return markdown.replace(INDEX_MARKER, f"\n\n{listing}\n\n", 1)
-    return f"{markdown.rstrip()}\n\n{listing}\n"
+def _place_index(content: str, listing: str) -> str:
+    """The listing where the landing page has the marker, or after its text."""
+    if INDEX_MARKER in content:
+        return content.replace(INDEX_MARKER, listing, 1)
+    return f"{content}\n{listing}"
+
+
+_H2_RE = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>')
+
+
+def _add_to_toc(page: Page, added_html: str) -> None:
+    """Headings of the archive's HTML join the page's table of contents."""
+    for anchor, title in _H2_RE.findall(added_html):
+        page.toc.items.append(AnchorLink(title, anchor, 2))
 
 
 def problems_box(problems: list[Diagnostic]) -> str:

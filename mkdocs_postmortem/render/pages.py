@@ -1,8 +1,10 @@
 """The archive's generated pages and the additions to each postmortem page.
 
-Pages are Markdown whose listings are HTML blocks from autoescaped templates, so they
-are page content (site search indexes them) and nothing from front-matter goes live.
-Links are relative, computed by the adapter from where each page will be served.
+Everything is HTML from autoescaped templates, so nothing from front-matter goes live.
+The adapter puts it into the page content after Markdown has run (Markdown would only
+re-parse it, at a cost that grows with the archive); being page content, it is indexed
+by site search. Links are relative, computed by the adapter from where each page is
+served.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import posixpath
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from ..archive import ActionItem, Archive, Incident, ModelRef
 from . import charts
@@ -31,10 +35,11 @@ Relative = Callable[[str, str], str]  # (from src_uri, to src_uri) -> relative U
 
 @dataclass(frozen=True)
 class Page:
-    """A generated file: a Markdown page, or a data file."""
+    """A generated file: a page (a front-matter for MkDocs, and its HTML), or data."""
 
     src_uri: str
     content: str
+    html: str | None = None
     in_nav: bool = False
 
 
@@ -74,6 +79,21 @@ class Hrefs:
     def tag(self, name: str) -> str:
         return self.page(self._renderer.layout.tag(name))
 
+    def incident_row(self, incident: Incident) -> Markup:
+        """A listing's row for an incident, shared by the pages of one folder.
+
+        Every postmortem appears on several facet pages; pages of one folder (all
+        `tags/*.md`, say) resolve the same relative links to the same places, so the
+        row is rendered once per folder instead of once per page.
+        """
+        folder = posixpath.dirname(self._page), self._page.endswith("/index.md")
+        key = (incident.id, *folder)
+        rows = self._renderer.rows
+        if key not in rows:
+            template = self._renderer.env.get_template("postmortem/incident-row.html")
+            rows[key] = Markup(template.render(incident=incident, href=self).strip())
+        return rows[key]
+
 
 class Renderer:
     """Renders the archive once per build; page events only look up its results."""
@@ -91,6 +111,7 @@ class Renderer:
         self.env = env
         self.relative = relative
         self.incident_uris = incident_uris
+        self.rows: dict[tuple[str, str, bool], Markup] = {}
 
     def _render(self, template: str, page: str, **context: Any) -> str:
         return self.env.get_template(f"postmortem/{template}").render(
@@ -104,17 +125,20 @@ class Renderer:
         template: str,
         in_nav: bool = False,
         toc: bool = False,
+        search: bool = True,
         **context: Any,
     ) -> Page:
         body = self._render(template, src_uri, title=title, **context)
         # The title is escaped here because themes print `page.title` without escaping.
         # Listings have no sections: Material's table of contents would only narrow them.
+        # Facet pages repeat what the index and the postmortems hold: search skips them.
         front_matter = (
             f"---\ntitle: {json.dumps(html.escape(title, quote=False))}\n"
             + ("" if toc else "hide: [toc]\n")
-            + "---\n\n"
+            + ("" if search else "search:\n  exclude: true\n")
+            + "---\n"
         )
-        return Page(src_uri, front_matter + body.strip() + "\n", in_nav)
+        return Page(src_uri, front_matter, body.strip() + "\n", in_nav)
 
     def index_body(self) -> str:
         """The listing placed into the archive's landing page."""
@@ -186,6 +210,7 @@ class Renderer:
                     self.layout.category(category),
                     f"Action items: {category}",
                     "action-category.html",
+                    search=False,
                     category=category,
                     items=category_items,
                     open=sum(not i.finished for i in category_items),
@@ -242,7 +267,14 @@ class Renderer:
                 for key, incidents in groups.items()
             ]
             pages.append(
-                self._page(index_uri, index_title, "facet-index.html", facet=facet, entries=entries)
+                self._page(
+                    index_uri,
+                    index_title,
+                    "facet-index.html",
+                    search=False,
+                    facet=facet,
+                    entries=entries,
+                )
             )
             for key, incidents in groups.items():
                 pages.append(
@@ -250,6 +282,7 @@ class Renderer:
                         uri_of(key),
                         f"{facet}: {label_of(key)}",
                         "facet.html",
+                        search=False,
                         incidents=incidents,
                         parent=index_uri,
                         facet_plural=plural,

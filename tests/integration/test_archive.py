@@ -92,8 +92,8 @@ def test_no_link_of_the_archive_is_broken(built: Site) -> None:
 def test_related_and_referenced_by_link_both_ways(built: Site) -> None:
     first = out(built, "postmortems", "published", "index.html").read_text()
     closed = out(built, "postmortems", "closed", "index.html").read_text()
-    assert 'id="related"' in closed and '<a href="../published/">TEST-2026-0001</a>' in closed
-    assert 'id="referenced-by"' in first and '<a href="../closed/">TEST-2025-0009</a>' in first
+    assert 'id="pm-related"' in closed and '<a href="../published/">TEST-2026-0001</a>' in closed
+    assert 'id="pm-referenced-by"' in first and '<a href="../closed/">TEST-2025-0009</a>' in first
     assert '<a href="../draft/">TEST-2026-0002</a>' in first  # related, the other way round
 
 
