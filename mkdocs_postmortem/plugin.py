@@ -221,6 +221,9 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         if uri in self._problems_by_uri and FRONT_MATTER_RE.match(markdown):
             # MkDocs could not read the front-matter and left it in the text.
             markdown = self._bodies[uri]
+        if uri == self._user_index:
+            # The listing is wide; Material's table of contents would narrow it.
+            page.meta.setdefault("hide", ["toc"])
         incident = self._incidents_by_uri.get(uri)
         if incident is not None:
             markdown = self._prepare_postmortem(markdown, page, incident)

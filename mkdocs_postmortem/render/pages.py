@@ -318,8 +318,8 @@ class Renderer:
         severity = Counter(i.severity for i in incidents)
         modes = Counter(m for i in incidents for m in i.failure_modes)
         layers = Counter(layer for i in incidents for layer in i.layers)
-        quarters: dict[str, Counter[str]] = {}
-        for incident in sorted(incidents, key=lambda i: i.occurred):
+        quarters: dict[str, Counter[str]] = {q: Counter() for q in _quarters_between(incidents)}
+        for incident in incidents:
             quarter = _quarter(incident.occurred)
             if quarter:
                 quarters.setdefault(quarter, Counter())[incident.severity] += 1
@@ -494,6 +494,21 @@ def _quarter(moment: str) -> str:
     except ValueError:
         return ""
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def _quarters_between(incidents: list[Incident], most: int = 200) -> list[str]:
+    """Every quarter from the first incident's to the last one's, empty ones too."""
+    days = sorted(q for q in (_quarter(i.occurred) for i in incidents) if q)
+    if not days:
+        return []
+    first_year, first_q = int(days[0][:4]), int(days[0][-1])
+    last_year, last_q = int(days[-1][:4]), int(days[-1][-1])
+    count = (last_year - first_year) * 4 + last_q - first_q + 1
+    if count > most:  # a typo'd year must not make a thousand-column chart
+        return days
+    return [
+        f"{first_year + (first_q - 1 + n) // 4}-Q{(first_q - 1 + n) % 4 + 1}" for n in range(count)
+    ]
 
 
 def _ordered(counter: Counter[str], order: list[str]) -> list[str]:

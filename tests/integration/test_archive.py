@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -249,3 +250,12 @@ def test_postmortems_in_the_nav_on_request(make_site) -> None:
     archive_files(site)
     assert site.build().returncode == 0
     assert "postmortems/published/" in out(site, "index.html").read_text()
+
+
+def test_statistics_have_charts_and_their_numbers(built: Site) -> None:
+    page = out(built, "postmortems", "statistics", "index.html").read_text()
+    assert len(re.findall(r"<svg[^>]*pm-chart", page)) == 7
+    assert "<tr><td>sev2</td><td>2</td></tr>" in page
+    assert "<tr><td>sev4</td><td>1</td></tr>" in page
+    assert "<tr><td>2025-Q3</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td></tr>" in page
+    assert "<tr><td>guardrail</td><td>2</td><td>1</td><td>0</td></tr>" in page
