@@ -393,6 +393,10 @@ class Renderer:
 
     # Exports
 
+    def item_url(self, source: str, item: ActionItem) -> str:
+        """Where an action item is, relative to the file at `source`."""
+        return f"{self.relative(source, self.incident_uris[item.incident.id])}#{item.anchor}"
+
     def incidents_json(self) -> Page:
         """`incidents.json`: the archive as data, version 1 (docs/exports.md)."""
         json_uri = self.layout.incidents_json
@@ -432,8 +436,7 @@ class Renderer:
                             "due": item.due or None,
                             "overdue": item.overdue,
                             "tracker": item.tracker or None,
-                            "url": self.relative(json_uri, self.incident_uris[i.id])
-                            + f"#{item.anchor}",
+                            "url": self.item_url(json_uri, item),
                         }
                         for item in i.action_items
                     ],
@@ -465,7 +468,7 @@ class Renderer:
             ]
         )
         for item in self.archive.action_items:
-            url = self.relative(csv_uri, self.incident_uris[item.incident.id]) + f"#{item.anchor}"
+            url = self.item_url(csv_uri, item)
             writer.writerow(
                 [
                     item.incident.id,
