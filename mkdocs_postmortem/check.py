@@ -62,8 +62,12 @@ class Report:
     def warnings(self) -> int:
         return count(self.diagnostics)[1]
 
-    def for_path(self, path: str) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.path == path]
+    def by_path(self) -> dict[str, list[Diagnostic]]:
+        """The diagnostics of each file that has any."""
+        groups: dict[str, list[Diagnostic]] = {}
+        for diagnostic in self.diagnostics:
+            groups.setdefault(diagnostic.path, []).append(diagnostic)
+        return groups
 
 
 Source = tuple[str, "bytes | OSError"]

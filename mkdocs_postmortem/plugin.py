@@ -55,7 +55,6 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
     def _reset(self) -> None:
         self.settings: Settings | None = None
         self.report: Report | None = None
-        self.archive: Archive | None = None
         self.renderer: Renderer | None = None
         self._problems_by_uri: dict[str, list[Diagnostic]] = {}
         self._bodies: dict[str, str] = {}
@@ -133,8 +132,9 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
 
     def _keep_problems_for_pages(self, files: list[File], report: Report) -> None:
         """When the build goes on with problems, each broken page shows its own."""
+        problems_by_path = report.by_path()
         for file, document in zip(files, report.documents, strict=True):
-            problems = report.for_path(document.path)
+            problems = problems_by_path.get(document.path)
             if not problems:
                 continue
             self._problems_by_uri[file.src_uri] = problems
@@ -146,6 +146,13 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
     def _publish(self, files: Files, postmortems: list[File], config: MkDocsConfig) -> None:
         """Build the archive model and add its generated pages, data files and assets."""
         assert self.settings is not None and self.report is not None
+        layout = Layout(self.config.dir)
+        clashes = sorted(file.src_uri for file in files if layout.is_reserved(file.src_uri))
+        if clashes:
+            raise PluginError(
+                "postmortem: these files are where the archive generates its pages; rename "
+                "or move them: " + ", ".join(clashes)
+            )
         archive = Archive.build(self.report.documents, self.settings.schema, self.settings.today)
         uri_by_path = {
             document.path: file.src_uri
@@ -159,7 +166,6 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
             for i in archive.incidents
             if incident_uris[i.id] == uri_by_path[i.path]
         }
-        layout = Layout(self.config.dir)
         urls: dict[str, str] = {}
 
         def url_of(src_uri: str) -> str:
@@ -174,19 +180,12 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
 
         env = environment(config.theme.custom_dir)
         self.renderer = renderer = Renderer(archive, layout, env, relative, incident_uris)
-        self.archive = archive
         user_index = files.get_file_from_path(layout.index)
         self._user_index = layout.index if user_index else None
         pages = renderer.pages(index_title=None if user_index else "Postmortems")
         generated = {page.src_uri for page in pages}
         if len(generated) != len(pages):
             raise PluginError("postmortem: two generated pages share a path; please report this")
-        clashes = sorted(file.src_uri for file in files if layout.is_reserved(file.src_uri))
-        if clashes:
-            raise PluginError(
-                "postmortem: these files are where the archive generates its pages; rename "
-                "or move them: " + ", ".join(clashes)
-            )
         explicit_nav = config.nav is not None
         for page in pages:
             inclusion = (

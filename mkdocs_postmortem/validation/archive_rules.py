@@ -66,7 +66,7 @@ def _unknown_mentions(
         for mention in mentions(document.body, pattern):
             if mention.id in known_ids or _prefix(mention.id) not in prefixes:
                 continue
-            hint = did_you_mean(mention.id, sorted(known_ids))
+            hint = did_you_mean(mention.id, known_ids)
             yield problem(
                 "PM209",
                 document.path,
@@ -138,8 +138,7 @@ def _unknown_keys(
                 document,
                 "PM110",
                 [*path, key],
-                f"unknown key {key!r}{did_you_mean(key, sorted(known))}; "
-                "extension keys start with 'x_'",
+                f"unknown key {key!r}{did_you_mean(key, known)}; extension keys start with 'x_'",
                 key=True,
             )
 
@@ -208,7 +207,7 @@ def _timeline_order(document: Document, data: dict[str, Any]) -> Iterator[Diagno
 def _related(document: Document, data: dict[str, Any], known_ids: set[str]) -> Iterator[Diagnostic]:
     for index, related in enumerate(_list(data.get("related"))):
         if isinstance(related, str) and related not in known_ids:
-            hint = did_you_mean(related, sorted(known_ids))
+            hint = did_you_mean(related, known_ids)
             yield _at(
                 document,
                 "PM202",

@@ -20,7 +20,7 @@ def did_you_mean(value: object, options: Iterable[object]) -> str:
     """` (did you mean 'x'?)` for a near miss among `options`, else an empty string."""
     if not isinstance(value, str):
         return ""
-    choices = [str(option) for option in options]
+    choices = sorted({str(option) for option in options})  # any order in, one answer out
     lowered = {choice.lower(): choice for choice in choices}
     normalised = value.strip().lower().replace("-", "_").replace(" ", "_")
     if normalised in lowered:
