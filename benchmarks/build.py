@@ -5,6 +5,9 @@
 For each N: a Material site of N synthetic published postmortems, built alternately
 with the plugin (archive pages and all) and without it (the plugin removed, the nav
 holding only the home page: plain MkDocs' best case). Prints medians and the ratio.
+
+Each postmortem has the front-matter of the test fixture (varied per number) and the
+body of an example postmortem (about 1,100 words), so pages weigh what real ones do.
 """
 
 from __future__ import annotations
@@ -16,40 +19,44 @@ import tempfile
 import time
 from pathlib import Path
 
-FIXTURE = Path(__file__).parent.parent / "tests" / "fixtures" / "published.md"
+ROOT = Path(__file__).parent.parent
+FIXTURE = ROOT / "tests" / "fixtures" / "published.md"
+BODY_FROM = ROOT / "docs" / "postmortems" / "chevrolet-tahoe-one-dollar.md"
 RUNS = 3
 CATEGORIES = ("prompt", "guardrail", "retrieval", "evaluation", "monitoring", "data")
 MODES = ("hallucination", "prompt_injection", "retrieval_failure", "data_drift", "bias")
 
 
-def postmortem(number: int) -> str:
-    text = FIXTURE.read_text(encoding="utf-8").replace("related: [TEST-2026-0002]\n", "")
+def realistic_body() -> str:
+    text = BODY_FROM.read_text(encoding="utf-8")
+    return text[text.index("\n---\n", 4) + 5 :]
+
+
+def postmortem(number: int, body: str) -> str:
+    fixture = FIXTURE.read_text(encoding="utf-8").replace("related: [TEST-2026-0002]\n", "")
+    text = fixture[: fixture.index("\n---\n", 4) + 1]  # the front-matter, still open
     year = 2020 + number % 7
     text = text.replace("TEST-2026-0001", f"BENCH-{year}-{number:05d}")
     text = text.replace("2026-03-0", f"{year}-{number % 12 + 1:02d}-0")
-    text = text.replace("2026-02-", f"{year}-{number % 12 + 1:02d}-").replace(
-        "2026-01-15", f"m{number % 9}"
-    )
+    text = text.replace("2026-02-", f"{year}-{number % 12 + 1:02d}-")
+    text = text.replace("2026-01-15", f"m{number % 9}")
     text = text.replace("category: retrieval", f"category: {CATEGORIES[number % 6]}")
     text = text.replace("[hallucination, retrieval_failure]", f"[{MODES[number % 5]}]")
     text = text.replace(
         "tags: [support, refunds]", f"tags: [team-{number % 20}, area-{number % 7}]"
     )
     if number > 0:
-        text = text.replace(
-            "\n---\n\n## What",
-            f"\nrelated: [BENCH-{2020 + (number - 1) % 7}-{number - 1:05d}]\n---\n\n## What",
-            1,
-        )
-    return text
+        text += f"related: [BENCH-{2020 + (number - 1) % 7}-{number - 1:05d}]\n"
+    return text + "---\n" + body
 
 
 def make_site(root: Path, count: int, with_plugin: bool) -> None:
     docs = root / "docs"
     (docs / "postmortems").mkdir(parents=True)
     (docs / "index.md").write_text("# Home\n")
+    body = realistic_body()
     for number in range(count):
-        (docs / "postmortems" / f"pm-{number:05d}.md").write_text(postmortem(number))
+        (docs / "postmortems" / f"pm-{number:05d}.md").write_text(postmortem(number, body))
     plugins = "plugins:\n  - search\n" + (
         '  - postmortem:\n      today: "2026-11-27"\n' if with_plugin else ""
     )
