@@ -6,15 +6,25 @@ The MkDocs plugin and the CLI both call `check_archive`, so they report the same
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
-from .diagnostics import Diagnostic, count
+from .diagnostics import RULES, Diagnostic, Severity, count
 from .reader import Document, read
-from .schema import ConfigurationError, SchemaInForce
+from .schema import ConfigurationError, SchemaInForce, check_pattern
 from .validation.archive_rules import archive_problems
+from .validation.language import LanguageRule
+from .validation.review import DEFAULT_SECTIONS, LIFECYCLE, ReviewSettings, review_problems
 from .validation.schema_rules import schema_problems
+
+SEVERITY_CHOICES = ("off", "warning", "error")
+# Rules whose severity can be changed: the checks of judgement, not of the format.
+ADJUSTABLE = frozenset({"PM110", "PM207", "PM209"}) | {
+    code for code in RULES if code.startswith(("PM3", "PM4"))
+}
 
 
 @dataclass(frozen=True)
@@ -23,6 +33,8 @@ class Settings:
 
     schema: SchemaInForce
     today: dt.date = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).date())
+    review: ReviewSettings = field(default_factory=ReviewSettings)
+    severities: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(
@@ -30,12 +42,71 @@ class Settings:
         schema_path: Path | None = None,
         id_pattern: str | None = None,
         today: str | dt.date | None = None,
+        sections: dict[str, Any] | None = None,
+        rules: dict[str, Any] | None = None,
+        phrases: list[Any] | None = None,
     ) -> Settings:
         """Settings from the plugin's options; raises `ConfigurationError`."""
         schema = SchemaInForce.load(schema_path, id_pattern)
-        if today is None:
-            return cls(schema)
-        return cls(schema, parse_day(today))
+        day = parse_day(today) if today is not None else dt.datetime.now(dt.timezone.utc).date()
+        review = ReviewSettings(
+            sections=_sections(sections) if sections is not None else dict(DEFAULT_SECTIONS),
+            phrases=tuple(_phrase(entry, n) for n, entry in enumerate(phrases or [])),
+        )
+        return cls(schema, day, review, _severities(rules or {}))
+
+
+def _sections(value: dict[str, Any]) -> dict[str, list[str]]:
+    sections: dict[str, list[str]] = {}
+    for status, names in value.items():
+        if status not in LIFECYCLE:
+            raise ConfigurationError(
+                f"required_sections: {status!r} is not a status; use one of {', '.join(LIFECYCLE)}"
+            )
+        if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+            raise ConfigurationError(f"required_sections.{status}: expected a list of headings")
+        sections[status] = names
+    return sections
+
+
+def _severities(value: dict[str, Any]) -> dict[str, str]:
+    for code, severity in value.items():
+        if code not in ADJUSTABLE:
+            raise ConfigurationError(
+                f"rules: {code!r} cannot be changed; these can: {', '.join(sorted(ADJUSTABLE))}"
+            )
+        if severity not in SEVERITY_CHOICES:
+            raise ConfigurationError(
+                f"rules.{code}: {severity!r} is not one of {', '.join(SEVERITY_CHOICES)}"
+            )
+    return {str(code): str(severity) for code, severity in value.items()}
+
+
+def _phrase(entry: Any, number: int) -> LanguageRule:
+    where = f"blameless_phrases[{number}]"
+    if not isinstance(entry, dict) or not isinstance(entry.get("phrase"), str):
+        raise ConfigurationError(f"{where}: expected a mapping with 'phrase', 'reason', 'reframe'")
+    check_pattern(entry["phrase"], f"{where}.phrase")
+    return LanguageRule(
+        "PM450",
+        str(entry.get("name", "organisation phrase")),
+        re.compile(rf"\b(?:{entry['phrase']})\b", re.IGNORECASE),
+        str(entry.get("reason", "the organisation asks not to write this")),
+        str(entry.get("reframe", "describe the conditions instead")),
+    )
+
+
+def _adjust(diagnostics: list[Diagnostic], severities: dict[str, str]) -> list[Diagnostic]:
+    """Apply the configured severities: drop what is off, change the rest."""
+    adjusted = []
+    for diagnostic in diagnostics:
+        wanted = severities.get(diagnostic.code)
+        if wanted == "off":
+            continue
+        if wanted is not None:
+            diagnostic = replace(diagnostic, severity=Severity(wanted))
+        adjusted.append(diagnostic)
+    return adjusted
 
 
 def parse_day(value: str | dt.date) -> dt.date:
@@ -84,5 +155,6 @@ def check_archive(sources: Iterable[Source], settings: Settings) -> Report:
     for document in documents:
         diagnostics.extend(document.problems)
         diagnostics.extend(schema_problems(document, settings.schema))
+        diagnostics.extend(review_problems(document, settings.review))
     diagnostics.extend(archive_problems(documents, settings.schema, settings.today))
-    return Report(documents, sorted(set(diagnostics)))
+    return Report(documents, sorted(set(_adjust(diagnostics, settings.severities))))

@@ -49,6 +49,9 @@ class PostmortemConfig(Config):
     fail_on = c.Choice(("error", "warning", "never"), default="error")
     today = _Day()
     nav_postmortems = c.Type(bool, default=False)
+    required_sections = c.Optional(c.Type(dict))
+    rules = c.Type(dict, default={})
+    blameless_phrases = c.Type(list, default=[])
 
     def options(self) -> dict[str, Any]:
         return dict(self.items())

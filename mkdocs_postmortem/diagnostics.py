@@ -62,6 +62,33 @@ RULES: dict[str, Rule] = {
         Rule("PM207", _W, "An action item is overdue: due before today and not finished."),
         Rule("PM208", _E, "Two action items of one postmortem have the same id."),
         Rule("PM209", _W, "The body mentions an id in the archive's form that no postmortem has."),
+        Rule("PM301", _E, "A required section (`## What happened`, `## Analysis`) is missing."),
+        Rule("PM302", _E, "A required section has no real text yet."),
+        Rule(
+            "PM303",
+            _E,
+            "A placeholder or template leftover in a published postmortem.",
+        ),
+        Rule("PM310", _W, "Every contributing factor of a published postmortem is in one layer."),
+        Rule("PM311", _W, "The attribution names a single person or team as the cause."),
+        Rule("PM401", _W, "Blameless language: 'human error' and the like."),
+        Rule(
+            "PM402",
+            _W,
+            "Blameless language: counterfactuals ('should have', 'if only').",
+        ),
+        Rule(
+            "PM403",
+            _W,
+            "Blameless language: what a person 'failed to' or 'forgot to' do.",
+        ),
+        Rule("PM404", _W, "Blameless language: judgements of character ('careless', 'negligent')."),
+        Rule("PM405", _W, "Blameless language: an exhortation as action item ('be more careful')."),
+        Rule("PM406", _W, "Blameless language: blame words ('at fault', 'culprit', 'to blame')."),
+        Rule("PM407", _W, "Blameless language: hindsight ('obviously', 'clearly')."),
+        Rule("PM408", _W, "Blameless language: 'the root cause' (there is rarely one)."),
+        Rule("PM409", _W, "Blameless language: the model as a culprit ('the model lied/decided')."),
+        Rule("PM450", _W, "Blameless language: a phrase of the organisation's own list."),
     )
 }
 

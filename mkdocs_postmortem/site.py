@@ -58,4 +58,11 @@ def sources(files: Iterable[File], config: MkDocsConfig) -> list[Source]:
 def settings(config: MkDocsConfig, options: PostmortemConfig) -> Settings:
     """Raises `ConfigurationError` for an unusable schema, pattern or date."""
     schema = Path(options.schema) if options.schema else None
-    return Settings.load(schema, options.id_pattern, options.today)
+    return Settings.load(
+        schema,
+        options.id_pattern,
+        options.today,
+        sections=options.required_sections,
+        rules=options.rules,
+        phrases=options.blameless_phrases,
+    )

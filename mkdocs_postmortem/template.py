@@ -15,6 +15,9 @@ from collections.abc import Iterable
 from .reference import Field, fields, required_from
 from .schema import SchemaInForce
 
+# Template lines start with this, so that a published postmortem can be checked for
+# leftovers (PM303) without mistaking the author's own YAML comments for them.
+COMMENT = "#|"
 _ID_RE = re.compile(r"^(?P<prefix>.+)-(?P<year>[0-9]{4})-(?P<number>[0-9]+)$")
 
 
@@ -46,13 +49,14 @@ def render(
         "status": "draft",
         "severity": severity,
         "occurred": today.isoformat(),
-        "summary": "What the system did, who was affected and how it ended, in a few sentences.",
+        "summary": "<what the system did, who was affected and how it ended>",
     }
     lines = [
         "---",
-        "# A blameless postmortem of an AI incident. Keys in comments are the rest of the",
-        "# format: uncomment and fill them in as the review goes on. Each step of `status`",
-        "# (draft, in_review, published, closed) requires more of them.",
+        "#| A blameless postmortem of an AI incident. Lines starting with '#|' are the rest",
+        "#| of the format: fill keys in (remove the '#| ') as the review goes on, and delete",
+        "#| these template lines before publishing. Each step of `status` (draft, in_review,",
+        "#| published, closed) requires more keys.",
     ]
     for entry in fields(schema):
         if entry.name in values:
@@ -65,12 +69,12 @@ def render(
         "",
         "## What happened",
         "",
-        "Describe what the system did and what people saw, in order. Facts only.",
+        "<!-- template: what the system did and what people saw, in order; facts only -->",
         "",
         "## Analysis",
         "",
-        "Describe the conditions in the model, data, prompt, guardrails and process that",
-        "together made the incident possible.",
+        "<!-- template: the conditions in the model, data, prompt, guardrails and process",
+        "that together made the incident possible; see the questions by layer above -->",
         "",
     ]
     return "\n".join(lines)
@@ -81,33 +85,44 @@ def _describe(entry: Field, indent: str) -> list[str]:
     required = required_from(entry)
     if required and required != "always":
         text += f" Required {required}."
-    return [f"{indent}# {text}"] if text else []
+    return [f"{indent}{COMMENT} {text}"] if text else []
 
 
 def _commented(schema: SchemaInForce, entry: Field, indent: str, today: dt.date) -> list[str]:
     lines = _describe(entry, indent)
+    if entry.name == "contributing_factors":
+        lines += _layer_questions(schema, indent)
     resolved = entry.resolved
     kind = resolved.get("type")
     if kind == "object":
-        lines.append(f"{indent}# {entry.name}:")
+        lines.append(f"{indent}{COMMENT} {entry.name}:")
         for child in fields(schema, entry.shape):
             lines += _commented(schema, child, indent + "  ", today)
         return lines
     if kind == "array":
         items = schema.resolve(resolved.get("items", {}))
         if items.get("type") == "object":
-            lines.append(f"{indent}# {entry.name}:")
+            lines.append(f"{indent}{COMMENT} {entry.name}:")
             children = fields(schema, (*entry.shape, "*"))
             for index, child in enumerate(children):
                 bullet = "- " if index == 0 else "  "
                 value, note = _example(schema, child.schema, today)
-                lines.append(f"{indent}#   {bullet}{child.name}: {value}{note}")
+                lines.append(f"{indent}{COMMENT}   {bullet}{child.name}: {value}{note}")
             return lines
         value, note = _example(schema, resolved.get("items", {}), today)
-        lines.append(f"{indent}# {entry.name}: [{value}]{note}")
+        lines.append(f"{indent}{COMMENT} {entry.name}: [{value}]{note}")
         return lines
     value, note = _example(schema, entry.schema, today)
-    lines.append(f"{indent}# {entry.name}: {value}{note}")
+    lines.append(f"{indent}{COMMENT} {entry.name}: {value}{note}")
+    return lines
+
+
+def _layer_questions(schema: SchemaInForce, indent: str) -> list[str]:
+    """The schema's questions that help a team find its factors, layer by layer."""
+    questions = schema.schema["$defs"]["factor_layer"].get("x-questions", {})
+    lines = [f"{indent}{COMMENT} Questions that help find them, by layer:"] if questions else []
+    for layer, question in questions.items():
+        lines.append(f"{indent}{COMMENT}   {layer}: {question}")
     return lines
 
 

@@ -51,6 +51,8 @@ timeline:
 contributing_factors:
   - layer: prompt
     description: "{PAYLOAD}"
+  - layer: guardrail
+    description: "{PAYLOAD}"
 attribution: "{PAYLOAD}"
 action_items:
   - id: A1
@@ -67,7 +69,11 @@ tags: ["{PAYLOAD}"]
 
 ## What happened
 
-Text.
+The assistant showed a hostile string to its users.
+
+## Analysis
+
+Every field of this postmortem carries an HTML payload.
 """
 
 

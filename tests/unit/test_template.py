@@ -32,6 +32,14 @@ def test_the_template_fails_as_published_until_filled_in() -> None:
     found = problems(template().replace("status: draft", "status: published"))
     assert "PM101 resolved" in found
     assert "PM101 action_items" in found
+    assert "PM303 " in found  # the template's lines and slots are left in
+    assert "PM302 " in found  # the sections have no text yet
+
+
+def test_the_template_asks_questions_for_every_layer() -> None:
+    text = template()
+    for layer in SchemaInForce.load().enum("factor_layer"):
+        assert f"#|   {layer}: " in text, layer
 
 
 def test_every_key_of_the_schema_is_in_the_template() -> None:

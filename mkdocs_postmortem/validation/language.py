@@ -1,0 +1,144 @@
+"""Blameless language: phrases that blame people instead of describing conditions.
+
+Each rule has a code, a reason and a reframing, so that a finding teaches as it warns.
+Rules match whole phrases, and some only with a person as the subject, because a
+system that "failed to respond" is a fact, not a blame.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+_PERSON = (
+    r"(?:he|she|they|we|i|someone|somebody|nobody|no one|everyone|(?:the |our |an? )?"
+    r"(?:engineers?|developers?|operators?|on-?call(?: engineers?)?|reviewers?|teams?|staff|"
+    r"employees?|analysts?|moderators?|managers?|lawyers?|attorneys?|associates?|humans?|"
+    r"persons?|people|colleagues?|admins?|administrators?|contractors?|interns?|"
+    r"support agents?|release managers?|owners?|authors?))"
+)
+
+
+@dataclass(frozen=True)
+class LanguageRule:
+    """A kind of blaming phrase, why it harms learning, and what to write instead."""
+
+    code: str
+    name: str
+    pattern: re.Pattern[str]
+    reason: str
+    reframe: str
+    action_items_only: bool = False
+
+
+def _rule(
+    code: str, name: str, pattern: str, reason: str, reframe: str, **kw: bool
+) -> LanguageRule:
+    return LanguageRule(code, name, re.compile(pattern, re.IGNORECASE), reason, reframe, **kw)
+
+
+RULES: tuple[LanguageRule, ...] = (
+    _rule(
+        "PM401",
+        "human error",
+        r"\b(?:human|operator|user|pilot|manual|people)[- ]errors?\b",
+        "'human error' ends the inquiry where it should begin",
+        "describe the conditions that made the action reasonable at the time and easy to get wrong",
+    ),
+    _rule(
+        "PM402",
+        "counterfactual",
+        # "could have" only of people: "the bug could have exposed..." states a risk.
+        r"\b(?:should(?:n't| not)? have|should've|ought(?: not)? to have|if only)\b"
+        rf"|\b{_PERSON}\s+(?:\w+\s+)?could(?:n't| not)? have\b",
+        "counterfactuals judge the past by what is known now",
+        "say what was known and what the system allowed at the time",
+    ),
+    _rule(
+        "PM403",
+        "omission by a person",
+        rf"\b{_PERSON}\s+(?:\w+\s+)?(?:failed|forgot|neglected|omitted|missed|overlooked|ignored)\b"
+        r"|\b(?:forgot|neglected) to\b",
+        "it names what a person did not do instead of what the system did not support",
+        "describe the check, signal or step that was missing or not surfaced",
+    ),
+    _rule(
+        "PM404",
+        "character judgement",
+        r"\b(?:careless(?:ly|ness)?|negligen(?:t|ce|tly)|lazy|laziness|sloppy|sloppiness|"
+        r"incompeten(?:t|ce)|reckless(?:ly|ness)?|irresponsibl[ey]|inattentive|stupid(?:ity)?|"
+        r"clueless)\b",
+        "judgements of character explain nothing and make people stop reporting",
+        "describe the workload, information and tools people had",
+    ),
+    _rule(
+        "PM405",
+        "exhortation",
+        r"\b(?:be (?:more )?(?:careful|vigilant|diligent|aware|attentive)|pay (?:more |closer )?"
+        r"attention|remember to|double[- ]check|try harder|take more care|stay alert)\b",
+        "an exhortation is not a change to the system: the next person meets the same trap",
+        "write a bounded system change: a check, a guardrail, a default, an alert",
+        action_items_only=True,
+    ),
+    _rule(
+        "PM406",
+        "blame",
+        r"\b(?:at fault|(?:his|her|their|whose|our|my|your) fault(?![- ]?(?:injection|toleran|"
+        r"domain|line|detection|model|tree))|the fault (?:lay|lies|was)|"
+        r"to blame|blam(?:e|ed|es|ing)(?! ?less)|culprits?|scapegoat(?:s|ed|ing)?)\b",
+        "blame looks for someone to hold responsible, not for what to change",
+        "name the conditions and decisions in the system that contributed",
+    ),
+    _rule(
+        "PM407",
+        "hindsight",
+        r"\bobvious(?:ly)?\b(?! (?:pattern|signal|sign|correlation|cause|reason|way|choice)s?\b)"
+        r"|\bclearly\b(?! (?:states?|says?|shows?|marked|labell?ed|defined|written|visible|"
+        r"documented|separated|worded|stated|explains?))",
+        "hindsight makes the outcome look foreseeable; it was not at the time",
+        "describe the signals that were available then, and how visible they were",
+    ),
+    _rule(
+        "PM408",
+        "the root cause",
+        r"\b(?:the|a|one|single) root cause\b",
+        "there is rarely one cause; the phrase stops the search for the others",
+        "list the contributing factors, each in its layer",
+    ),
+    _rule(
+        "PM409",
+        "model as a culprit",
+        r"\b(?:the |our )?(?:model|assistant|chatbot|bot|ai|llm|agent)\s+"
+        r"(?:lied|decided|chose|wanted|intended|deliberately|knew|tried to deceive|"
+        r"disobeyed|ignored)\b",
+        "a model has no intent; blaming it hides the conditions that produced the output",
+        "describe the inputs, instructions and constraints that made the output likely",
+    ),
+)
+
+BY_CODE = {rule.code: rule for rule in RULES}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    start: int
+    end: int
+    message: str
+
+
+def findings(
+    text: str, *, action_item: bool = False, extra: tuple[LanguageRule, ...] = ()
+) -> Iterator[Finding]:
+    """Every blaming phrase in one piece of prose."""
+    for rule in (*RULES, *extra):
+        if rule.action_items_only and not action_item:
+            continue
+        for match in rule.pattern.finditer(text):
+            yield Finding(
+                rule.code,
+                match.start(),
+                match.end(),
+                f"{rule.name}: {match.group(0)!r}; {rule.reason}. Instead: {rule.reframe}",
+            )

@@ -1,0 +1,395 @@
+"""Review rules: is the postmortem finished, and is it written without blame?
+
+Completeness (required sections with real text, no placeholder left) is an error from
+the statuses that require it; blaming language and single-cause stories are warnings,
+so `mkdocs build --strict` refuses them. Code, block quotes and suppressed lines or
+sections are never checked for language.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from yaml.nodes import Node, ScalarNode
+
+from ..diagnostics import Diagnostic, problem
+from ..reader import Document
+from .fields import field_name
+from .language import LanguageRule, findings
+
+LIFECYCLE = ("draft", "in_review", "published", "closed")
+FINISHED_STATUSES = ("published", "closed")
+DEFAULT_SECTIONS = {"in_review": ["What happened", "Analysis"]}
+
+_FENCE_RE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
+_HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_INLINE_CODE_RE = re.compile(r"(`+)(?:.+?)\1")
+_COMMENT_RE = re.compile(r"<!--.*?(?:-->|$)")
+_ALLOW_RE = re.compile(r"postmortem-allow\s+((?:PM[0-9]{3}[\s,]*)+)")
+_PLACEHOLDER_RES = (
+    (re.compile(r"\b(?:TODO|TBD|FIXME|XXX)\b"), "placeholder {!r}"),
+    (re.compile(r"\blorem ipsum\b", re.IGNORECASE), "placeholder text {!r}"),
+    (re.compile(r"<!--\s*template:.*?(?:-->|$)"), "template comment {!r} left in"),
+)
+_SLOT_RE = re.compile(r"<(?:\.\.\.|([a-zA-Z][^<>\n=\"'/]*\s[^<>\n=\"'/]*))>")
+_HTML_TAGS = frozenset(
+    [
+        "a",
+        "abbr",
+        "b",
+        "br",
+        "code",
+        "del",
+        "details",
+        "div",
+        "em",
+        "figure",
+        "figcaption",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "ins",
+        "kbd",
+        "li",
+        "mark",
+        "ol",
+        "p",
+        "pre",
+        "q",
+        "s",
+        "samp",
+        "section",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "summary",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "th",
+        "thead",
+        "tr",
+        "u",
+        "ul",
+        "video",
+        "audio",
+        "source",
+        "picture",
+        "iframe",
+        "dl",
+        "dt",
+        "dd",
+        "time",
+    ]
+)
+_TEMPLATE_COMMENT = "#|"
+
+# Front-matter prose checked for blaming language, besides the lists below.
+_PROSE_FIELDS = ("title", "summary", "attribution", "no_action_rationale")
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    """What the review rules need: required sections and an organisation's phrases."""
+
+    sections: dict[str, list[str]] = field(default_factory=lambda: dict(DEFAULT_SECTIONS))
+    phrases: tuple[LanguageRule, ...] = ()
+
+    def sections_for(self, status: str) -> list[str]:
+        if status not in LIFECYCLE:
+            return []
+        reached = LIFECYCLE[: LIFECYCLE.index(status) + 1]
+        return [s for key, names in self.sections.items() if key in reached for s in names]
+
+
+def review_problems(document: Document, settings: ReviewSettings) -> list[Diagnostic]:
+    data = document.data
+    if not isinstance(data, dict):
+        return []
+    status = data.get("status")
+    status = status if isinstance(status, str) else ""
+    lines = Body(document)
+    problems = list(_sections(document, lines, settings.sections_for(status)))
+    if status in FINISHED_STATUSES:
+        problems += _placeholders(document, lines)
+        problems += _nudges(document, data)
+    problems += _body_language(document, lines, settings.phrases)
+    problems += _front_matter_language(document, data, settings.phrases)
+    return problems
+
+
+class Body:
+    """The body's lines, with what is code, quote, or silenced for which rule."""
+
+    def __init__(self, document: Document) -> None:
+        self.first_line = document.body_line
+        self.lines = document.body.split("\n")
+        self.code: set[int] = set()
+        self.headings: list[tuple[int, int, str]] = []  # (index, level, text)
+        self.allowed: dict[int, set[str]] = {}
+        fence = ""
+        section_allow: list[tuple[int, set[str]]] = []  # (heading level, codes)
+        for index, line in enumerate(self.lines):
+            match = _FENCE_RE.match(line)
+            if fence or match:
+                self.code.add(index)
+                if fence and match and match.group(1)[0] == fence[0]:
+                    fence = ""
+                elif not fence and match:
+                    fence = match.group(1)
+                continue
+            heading = _HEADING_RE.match(line)
+            if heading:
+                level = len(heading.group(1))
+                self.headings.append((index, level, heading.group(2)))
+                section_allow = [(lvl, codes) for lvl, codes in section_allow if lvl < level]
+            allow = _ALLOW_RE.search(line)
+            codes = set(allow.group(1).replace(",", " ").split()) if allow else set()
+            if allow and _COMMENT_RE.sub("", line).strip() == "":
+                # A comment alone on its line silences the rest of its section.
+                level = self.headings[-1][1] if self.headings else 0
+                section_allow.append((level, codes))
+            self.allowed[index] = codes.union(*(c for _, c in section_allow))
+
+    def prose(self) -> Iterator[tuple[int, str]]:
+        """(index, text) of every line outside code and quotes, code spans blanked."""
+        for index, line in enumerate(self.lines):
+            if index in self.code or line.lstrip().startswith(">"):
+                continue
+            yield index, _blank(_COMMENT_RE, _blank(_INLINE_CODE_RE, line))
+
+    def file_line(self, index: int) -> int:
+        return self.first_line + index
+
+
+def _blank(pattern: re.Pattern[str], text: str) -> str:
+    return pattern.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _sections(document: Document, body: Body, required: list[str]) -> Iterator[Diagnostic]:
+    found = {text.strip().lower(): (index, level) for index, level, text in body.headings}
+    for name in required:
+        where = found.get(name.lower())
+        if where is None:
+            yield problem(
+                "PM301",
+                document.path,
+                body.first_line,
+                1,
+                f"the section '## {name}' is missing; it is required from this status on",
+            )
+            continue
+        index, level = where
+        if not _has_text(body, index, level):
+            yield problem(
+                "PM302",
+                document.path,
+                body.file_line(index),
+                1,
+                f"the section '{name}' has no text yet; write a few sentences",
+            )
+
+
+def _has_text(body: Body, heading: int, level: int) -> bool:
+    """Real text under a heading: a line of three words or more, not a placeholder."""
+    for index in range(heading + 1, len(body.lines)):
+        match = _HEADING_RE.match(body.lines[index])
+        if match and index not in body.code and len(match.group(1)) <= level:
+            return False
+        text = _SLOT_RE.sub(" ", _COMMENT_RE.sub("", body.lines[index]))
+        for pattern, _ in _PLACEHOLDER_RES:
+            text = pattern.sub(" ", text)
+        if len(re.findall(r"\w+", text)) >= 3:
+            return True
+    return False
+
+
+def _placeholders(document: Document, body: Body) -> Iterator[Diagnostic]:
+    """Placeholders anywhere in the file: front-matter lines and the body's prose."""
+    body_start = body.first_line - 1
+    template_lines = []
+    for number, line in enumerate(document.text.split("\n")[:body_start], start=1):
+        if line.lstrip().startswith(_TEMPLATE_COMMENT):
+            template_lines.append((number, line.index("#") + 1))
+            continue
+        yield from _line_placeholders(document, number, line)
+    if template_lines:
+        # One finding for the whole block: the template leaves about a hundred such lines.
+        (number, column), count = template_lines[0], len(template_lines)
+        yield problem(
+            "PM303",
+            document.path,
+            number,
+            column,
+            f"{count} template line(s) starting with '#|' left in, from here on; "
+            "delete them once the keys you need are filled in",
+        )
+    for index, line in enumerate(body.lines):
+        if index not in body.code:
+            yield from _line_placeholders(
+                document, body.file_line(index), _blank(_INLINE_CODE_RE, line)
+            )
+
+
+def _line_placeholders(document: Document, number: int, line: str) -> Iterator[Diagnostic]:
+    for pattern, message in _PLACEHOLDER_RES:
+        for match in pattern.finditer(line):
+            yield problem(
+                "PM303",
+                document.path,
+                number,
+                match.start() + 1,
+                message.format(match.group(0)[:40]) + "; a published postmortem is finished",
+            )
+    for match in _SLOT_RE.finditer(_COMMENT_RE.sub("", line)):
+        word = (match.group(1) or "").split()[0].lower() if match.group(1) else ""
+        if word in _HTML_TAGS:
+            continue
+        yield problem(
+            "PM303",
+            document.path,
+            number,
+            match.start() + 1,
+            f"template slot {match.group(0)[:40]!r} not filled in",
+        )
+
+
+def _body_language(
+    document: Document, body: Body, phrases: tuple[LanguageRule, ...]
+) -> Iterator[Diagnostic]:
+    for index, text in body.prose():
+        for finding in findings(text, extra=phrases):
+            if finding.code in body.allowed.get(index, ()):
+                continue
+            yield problem(
+                finding.code,
+                document.path,
+                body.file_line(index),
+                finding.start + 1,
+                finding.message,
+            )
+
+
+def _prose_fields(data: dict[str, Any]) -> Iterator[tuple[list[str | int], Any, bool]]:
+    for name in _PROSE_FIELDS:
+        yield [name], data.get(name), False
+    impact = data.get("impact")
+    if isinstance(impact, dict):
+        yield ["impact", "description"], impact.get("description"), False
+    for key, inner in (("contributing_factors", "description"), ("timeline", "event")):
+        for index, entry in enumerate(_list(data.get(key))):
+            if isinstance(entry, dict):
+                yield [key, index, inner], entry.get(inner), False
+    for index, item in enumerate(_list(data.get("action_items"))):
+        if isinstance(item, dict):
+            yield ["action_items", index, "title"], item.get("title"), True
+            yield ["action_items", index, "reason"], item.get("reason"), False
+    for index, question in enumerate(_list(data.get("open_questions"))):
+        yield ["open_questions", index], question, False
+
+
+def _front_matter_language(
+    document: Document, data: dict[str, Any], phrases: tuple[LanguageRule, ...]
+) -> Iterator[Diagnostic]:
+    lines = document.text.split("\n")
+    for path, value, is_item in _prose_fields(data):
+        if not isinstance(value, str):
+            continue
+        node = document.node_at(path)
+        span = _span(document, node)
+        allowed = {c for n in span for c in _allowed_in_yaml(lines[n - 1])}
+        for finding in findings(value, action_item=is_item, extra=phrases):
+            if finding.code in allowed:
+                continue
+            line, column = _locate(document, lines, span, value[finding.start : finding.end], node)
+            yield problem(
+                finding.code, document.path, line, column, finding.message, field=field_name(path)
+            )
+
+
+def _span(document: Document, node: Node | None) -> range:
+    if node is None:
+        return range(1, 2)
+    first = document.file_position(node.start_mark.line, 0)[0]
+    last = document.file_position(node.end_mark.line, 0)[0]
+    return range(first, max(first, last) + 1)
+
+
+def _allowed_in_yaml(line: str) -> set[str]:
+    allow = _ALLOW_RE.search(line) if "#" in line else None
+    return set(allow.group(1).replace(",", " ").split()) if allow else set()
+
+
+def _locate(
+    document: Document, lines: list[str], span: range, phrase: str, node: Node | None
+) -> tuple[int, int]:
+    """Where a phrase of a value is written; the value's start if YAML folded it."""
+    needle = phrase.lower()
+    for number in span:
+        if 0 < number <= len(lines):
+            column = lines[number - 1].lower().find(needle)
+            if column >= 0:
+                return number, column + 1
+    if isinstance(node, ScalarNode):
+        return document.file_position(node.start_mark.line, node.start_mark.column)
+    return span.start, 1
+
+
+_PERSON_CAUSE_RE = re.compile(
+    r"\b(?:caused by|due to|because of|the fault of|the responsibility of|responsible(?: for)?|"
+    r"blame(?:d)? on)\s+(?:the\s+|an?\s+|our\s+)?(?:[A-Z][a-z]+(?:\s[A-Z][a-z]+)?|"
+    r"(?:\w+[- ])?(?:engineer|developer|operator|on-?call|reviewer|analyst|team|intern|"
+    r"contractor|employee|moderator|lawyer|associate))\b"
+)
+_LAYER_WORDS_RE = re.compile(
+    r"\b(?:model|data|prompt|retriev\w*|guardrail|tool\w*|process|oversight|design|"
+    r"monitoring|evaluation|vendor|review)\b",
+    re.IGNORECASE,
+)
+
+
+def _nudges(document: Document, data: dict[str, Any]) -> Iterator[Diagnostic]:
+    layers = {
+        f.get("layer") for f in _list(data.get("contributing_factors")) if isinstance(f, dict)
+    }
+    if len(layers) == 1:
+        (layer,) = layers
+        line, column = document.position(["contributing_factors"])
+        yield problem(
+            "PM310",
+            document.path,
+            line,
+            column,
+            f"every contributing factor is in the {layer!r} layer; which model, data, prompt, "
+            "guardrail or process conditions also contributed?",
+            field="contributing_factors",
+        )
+    attribution = data.get("attribution")
+    if isinstance(attribution, str):
+        match = _PERSON_CAUSE_RE.search(attribution)
+        if match and len(set(m.lower() for m in _LAYER_WORDS_RE.findall(attribution))) < 2:
+            line, column = document.position(["attribution"])
+            yield problem(
+                "PM311",
+                document.path,
+                line,
+                column,
+                f"the attribution names one cause ({match.group(0)!r}); describe how model "
+                "behaviour, system design and operator actions together led to the incident",
+                field="attribution",
+            )
+
+
+def _list(value: Any) -> Sequence[Any]:
+    return value if isinstance(value, list) else []
