@@ -13,9 +13,11 @@ from typing import Any
 
 from .diagnostics import RULES
 from .schema import Schema, SchemaInForce
+from .validation.language import RULES as LANGUAGE_RULES
 
 SCHEMA_MARKER = "<!-- postmortem:schema-reference -->"
 RULES_MARKER = "<!-- postmortem:rules-reference -->"
+LANGUAGE_MARKER = "<!-- postmortem:language-reference -->"
 LIFECYCLE = ("draft", "in_review", "published", "closed")
 
 
@@ -156,10 +158,27 @@ def rules_reference() -> str:
     return "\n".join(rows) + "\n"
 
 
+def language_reference() -> str:
+    """Every blameless-language rule with an example, the reason and a reframing."""
+    rows = [
+        "| code | finds | example | why | instead |",
+        "|---|---|---|---|---|",
+    ]
+    for rule in LANGUAGE_RULES:
+        where = " (action items only)" if rule.action_items_only else ""
+        rows.append(
+            f"| `{rule.code}` | {_cell(rule.name + where)} | {_cell(rule.example)} "
+            f"| {_cell(rule.reason)} | {_cell(rule.reframe)}, e.g. {_cell(rule.better)} |"
+        )
+    return "\n".join(rows) + "\n"
+
+
 def expand_markers(markdown: str, schema: SchemaInForce) -> str:
     """Replace the reference markers of a page with the generated tables."""
     if SCHEMA_MARKER in markdown:
         markdown = markdown.replace(SCHEMA_MARKER, schema_reference(schema))
     if RULES_MARKER in markdown:
         markdown = markdown.replace(RULES_MARKER, rules_reference())
+    if LANGUAGE_MARKER in markdown:
+        markdown = markdown.replace(LANGUAGE_MARKER, language_reference())
     return markdown

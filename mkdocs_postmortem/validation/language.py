@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 _PERSON = (
     r"(?:he|she|they|we|i|someone|somebody|nobody|no one|everyone|(?:the |our |an? )?"
@@ -29,13 +30,56 @@ class LanguageRule:
     pattern: re.Pattern[str]
     reason: str
     reframe: str
+    example: str = ""  # a sentence it finds, for the docs
+    better: str = ""  # the same sentence reframed
     action_items_only: bool = False
 
 
-def _rule(
-    code: str, name: str, pattern: str, reason: str, reframe: str, **kw: bool
-) -> LanguageRule:
-    return LanguageRule(code, name, re.compile(pattern, re.IGNORECASE), reason, reframe, **kw)
+def _rule(code: str, name: str, pattern: str, reason: str, reframe: str, **kw: Any) -> LanguageRule:
+    example, better = EXAMPLES[code]
+    return LanguageRule(
+        code, name, re.compile(pattern, re.IGNORECASE), reason, reframe, example, better, **kw
+    )
+
+
+EXAMPLES = {
+    "PM401": (
+        "The outage was caused by human error during the release.",
+        "The release script accepted a config that had not been validated.",
+    ),
+    "PM402": (
+        "The reviewer should have caught the prompt change.",
+        "The prompt change went out without an evaluation run; review saw only the diff.",
+    ),
+    "PM403": (
+        "The on-call engineer failed to notice the alert.",
+        "The alert fired in a channel that paged no one at night.",
+    ),
+    "PM404": (
+        "A careless edit removed the refund rule.",
+        "An edit removed the refund rule; nothing tested the prompt for it.",
+    ),
+    "PM405": (
+        "Be more careful when editing prompts.",
+        "Run the policy evaluation suite on every prompt change.",
+    ),
+    "PM406": (
+        "The vendor was at fault.",
+        "The vendor's model update changed refusal behaviour without notice.",
+    ),
+    "PM407": (
+        "Obviously the threshold was too low.",
+        "The threshold was set from last year's data, before the new traffic.",
+    ),
+    "PM408": (
+        "The root cause was a stale index.",
+        "Contributing factors: a stale index, a prompt without citations, no grounding check.",
+    ),
+    "PM409": (
+        "The model lied about the refund policy.",
+        "The model produced a refund rule that was not in the retrieved policy.",
+    ),
+}
 
 
 RULES: tuple[LanguageRule, ...] = (

@@ -12,6 +12,8 @@ from conftest import FIXTURES
 
 from mkdocs_postmortem import Settings, check_archive, read
 from mkdocs_postmortem.schema import ConfigurationError
+from mkdocs_postmortem.validation.language import RULES as LANGUAGE_RULES
+from mkdocs_postmortem.validation.language import LanguageRule, findings
 from mkdocs_postmortem.validation.review import ReviewSettings, review_problems
 
 TODAY = dt.date(2026, 11, 27)
@@ -199,3 +201,10 @@ def test_realistic_texts(path: Path) -> None:
     )
     found = {(d.line, d.code) for d in review_problems(document, ReviewSettings())}
     assert found == _expected(path, document.body_line)
+
+
+@pytest.mark.parametrize("rule", LANGUAGE_RULES, ids=lambda rule: rule.code)
+def test_the_documented_examples_are_true(rule: LanguageRule) -> None:
+    """The docs show each rule's example and its reframing: the first fires, the second not."""
+    assert [f.code for f in findings(rule.example, action_item=True)] == [rule.code]
+    assert list(findings(rule.better, action_item=True)) == []
