@@ -1,17 +1,26 @@
-"""Build time of N postmortems with the plugin, against the same pages without it.
+"""Build time and memory of N postmortems: with the plugin, without it, as blog posts.
 
-    python benchmarks/build.py 100 1000
+    python benchmarks/build.py 100 1000 10000 [--runs 3]
 
-For each N: a Material site of N synthetic published postmortems, built alternately
-with the plugin (archive pages and all) and without it (the plugin removed, the nav
-holding only the home page: plain MkDocs' best case). Prints medians and the ratio.
+For each N, in one run and alternating, so that the machine's drift hits all alike:
 
+- plugin:   a Material site of N synthetic published postmortems with the plugin
+            (archive pages and all);
+- plain:    the same pages with the plugin removed and the nav holding only the home
+            page (plain MkDocs' best case);
+- blog:     the same pages as posts of Material's blog plugin;
+- validate: `mkdocs-postmortem validate` on the plugin's site.
+
+Prints medians, ratios and the peak memory (resident set) of each kind of run.
 Each postmortem has the front-matter of the test fixture (varied per number) and the
 body of an example postmortem (about 1,100 words), so pages weigh what real ones do.
 """
 
 from __future__ import annotations
 
+import argparse
+import itertools
+import os
 import statistics
 import subprocess
 import sys
@@ -22,9 +31,10 @@ from pathlib import Path
 ROOT = Path(__file__).parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "published.md"
 BODY_FROM = ROOT / "docs" / "postmortems" / "chevrolet-tahoe-one-dollar.md"
-RUNS = 3
 CATEGORIES = ("prompt", "guardrail", "retrieval", "evaluation", "monitoring", "data")
 MODES = ("hallucination", "prompt_injection", "retrieval_failure", "data_drift", "bias")
+KINDS = ("plugin", "plain", "blog", "validate")
+ENV = {"NO_MKDOCS_2_WARNING": "1", "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
 
 
 def realistic_body() -> str:
@@ -32,13 +42,14 @@ def realistic_body() -> str:
     return text[text.index("\n---\n", 4) + 5 :]
 
 
-def postmortem(number: int, body: str) -> str:
+def postmortem(number: int, body: str, *, blog: bool = False) -> str:
     fixture = FIXTURE.read_text(encoding="utf-8").replace("related: [TEST-2026-0002]\n", "")
     text = fixture[: fixture.index("\n---\n", 4) + 1]  # the front-matter, still open
     year = 2020 + number % 7
+    month = number % 12 + 1
     text = text.replace("TEST-2026-0001", f"BENCH-{year}-{number:05d}")
-    text = text.replace("2026-03-0", f"{year}-{number % 12 + 1:02d}-0")
-    text = text.replace("2026-02-", f"{year}-{number % 12 + 1:02d}-")
+    text = text.replace("2026-03-0", f"{year}-{month:02d}-0")
+    text = text.replace("2026-02-", f"{year}-{month:02d}-")
     text = text.replace("2026-01-15", f"m{number % 9}")
     text = text.replace("category: retrieval", f"category: {CATEGORIES[number % 6]}")
     text = text.replace("[hallucination, retrieval_failure]", f"[{MODES[number % 5]}]")
@@ -47,54 +58,93 @@ def postmortem(number: int, body: str) -> str:
     )
     if number > 0:
         text += f"related: [BENCH-{2020 + (number - 1) % 7}-{number - 1:05d}]\n"
+    if blog:
+        # The blog plugin needs a date and reads categories; the rest is the same page.
+        text += f"date: {year}-{month:02d}-02\ncategories: [{MODES[number % 5]}]\n"
     return text + "---\n" + body
 
 
-def make_site(root: Path, count: int, with_plugin: bool) -> None:
+def make_site(root: Path, count: int, kind: str) -> None:
     docs = root / "docs"
-    (docs / "postmortems").mkdir(parents=True)
+    folder = docs / ("blog/posts" if kind == "blog" else "postmortems")
+    folder.mkdir(parents=True)
     (docs / "index.md").write_text("# Home\n")
+    if kind == "blog":
+        (docs / "blog" / "index.md").write_text("# Blog\n")
     body = realistic_body()
     for number in range(count):
-        (docs / "postmortems" / f"pm-{number:05d}.md").write_text(postmortem(number, body))
-    plugins = "plugins:\n  - search\n" + (
-        '  - postmortem:\n      today: "2026-11-27"\n' if with_plugin else ""
+        (folder / f"pm-{number:05d}.md").write_text(postmortem(number, body, blog=kind == "blog"))
+    plugins = {
+        "plugin": '  - postmortem:\n      today: "2026-11-27"\n',
+        "plain": "",
+        "blog": "  - blog\n",
+    }[kind]
+    nav = "nav:\n  - index.md\n" if kind == "plain" else ""
+    (root / "mkdocs.yml").write_text(
+        f"site_name: Bench\ntheme:\n  name: material\nplugins:\n  - search\n{plugins}{nav}"
     )
-    nav = "" if with_plugin else "nav:\n  - index.md\n"
-    (root / "mkdocs.yml").write_text(f"site_name: Bench\ntheme:\n  name: material\n{plugins}{nav}")
 
 
-def build_seconds(root: Path) -> float:
+def measure(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MB) of one command."""
     start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-q"],
-        cwd=root,
-        capture_output=True,
-        text=True,
-        env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"},
-        check=False,
+    process = subprocess.Popen(
+        command, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
+    _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        raise SystemExit(f"build failed in {root}:\n{result.stderr[-2000:]}")
-    return elapsed
+    if os.waitstatus_to_exitcode(status) != 0:
+        error = process.stderr.read().decode()[-2000:] if process.stderr else ""
+        raise SystemExit(f"{' '.join(command)} failed in {cwd}:\n{error}")
+    return elapsed, usage.ru_maxrss / 1024
 
 
-def main(counts: list[int]) -> None:
-    print(f"{'N':>6} {'plugin (s)':>11} {'plain (s)':>10} {'ratio':>6}")
-    for count in counts:
+def command(kind: str) -> list[str]:
+    if kind == "validate":
+        return [sys.executable, "-m", "mkdocs_postmortem", "validate", "--format", "json"]
+    return [sys.executable, "-m", "mkdocs", "build", "-q"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("counts", nargs="*", type=int, default=[100, 1000])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    print(
+        f"{'N':>6} {'plugin s':>9} {'plain s':>8} {'blog s':>8} {'validate s':>10} "
+        f"{'plugin/plain':>12} {'blog/plugin':>11} {'validate/s':>10} "
+        f"{'MB plugin':>9} {'MB plain':>8} {'MB blog':>8}"
+    )
+    previous: dict[int, float] = {}
+    for count in args.counts:
         with tempfile.TemporaryDirectory() as folder:
-            plugin_root, plain_root = Path(folder, "plugin"), Path(folder, "plain")
-            make_site(plugin_root, count, with_plugin=True)
-            make_site(plain_root, count, with_plugin=False)
-            timings: dict[str, list[float]] = {"plugin": [], "plain": []}
-            for _ in range(RUNS):
-                timings["plugin"].append(build_seconds(plugin_root))
-                timings["plain"].append(build_seconds(plain_root))
-            plugin = statistics.median(timings["plugin"])
-            plain = statistics.median(timings["plain"])
-            print(f"{count:>6} {plugin:>11.2f} {plain:>10.2f} {plugin / plain:>6.2f}")
+            roots = {kind: Path(folder, kind) for kind in ("plugin", "plain", "blog")}
+            for kind, root in roots.items():
+                make_site(root, count, kind)
+            roots["validate"] = roots["plugin"]
+            seconds: dict[str, list[float]] = {kind: [] for kind in KINDS}
+            memory: dict[str, float] = dict.fromkeys(KINDS, 0.0)
+            for _ in range(args.runs):
+                for kind in KINDS:
+                    elapsed, peak = measure(command(kind), roots[kind])
+                    seconds[kind].append(elapsed)
+                    memory[kind] = max(memory[kind], peak)
+        median = {kind: statistics.median(values) for kind, values in seconds.items()}
+        previous[count] = median["plugin"]
+        print(
+            f"{count:>6} {median['plugin']:>9.2f} {median['plain']:>8.2f} {median['blog']:>8.2f} "
+            f"{median['validate']:>10.2f} {median['plugin'] / median['plain']:>12.2f} "
+            f"{median['blog'] / median['plugin']:>11.2f} {count / median['validate']:>10.0f} "
+            f"{memory['plugin']:>9.0f} {memory['plain']:>8.0f} {memory['blog']:>8.0f}",
+            flush=True,
+        )
+    counts = sorted(previous)
+    for small, large in itertools.pairwise(counts):
+        print(
+            f"plugin build {large}/{small}: {previous[large] / previous[small]:.1f}x "
+            f"for {large / small:.0f}x the postmortems"
+        )
 
 
 if __name__ == "__main__":
-    main([int(arg) for arg in sys.argv[1:]] or [100, 1000])
+    main()
