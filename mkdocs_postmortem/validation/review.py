@@ -8,6 +8,8 @@ sections are never checked for language.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -27,12 +29,12 @@ DEFAULT_SECTIONS = {"in_review": ["What happened", "Analysis"]}
 _FENCE_RE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
 _HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _INLINE_CODE_RE = re.compile(r"(`+)(?:.+?)\1")
-_COMMENT_RE = re.compile(r"<!--.*?(?:-->|$)")
+_COMMENT_RE = re.compile(r"<!--.*?(?:-->|$)", re.MULTILINE)
 _ALLOW_RE = re.compile(r"postmortem-allow\s+((?:PM[0-9]{3}[\s,]*)+)")
 _PLACEHOLDER_RES = (
     (re.compile(r"\b(?:TODO|TBD|FIXME|XXX)\b"), "placeholder {!r}"),
     (re.compile(r"\blorem ipsum\b", re.IGNORECASE), "placeholder text {!r}"),
-    (re.compile(r"<!--\s*template:.*?(?:-->|$)"), "template comment {!r} left in"),
+    (re.compile(r"<!--\s*template:.*?(?:-->|$)", re.MULTILINE), "template comment {!r} left in"),
 )
 _SLOT_RE = re.compile(r"<(?:\.\.\.|([a-zA-Z][^<>\n=\"'/]*\s[^<>\n=\"'/]*))>")
 _HTML_TAGS = frozenset(
@@ -216,14 +218,14 @@ def _has_text(body: Body, heading: int, level: int) -> bool:
 
 
 def _placeholders(document: Document, body: Body) -> Iterator[Diagnostic]:
-    """Placeholders anywhere in the file: front-matter lines and the body's prose."""
-    body_start = body.first_line - 1
-    template_lines = []
-    for number, line in enumerate(document.text.split("\n")[:body_start], start=1):
-        if line.lstrip().startswith(_TEMPLATE_COMMENT):
-            template_lines.append((number, line.index("#") + 1))
-            continue
-        yield from _line_placeholders(document, number, line)
+    """Placeholders anywhere in the file outside code, found in one scan of the file."""
+    lines = document.text.split("\n")
+    front = body.first_line - 1
+    template_lines = [
+        (number, line.index("#") + 1)
+        for number, line in enumerate(lines[:front], start=1)
+        if line.lstrip().startswith(_TEMPLATE_COMMENT)
+    ]
     if template_lines:
         # One finding for the whole block: the template leaves about a hundred such lines.
         (number, column), count = template_lines[0], len(template_lines)
@@ -235,34 +237,42 @@ def _placeholders(document: Document, body: Body) -> Iterator[Diagnostic]:
             f"{count} template line(s) starting with '#|' left in, from here on; "
             "delete them once the keys you need are filled in",
         )
-    for index, line in enumerate(body.lines):
-        if index not in body.code:
-            yield from _line_placeholders(
-                document, body.file_line(index), _blank(_INLINE_CODE_RE, line)
-            )
-
-
-def _line_placeholders(document: Document, number: int, line: str) -> Iterator[Diagnostic]:
+    template = {number for number, _ in template_lines}
+    searchable = [
+        "" if number in template else line for number, line in enumerate(lines[:front], 1)
+    ] + [
+        "" if index in body.code else _blank(_INLINE_CODE_RE, line)
+        for index, line in enumerate(body.lines)
+    ]
+    text = "\n".join(searchable)
+    starts = list(itertools.accumulate((len(line) + 1 for line in searchable), initial=0))
     for pattern, message in _PLACEHOLDER_RES:
-        for match in pattern.finditer(line):
+        for match in pattern.finditer(text):
+            line, column = _where(starts, match.start())
             yield problem(
                 "PM303",
                 document.path,
-                number,
-                match.start() + 1,
+                line,
+                column,
                 message.format(match.group(0)[:40]) + "; a published postmortem is finished",
             )
-    for match in _SLOT_RE.finditer(_COMMENT_RE.sub("", line)):
-        word = (match.group(1) or "").split()[0].lower() if match.group(1) else ""
-        if word in _HTML_TAGS:
-            continue
-        yield problem(
-            "PM303",
-            document.path,
-            number,
-            match.start() + 1,
-            f"template slot {match.group(0)[:40]!r} not filled in",
-        )
+    for match in _SLOT_RE.finditer(_blank(_COMMENT_RE, text)):
+        word = match.group(1).split()[0].lower() if match.group(1) else ""
+        if word not in _HTML_TAGS:
+            line, column = _where(starts, match.start())
+            yield problem(
+                "PM303",
+                document.path,
+                line,
+                column,
+                f"template slot {match.group(0)[:40]!r} not filled in",
+            )
+
+
+def _where(starts: list[int], offset: int) -> tuple[int, int]:
+    """1-based line and column of an offset, from the offsets where lines start."""
+    index = bisect.bisect_right(starts, offset) - 1
+    return index + 1, offset - starts[index] + 1
 
 
 def _body_language(
