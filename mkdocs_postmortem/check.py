@@ -70,6 +70,8 @@ def _sections(value: dict[str, Any]) -> dict[str, list[str]]:
 
 
 def _severities(value: dict[str, Any]) -> dict[str, str]:
+    # YAML 1.1, as MkDocs reads mkdocs.yml, turns a bare `off` into false.
+    value = {code: "off" if severity is False else severity for code, severity in value.items()}
     for code, severity in value.items():
         if code not in ADJUSTABLE:
             raise ConfigurationError(

@@ -30,6 +30,7 @@ _FENCE_RE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
 _HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _INLINE_CODE_RE = re.compile(r"(`+)(?:.+?)\1")
 _COMMENT_RE = re.compile(r"<!--.*?(?:-->|$)", re.MULTILINE)
+_BLOCK_COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _ALLOW_RE = re.compile(r"postmortem-allow\s+((?:PM[0-9]{3}[\s,]*)+)")
 _PLACEHOLDER_RES = (
     (re.compile(r"\b(?:TODO|TBD|FIXME|XXX)\b"), "placeholder {!r}"),
@@ -137,6 +138,8 @@ class Body:
     def __init__(self, document: Document) -> None:
         self.first_line = document.body_line
         self.lines = document.body.split("\n")
+        # The text with HTML comments blanked, also those over several lines.
+        self.text_lines = _BLOCK_COMMENT_RE.sub(_spaces, document.body).split("\n")
         self.code: set[int] = set()
         self.headings: list[tuple[int, int, str]] = []  # (index, level, text)
         self.allowed: dict[int, set[str]] = {}
@@ -165,14 +168,19 @@ class Body:
             self.allowed[index] = codes.union(*(c for _, c in section_allow))
 
     def prose(self) -> Iterator[tuple[int, str]]:
-        """(index, text) of every line outside code and quotes, code spans blanked."""
-        for index, line in enumerate(self.lines):
+        """(index, text) of every line outside code, quotes and comments."""
+        for index, line in enumerate(self.text_lines):
             if index in self.code or line.lstrip().startswith(">"):
                 continue
-            yield index, _blank(_COMMENT_RE, _blank(_INLINE_CODE_RE, line))
+            yield index, _blank(_INLINE_CODE_RE, line)
 
     def file_line(self, index: int) -> int:
         return self.first_line + index
+
+
+def _spaces(match: re.Match[str]) -> str:
+    """The matched text as spaces, keeping its line breaks."""
+    return re.sub(r"[^\n]", " ", match.group(0))
 
 
 def _blank(pattern: re.Pattern[str], text: str) -> str:
@@ -209,7 +217,7 @@ def _has_text(body: Body, heading: int, level: int) -> bool:
         match = _HEADING_RE.match(body.lines[index])
         if match and index not in body.code and len(match.group(1)) <= level:
             return False
-        text = _SLOT_RE.sub(" ", _COMMENT_RE.sub("", body.lines[index]))
+        text = _SLOT_RE.sub(" ", body.text_lines[index])
         for pattern, _ in _PLACEHOLDER_RES:
             text = pattern.sub(" ", text)
         if len(re.findall(r"\w+", text)) >= 3:
@@ -357,7 +365,7 @@ def _locate(
 
 
 _PERSON_CAUSE_RE = re.compile(
-    r"\b(?:caused by|due to|because of|the fault of|the responsibility of|responsible(?: for)?|"
+    r"\b(?i:caused by|due to|because of|the fault of|the responsibility of|responsible(?: for)?|"
     r"blame(?:d)? on)\s+(?:the\s+|an?\s+|our\s+)?(?:[A-Z][a-z]+(?:\s[A-Z][a-z]+)?|"
     r"(?:\w+[- ])?(?:engineer|developer|operator|on-?call|reviewer|analyst|team|intern|"
     r"contractor|employee|moderator|lawyer|associate))\b"

@@ -208,3 +208,24 @@ def test_the_documented_examples_are_true(rule: LanguageRule) -> None:
     """The docs show each rule's example and its reframing: the first fires, the second not."""
     assert [f.code for f in findings(rule.example, action_item=True)] == [rule.code]
     assert list(findings(rule.better, action_item=True)) == []
+
+
+def test_comments_over_several_lines_are_neither_prose_nor_text() -> None:
+    body = (
+        "## What happened\n\n<!-- a note\nwe should have seen it -->\n\n"
+        "## Analysis\n\nReal text is here.\n"
+    )
+    text = with_body(body, status="in_review")
+    assert problems(text) == [f"{line_of(text, '## What happened')}:1 PM302"]
+
+
+def test_a_bare_off_in_yaml_turns_a_rule_off() -> None:
+    text = with_body(CLEAN_BODY.format("The root cause was the index."))
+    assert problems(text, rules={"PM408": False}) == []
+
+
+def test_a_scapegoat_at_the_start_of_a_sentence() -> None:
+    text = published("X-0001")
+    start, end = text.index("attribution:"), text.index("action_items:")
+    text = text[:start] + "attribution: Caused by Alex.\n" + text[end:]
+    assert any(p.endswith("PM311") for p in problems(text))
