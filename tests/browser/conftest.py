@@ -1,0 +1,192 @@
+"""The project's own site, built once, served on loopback and opened in Chromium.
+
+Every page comes from a browser context that lets requests reach 127.0.0.1 only: any
+other request is aborted, recorded, and fails the test that made it.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    Request,
+    Route,
+    expect,
+    sync_playwright,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Debian's Chromium, installed by CI (.ci/run). Never a downloaded browser.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+LOOPBACK = "127.0.0.1"
+# Generous for a loaded 2-core CI machine, short enough that a broken wait fails fast.
+TIMEOUT_MS = 10_000
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project's documentation, with the example archive, built as users build it."""
+    out = tmp_path_factory.mktemp("browser") / "site"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONIOENCODING": "utf-8"}
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-f", str(ROOT / "mkdocs.yml"), "-d", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, f"mkdocs build failed:\n{result.stdout}\n{result.stderr}"
+    assert (out / "postmortems" / "index.html").is_file(), "the build made no archive index"
+    return out
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def base_url(built_site: Path) -> Iterator[str]:
+    """The built site over HTTP on 127.0.0.1 and a free port, e.g. http://127.0.0.1:PORT/."""
+    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    server = ThreadingHTTPServer((LOOPBACK, 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://{LOOPBACK}:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as instance:
+        yield instance
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    if not CHROMIUM.is_file():
+        # CI installs Chromium, so a missing browser is a broken setup: fail, never skip.
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}. The browser tests need Debian's chromium "
+            "package (apt-get install chromium); .ci/run installs it.",
+            pytrace=False,
+        )
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+class NetworkLog:
+    """Every request a context made, and those that tried to leave the machine."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        self.blocked: list[str] = []
+
+    def on_request(self, request: Request) -> None:
+        self.requests.append(request.url)
+
+    def route(self, route: Route) -> None:
+        url = route.request.url
+        if is_loopback(url):
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort("blockedbyclient")
+
+
+def is_loopback(url: str) -> bool:
+    """Whether url stays on this machine: 127.0.0.1, or no host at all (file:, data:)."""
+    parts = urlsplit(url)
+    if parts.scheme in ("file", "data", "blob", "about"):
+        return True
+    return parts.hostname == LOOPBACK
+
+
+@pytest.fixture
+def network_logs() -> dict[int, NetworkLog]:
+    """The network log of each page a test opened, by ``id(page)``."""
+    return {}
+
+
+@pytest.fixture
+def new_page(
+    browser: Browser, base_url: str, network_logs: dict[int, NetworkLog]
+) -> Iterator[Callable[..., Page]]:
+    """Open pages in fresh browser contexts (options as for ``browser.new_context``).
+
+    At teardown, the test fails if any of its pages requested a host other than
+    127.0.0.1, or if a script on them threw.
+    """
+    contexts: list[tuple[BrowserContext, NetworkLog, list[str]]] = []
+
+    def make(**context_options: Any) -> Page:
+        context_options.setdefault("viewport", {"width": 1280, "height": 800})
+        context_options.setdefault("service_workers", "block")
+        context = browser.new_context(base_url=base_url, **context_options)
+        context.set_default_timeout(TIMEOUT_MS)
+        log = NetworkLog()
+        errors: list[str] = []
+        context.on("request", log.on_request)
+        context.route("**/*", log.route)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+        contexts.append((context, log, errors))
+        network_logs[id(page)] = log
+        return page
+
+    yield make
+
+    blocked: list[str] = []
+    errors: list[str] = []
+    for context, log, context_errors in contexts:
+        blocked += log.blocked
+        # A request Playwright saw but the route did not catch is just as much a leak.
+        blocked += [url for url in log.requests if not is_loopback(url) and url not in blocked]
+        errors += context_errors
+        context.close()
+    assert not blocked, "requests left the machine:\n" + "\n".join(blocked)
+    assert not errors, "uncaught script errors:\n" + "\n".join(errors)
+
+
+@pytest.fixture
+def page(new_page: Callable[..., Page]) -> Page:
+    """A page with scripts on, in a context that may only talk to 127.0.0.1."""
+    return new_page()
+
+
+@pytest.fixture
+def network(page: Page, network_logs: dict[int, NetworkLog]) -> NetworkLog:
+    """The requests of the ``page`` fixture's context so far."""
+    return network_logs[id(page)]
