@@ -262,7 +262,7 @@ class Archive:
             data = document.data
             if not data or not isinstance(data.get("id"), str):
                 continue
-            if not schema.id_regex.search(data["id"]):
+            if not schema.accepts_id(data["id"]):
                 continue
             incidents.append(incident_from(document, today))
         # Newest first; the id breaks ties so the order never depends on file names.

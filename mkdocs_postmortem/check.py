@@ -146,14 +146,17 @@ class Report:
 Source = tuple[str, "bytes | OSError"]
 
 
-def check_archive(sources: Iterable[Source], settings: Settings) -> Report:
+def check_archive(
+    sources: Iterable[Source], settings: Settings, notices: Iterable[Diagnostic] = ()
+) -> Report:
     """Check every postmortem.
 
     `sources` gives each file's display path (relative to the project root) and its
-    bytes, or the error met reading it.
+    bytes, or the error met reading it; `notices` are problems the adapter found about
+    the files themselves (links that leave docs_dir).
     """
     documents = [read(path, raw) for path, raw in sources]
-    diagnostics: list[Diagnostic] = []
+    diagnostics: list[Diagnostic] = list(notices)
     for document in documents:
         diagnostics.extend(document.problems)
         diagnostics.extend(schema_problems(document, settings.schema))

@@ -47,7 +47,10 @@ class Site:
 
     def check(self) -> tuple[Report, int]:
         files = self.postmortems()
-        return check_archive(site.sources(files, self.config), self.settings), len(files)
+        report = check_archive(
+            site.sources(files, self.config), self.settings, site.outside_links(files, self.config)
+        )
+        return report, len(files)
 
     @property
     def archive_dir(self) -> Path:
@@ -101,7 +104,7 @@ def new(args: argparse.Namespace) -> int:
     ]
     today = target.settings.today
     incident_id = args.id or next_id(existing, today)
-    if not target.settings.schema.id_regex.search(incident_id):
+    if not target.settings.schema.accepts_id(incident_id):
         raise ConfigurationError(
             f"--id: {incident_id!r} does not match the id pattern "
             f"{target.settings.schema.id_regex.pattern}"

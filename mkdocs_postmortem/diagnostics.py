@@ -38,9 +38,12 @@ RULES: dict[str, Rule] = {
         Rule("PM006", _E, "The front-matter is not a mapping of keys to values."),
         Rule("PM007", _E, "A key appears twice in the same mapping."),
         Rule("PM008", _E, "A key is not text (e.g. `2024:` or `null:`)."),
-        Rule("PM009", _E, "YAML aliases expand too far or refer to themselves."),
+        Rule("PM009", _E, "Too many values: aliases expand too far, loop, or the data is huge."),
         Rule("PM010", _E, "A YAML tag or value that the format does not accept."),
         Rule("PM011", _E, "The front-matter is nested too deeply."),
+        Rule(
+            "PM012", _W, "The file is a link to a place outside docs_dir, published as if inside."
+        ),
         Rule("PM101", _E, "A required key is missing (some only from a given status on)."),
         Rule("PM102", _E, "A value is not one of the allowed values."),
         Rule("PM103", _E, "A value has the wrong type (text, number, list, mapping)."),

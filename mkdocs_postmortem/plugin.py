@@ -30,7 +30,7 @@ from .prose import link_mentions, mention_regex
 from .reader import FRONT_MATTER_RE
 from .reference import expand_markers
 from .render.layout import Layout
-from .render.pages import Renderer
+from .render.pages import Renderer, page_title
 from .render.templates import environment
 from .schema import ConfigurationError
 
@@ -104,7 +104,11 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         if self.settings is None:
             return files
         postmortems = [file for file in files if site.is_postmortem(file, self.config)]
-        report = check_archive(site.sources(postmortems, config), self.settings)
+        report = check_archive(
+            site.sources(postmortems, config),
+            self.settings,
+            site.outside_links(postmortems, config),
+        )
         self.report = report
         for diagnostic in report.diagnostics:
             if diagnostic.severity is Severity.ERROR:
@@ -258,7 +262,7 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         """Escape what themes print unescaped, boost the page in search, link ids."""
         assert self.renderer is not None and self.settings is not None
         uri = page.file.src_uri
-        page.meta["title"] = html.escape(incident.title, quote=False)
+        page.meta["title"] = page_title(incident.title)
         for key in ("description", "subtitle"):
             if isinstance(page.meta.get(key), str):
                 page.meta[key] = html.escape(page.meta[key])

@@ -6,17 +6,19 @@ turns known ids into links (when the page is rendered).
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 _FENCE_RE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
 # Inline code, Markdown links and images, autolinks and raw HTML tags: never touched.
+# Bounded runs keep the scan linear on a line of a thousand unclosed brackets.
 _PROTECTED_RE = re.compile(
-    r"(`+)(?:.+?)\1"  # inline code
-    r"|!?\[[^\]\n]*\]\([^)\n]*\)"  # [text](target), ![alt](src)
-    r"|\[[^\]\n]*\]\[[^\]\n]*\]"  # [text][ref]
-    r"|<[^>\n]+>"  # <https://...>, <tag attr>
+    r"(`{1,10})(?:.{1,500}?)\1"  # inline code
+    r"|!?\[[^\]\n]{0,500}\]\([^)\n]{0,500}\)"  # [text](target), ![alt](src)
+    r"|\[[^\]\n]{0,500}\]\[[^\]\n]{0,500}\]"  # [text][ref]
+    r"|<[^>\n]{1,500}>"  # <https://...>, <tag attr>
 )
 
 
@@ -40,9 +42,13 @@ def mention_regex(id_regex: re.Pattern[str]) -> re.Pattern[str] | None:
 
 def _scan_line(line: str, pattern: re.Pattern[str]) -> Iterator[tuple[int, int, bool]]:
     """(start, end, linkable) of each id-shaped token of one line."""
-    protected = [(m.start(), m.end()) for m in _PROTECTED_RE.finditer(line)]
+    starts, ends = [], []
+    for protected in _PROTECTED_RE.finditer(line):  # in order, never overlapping
+        starts.append(protected.start())
+        ends.append(protected.end())
     for match in pattern.finditer(line):
-        inside = any(start <= match.start() < end for start, end in protected)
+        before = bisect.bisect_right(starts, match.start()) - 1
+        inside = before >= 0 and match.start() < ends[before]
         yield match.start(), match.end(), not inside
 
 

@@ -7,6 +7,8 @@ file again here, with a loader made for a schema: timestamps stay text, only `tr
 
 from __future__ import annotations
 
+import bisect
+import codecs
 import contextlib
 import math
 import re
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import yaml
+from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .diagnostics import Diagnostic, problem
@@ -144,8 +147,10 @@ class Document:
     body_line: int = 1
     problems: list[Diagnostic] = field(default_factory=list)
 
-    # Line 1 of the YAML block is line 2 of the file, after the opening `---`.
-    yaml_line_offset: int = 2
+    block: str = ""  # the front-matter's YAML, as parsed
+    # Built on first use, so that a file with many problems is still read in linear time.
+    _keys: dict[int, dict[str, tuple[Node, Node]]] = field(default_factory=dict, repr=False)
+    _line_starts: list[int] = field(default_factory=list, repr=False)
 
     def node_at(self, path: Path, *, key: bool = False) -> Node | None:
         """The deepest node along `path`; with `key`, the key node of the last step."""
@@ -153,7 +158,7 @@ class Document:
         for index, step in enumerate(path):
             last = index == len(path) - 1
             if isinstance(node, MappingNode) and isinstance(step, str):
-                pair = _find_pair(node, step)
+                pair = self._pair(node, step)
                 if pair is None:
                     return node
                 node = pair[0] if key and last else pair[1]
@@ -170,10 +175,37 @@ class Document:
         node = self.node_at(path, key=key)
         if node is None:
             return 1, 1
-        return self.file_position(node.start_mark.line, node.start_mark.column)
+        return self.mark_position(node.start_mark)
 
-    def file_position(self, yaml_line: int, yaml_column: int) -> tuple[int, int]:
-        return yaml_line + self.yaml_line_offset, yaml_column + 1
+    def mark_position(self, mark: Mark) -> tuple[int, int]:
+        """1-based line and column in the file of a place in the YAML block.
+
+        From the mark's character index, not its line: YAML also breaks lines at
+        U+0085, U+2028 and U+2029, which editors and MkDocs do not.
+        """
+        if not self._line_starts:
+            self._line_starts = [0] + [n + 1 for n, c in enumerate(self.block) if c == "\n"]
+        index = min(mark.index, len(self.block))
+        line = bisect.bisect_right(self._line_starts, index) - 1
+        # Line 1 of the block is line 2 of the file, after the opening `---`.
+        return line + 2, index - self._line_starts[line] + 1
+
+    def _pair(self, mapping: MappingNode, name: str) -> tuple[Node, Node] | None:
+        """The key and value nodes of `name`, explicit keys first, then merged ones."""
+        keys = self._keys.get(id(mapping))
+        if keys is None:
+            keys = self._keys[id(mapping)] = {
+                key.value: (key, value)
+                for key, value in mapping.value
+                if isinstance(key, ScalarNode) and key.tag == _STR
+            }
+        found = keys.get(name)
+        if found is None:
+            for key_node, value_node in mapping.value:
+                if key_node.tag == _MERGE:
+                    for merged in _merged_mappings(value_node):
+                        found = self._pair(merged, name) or found
+        return found
 
     def source_text(self, path: Path) -> str | None:
         """The scalar as written, e.g. `1.10` where YAML made the number 1.1."""
@@ -181,19 +213,6 @@ class Document:
         if isinstance(node, ScalarNode) and len(path) > 0:
             return str(node.value)
         return None
-
-
-def _find_pair(mapping: MappingNode, name: str) -> tuple[Node, Node] | None:
-    found: tuple[Node, Node] | None = None
-    for key_node, value_node in mapping.value:
-        if isinstance(key_node, ScalarNode) and key_node.tag == _STR and key_node.value == name:
-            found = (key_node, value_node)
-    if found is None:
-        for key_node, value_node in mapping.value:
-            if key_node.tag == _MERGE:
-                for merged in _merged_mappings(value_node):
-                    found = _find_pair(merged, name) or found
-    return found
 
 
 def _merged_mappings(node: Node) -> list[MappingNode]:
@@ -211,17 +230,19 @@ def read(path: str, raw: bytes | OSError) -> Document:
         reason = raw.strerror or str(raw)
         document.problems.append(problem("PM000", path, 1, 1, f"cannot read the file: {reason}"))
         return document
+    # As MkDocs does (utf-8-sig), a BOM is dropped; positions count from after it.
+    content = raw[3:] if raw.startswith(codecs.BOM_UTF8) else raw
     try:
-        text = raw.decode("utf-8-sig")
+        text = content.decode("utf-8")
     except UnicodeDecodeError as error:
-        line, column = _byte_position(raw, error.start)
+        line, column = _byte_position(content, error.start)
         document.problems.append(
             problem(
                 "PM001",
                 path,
                 line,
                 column,
-                f"byte 0x{raw[error.start]:02x} is not valid UTF-8; save the file as UTF-8",
+                f"byte 0x{content[error.start]:02x} is not valid UTF-8; save the file as UTF-8",
             )
         )
         return document
@@ -263,12 +284,27 @@ def _missing_front_matter(path: str, text: str) -> Diagnostic:
 
 
 def _parse(document: Document, block: str) -> None:
+    document.block = block
     loader = FrontMatterLoader(block)
     try:
         try:
             root = loader.get_single_node()
         except yaml.MarkedYAMLError as error:
             document.problems.append(_yaml_problem(document, error, "PM005", block))
+            return
+        except yaml.reader.ReaderError as error:
+            # A character YAML does not allow: a control character, U+FFFE, U+FFFF.
+            line, column = document.mark_position(Mark("", error.position, 0, 0, None, 0))
+            character = f"U+{error.character:04X}" if isinstance(error.character, int) else "?"
+            document.problems.append(
+                problem(
+                    "PM005",
+                    document.path,
+                    line,
+                    column,
+                    f"the character {character} is not allowed in YAML; remove it",
+                )
+            )
             return
         except RecursionError:  # the pure-Python parser, where libyaml is missing
             document.problems.append(
@@ -281,7 +317,7 @@ def _parse(document: Document, block: str) -> None:
             )
             return
         if not isinstance(root, MappingNode):
-            line, column = document.file_position(root.start_mark.line, root.start_mark.column)
+            line, column = document.mark_position(root.start_mark)
             kind = "a list" if isinstance(root, SequenceNode) else "a single value"
             document.problems.append(
                 problem(
@@ -301,8 +337,7 @@ def _parse(document: Document, block: str) -> None:
         try:
             data = construct(root)
         except UnsupportedValue as error:
-            mark = error.node.start_mark
-            line, column = document.file_position(mark.line, mark.column)
+            line, column = document.mark_position(error.node.start_mark)
             document.problems.append(problem("PM010", document.path, line, column, str(error)))
             return
         document.root = root
@@ -315,7 +350,7 @@ def _yaml_problem(
     document: Document, error: yaml.MarkedYAMLError, code: str, block: str
 ) -> Diagnostic:
     mark = error.problem_mark or error.context_mark
-    line, column = document.file_position(mark.line, mark.column) if mark else (1, 1)
+    line, column = document.mark_position(mark) if mark else (1, 1)
     message = str(error.problem or error.context or "invalid YAML")
     if error.context and error.problem:
         message = f"{error.problem} ({error.context})"
@@ -350,19 +385,15 @@ def _check_structure(document: Document, root: MappingNode) -> list[Diagnostic]:
             repeated = node
         seen.add(id(node))
         if visits > MAX_VALUES:
-            anchor = repeated or node
-            line, column = document.file_position(anchor.start_mark.line, anchor.start_mark.column)
-            return [
-                problem(
-                    "PM009",
-                    document.path,
-                    line,
-                    column,
-                    f"aliases of the value here expand the front-matter past {MAX_VALUES:,} values",
-                )
-            ]
+            line, column = document.mark_position((repeated or node).start_mark)
+            message = (
+                f"aliases of the value here expand the front-matter past {MAX_VALUES:,} values"
+                if repeated is not None
+                else f"the front-matter holds more than {MAX_VALUES:,} values"
+            )
+            return [problem("PM009", document.path, line, column, message)]
         if depth > MAX_DEPTH:
-            line, column = document.file_position(node.start_mark.line, node.start_mark.column)
+            line, column = document.mark_position(node.start_mark)
             return [
                 problem(
                     "PM011",
@@ -386,9 +417,7 @@ def _check_structure(document: Document, root: MappingNode) -> list[Diagnostic]:
         )
         for child in reversed(children):
             if id(child) in on_path:
-                line, column = document.file_position(
-                    child.start_mark.line, child.start_mark.column
-                )
+                line, column = document.mark_position(child.start_mark)
                 return [
                     problem(
                         "PM009",
@@ -406,7 +435,7 @@ def _check_keys(document: Document, mapping: MappingNode) -> list[Diagnostic]:
     problems = []
     first_seen: dict[str, int] = {}
     for key_node, _ in mapping.value:
-        line, column = document.file_position(key_node.start_mark.line, key_node.start_mark.column)
+        line, column = document.mark_position(key_node.start_mark)
         if key_node.tag == _MERGE:
             continue
         if not (isinstance(key_node, ScalarNode) and key_node.tag == _STR):
@@ -446,7 +475,7 @@ def _char_at(text: str, line: int, column: int) -> str:
 
 
 def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
-    line = raw.count(b"\n", 0, offset) + 1
-    line_start = raw.rfind(b"\n", 0, offset) + 1
-    prefix = raw[line_start:offset].decode("utf-8", errors="replace")
-    return line, len(prefix) + 1
+    """Line and column of a byte, counting line breaks as MkDocs reads them (\\r too)."""
+    before = raw[:offset].decode("utf-8", errors="replace")
+    before = before.replace("\r\n", "\n").replace("\r", "\n")
+    return before.count("\n") + 1, len(before) - before.rfind("\n")

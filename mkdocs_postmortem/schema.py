@@ -140,6 +140,11 @@ class SchemaInForce:
     def id_regex(self) -> re.Pattern[str]:
         return re.compile(self.schema["$defs"]["incident_id"]["pattern"])
 
+    def accepts_id(self, text: str) -> bool:
+        """Whether an id may become part of a path: it matches, and is one printable line
+        (Python's `$` also matches before a final line break)."""
+        return bool(self.id_regex.search(text)) and text.isprintable()
+
     def resolve(self, subschema: Any) -> Any:
         """Follow local `$ref`s (`#/$defs/...`) of a subschema."""
         seen = 0

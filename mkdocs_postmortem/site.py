@@ -13,6 +13,7 @@ from mkdocs.structure.files import File
 
 from .check import Settings, Source
 from .config import PostmortemConfig
+from .diagnostics import Diagnostic, problem
 from .render.layout import Layout
 
 
@@ -53,6 +54,32 @@ def sources(files: Iterable[File], config: MkDocsConfig) -> list[Source]:
             raw = error
         result.append((display_path(file, config), raw))
     return result
+
+
+def outside_links(files: Iterable[File], config: MkDocsConfig) -> list[Diagnostic]:
+    """Postmortems that are links to files outside `docs_dir`.
+
+    MkDocs follows links on purpose and publishes what they point to; a link that leaves
+    `docs_dir` may publish something its author never meant to, so it is a warning.
+    """
+    docs = os.path.realpath(config.docs_dir)
+    found = []
+    for file in files:
+        if not file.abs_src_path:
+            continue
+        target = os.path.realpath(file.abs_src_path)
+        if os.path.commonpath([docs, target]) != docs:
+            found.append(
+                problem(
+                    "PM012",
+                    display_path(file, config),
+                    1,
+                    1,
+                    f"this file is a link to {target}, outside docs_dir; MkDocs publishes it "
+                    "as if it were inside",
+                )
+            )
+    return found
 
 
 def settings(config: MkDocsConfig, options: PostmortemConfig) -> Settings:

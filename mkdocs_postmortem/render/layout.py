@@ -14,22 +14,26 @@ from dataclasses import dataclass
 
 from ..archive import ModelRef
 
-_PLAIN_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+_PLAIN_RE = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
 
 
 def slug(text: str) -> str:
-    if _PLAIN_RE.match(text):
+    if _PLAIN_RE.fullmatch(text):
         return text
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     base = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:48].strip("-")
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
-    return f"{base}-{digest}" if base else digest
+    # "--" never occurs in a plain name, so a hashed slug cannot equal a plain one.
+    return f"{base}--{_digest(text)}" if base else f"x--{_digest(text)}"
 
 
 def page_slug(text: str) -> str:
     """A slug that can name a page beside an `index.md`."""
     name = slug(text)
-    return f"{name}-{hashlib.sha256(text.encode()).hexdigest()[:8]}" if name == "index" else name
+    return f"index--{_digest(text)}" if name == "index" else name
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,8 @@ class Layout:
         return self._at("models", "index.md")
 
     def model(self, model: ModelRef) -> str:
-        return self._at("models", f"{page_slug(model.label)}.md")
+        # From name and version apart: two models can share a label ("x (y)" twice).
+        return self._at("models", f"{page_slug(model.name + chr(10) + model.version)}.md")
 
     @property
     def tags(self) -> str:

@@ -133,7 +133,7 @@ class Renderer:
         # Listings have no sections: Material's table of contents would only narrow them.
         # Facet pages repeat what the index and the postmortems hold: search skips them.
         front_matter = (
-            f"---\ntitle: {json.dumps(html.escape(title, quote=False))}\n"
+            f"---\ntitle: {json.dumps(page_title(title))}\n"
             + ("" if toc else "hide: [toc]\n")
             + ("" if search else "search:\n  exclude: true\n")
             + "---\n"
@@ -484,6 +484,19 @@ class Renderer:
                 ]
             )
         return Page(csv_uri, buffer.getvalue())
+
+
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def page_title(text: str) -> str:
+    """A title for themes, which print it unescaped: escaped, and with any direction
+    controls isolated (FSI ... PDI), so an unclosed one cannot reorder the site name
+    the theme puts after it."""
+    escaped = html.escape(text, quote=False)
+    if _BIDI_CONTROLS.isdisjoint(text):
+        return escaped
+    return f"\u2068{escaped}\u2069"
 
 
 def _csv_safe(text: str) -> str:

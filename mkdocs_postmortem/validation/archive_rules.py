@@ -234,7 +234,7 @@ def _action_items(document: Document, data: dict[str, Any], today: dt.date) -> I
             else:
                 first_index[item_id] = index
         status = item.get("status", "open")
-        if status in FINISHED:
+        if not isinstance(status, str) or status in FINISHED:
             continue
         if data.get("status") == "closed":
             where: Path = ["action_items", index]

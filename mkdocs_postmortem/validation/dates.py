@@ -48,9 +48,10 @@ def parse_moment(text: object) -> Moment | None:
             int(match["second"] or 0),
             tzinfo=zone,
         )
-    except ValueError:
+        instant = instant.astimezone(dt.timezone.utc)
+    except (ValueError, OverflowError):  # not in the calendar, or out of range in UTC
         return None
-    return Moment(day, instant.astimezone(dt.timezone.utc))
+    return Moment(day, instant)
 
 
 def is_moment_shaped(text: object) -> bool:

@@ -28,7 +28,7 @@ DEFAULT_SECTIONS = {"in_review": ["What happened", "Analysis"]}
 
 _FENCE_RE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
 _HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_INLINE_CODE_RE = re.compile(r"(`+)(?:.+?)\1")
+_INLINE_CODE_RE = re.compile(r"(`{1,10})(?:.{1,500}?)\1")  # bounded: linear on stray backticks
 _COMMENT_RE = re.compile(r"<!--.*?(?:-->|$)", re.MULTILINE)
 _BLOCK_COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 _ALLOW_RE = re.compile(r"postmortem-allow\s+((?:PM[0-9]{3}[\s,]*)+)")
@@ -37,7 +37,8 @@ _PLACEHOLDER_RES = (
     (re.compile(r"\blorem ipsum\b", re.IGNORECASE), "placeholder text {!r}"),
     (re.compile(r"<!--\s*template:.*?(?:-->|$)", re.MULTILINE), "template comment {!r} left in"),
 )
-_SLOT_RE = re.compile(r"<(?:\.\.\.|([a-zA-Z][^<>\n=\"'/]*\s[^<>\n=\"'/]*))>")
+# `<...>`, or `<words with spaces>`; one run of characters, so the scan stays linear.
+_SLOT_RE = re.compile(r"<(?:\.\.\.|([a-zA-Z][^<>\n=\"'/]{0,200}))>")
 _HTML_TAGS = frozenset(
     [
         "a",
@@ -217,7 +218,7 @@ def _has_text(body: Body, heading: int, level: int) -> bool:
         match = _HEADING_RE.match(body.lines[index])
         if match and index not in body.code and len(match.group(1)) <= level:
             return False
-        text = _SLOT_RE.sub(" ", body.text_lines[index])
+        text = _SLOT_RE.sub(lambda m: " " if _is_slot(m) else m.group(0), body.text_lines[index])
         for pattern, _ in _PLACEHOLDER_RES:
             text = pattern.sub(" ", text)
         if len(re.findall(r"\w+", text)) >= 3:
@@ -265,8 +266,7 @@ def _placeholders(document: Document, body: Body) -> Iterator[Diagnostic]:
                 message.format(match.group(0)[:40]) + "; a published postmortem is finished",
             )
     for match in _SLOT_RE.finditer(_blank(_COMMENT_RE, text)):
-        word = match.group(1).split()[0].lower() if match.group(1) else ""
-        if word not in _HTML_TAGS:
+        if _is_slot(match):
             line, column = _where(starts, match.start())
             yield problem(
                 "PM303",
@@ -275,6 +275,15 @@ def _placeholders(document: Document, body: Body) -> Iterator[Diagnostic]:
                 column,
                 f"template slot {match.group(0)[:40]!r} not filled in",
             )
+
+
+def _is_slot(match: re.Match[str]) -> bool:
+    """`<...>`, or words with a space that are not an HTML tag with attributes."""
+    inside = match.group(1)
+    if inside is None:
+        return True
+    words = inside.split()
+    return len(words) > 1 and words[0].lower() not in _HTML_TAGS
 
 
 def _where(starts: list[int], offset: int) -> tuple[int, int]:
@@ -339,8 +348,8 @@ def _front_matter_language(
 def _span(document: Document, node: Node | None) -> range:
     if node is None:
         return range(1, 2)
-    first = document.file_position(node.start_mark.line, 0)[0]
-    last = document.file_position(node.end_mark.line, 0)[0]
+    first = document.mark_position(node.start_mark)[0]
+    last = document.mark_position(node.end_mark)[0]
     return range(first, max(first, last) + 1)
 
 
@@ -360,7 +369,7 @@ def _locate(
             if column >= 0:
                 return number, column + 1
     if isinstance(node, ScalarNode):
-        return document.file_position(node.start_mark.line, node.start_mark.column)
+        return document.mark_position(node.start_mark)
     return span.start, 1
 
 
@@ -379,7 +388,9 @@ _LAYER_WORDS_RE = re.compile(
 
 def _nudges(document: Document, data: dict[str, Any]) -> Iterator[Diagnostic]:
     layers = {
-        f.get("layer") for f in _list(data.get("contributing_factors")) if isinstance(f, dict)
+        f.get("layer")
+        for f in _list(data.get("contributing_factors"))
+        if isinstance(f, dict) and isinstance(f.get("layer"), str)
     }
     if len(layers) == 1:
         (layer,) = layers

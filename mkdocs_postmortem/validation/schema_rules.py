@@ -35,7 +35,20 @@ def schema_problems(document: Document, schema: SchemaInForce) -> list[Diagnosti
     if data is None or schema.is_valid(data):
         return []
     errors = list(schema.full.iter_errors(data))
+    if not errors and schema.fast is not None:
+        # The compiled validator reads patterns as JSON Schema says (ECMA-262, where `$`
+        # does not match before a final line break); Python's `re` does. Report its view.
+        return [_compiled_problem(document, error) for error in schema.fast.iter_errors(data)]
     return [diagnostic for error in errors for diagnostic in _diagnose(document, schema, error)]
+
+
+def _compiled_problem(document: Document, error: Any) -> Diagnostic:
+    path = list(error.instance_path)
+    line, column = document.position(path)
+    if type(error.kind).__name__ == "Pattern":
+        message = f"{shown(error.instance)} does not match {error.kind.pattern}"
+        return problem("PM104", document.path, line, column, message, field=field_name(path))
+    return problem("PM109", document.path, line, column, str(error.message), field=field_name(path))
 
 
 def _diagnose(
