@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 _FENCE_RE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
@@ -52,9 +52,15 @@ def _scan_line(line: str, pattern: re.Pattern[str]) -> Iterator[tuple[int, int, 
         yield match.start(), match.end(), not inside
 
 
-def mentions(body: str, pattern: re.Pattern[str]) -> Iterator[Mention]:
-    """Every id-shaped token of the body outside fenced code blocks."""
+def mentions(
+    body: str, pattern: re.Pattern[str], prefixes: Iterable[str] = ()
+) -> Iterator[Mention]:
+    """Every id-shaped token of the body outside fenced code blocks; with `prefixes`,
+    only lines that hold one of them are scanned (the others cannot have a match)."""
+    needles = tuple(prefixes)
     for number, line in _prose_lines(body):
+        if needles and not any(needle in line for needle in needles):
+            continue
         for start, end, _ in _scan_line(line, pattern):
             yield Mention(number, start, line[start:end])
 

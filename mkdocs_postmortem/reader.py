@@ -31,6 +31,9 @@ MAX_DEPTH = 64
 MAX_VALUES = 50_000
 
 _STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_NEWLINE_RE = re.compile("\n")
 _MERGE = "tag:yaml.org,2002:merge"
 
 try:
@@ -48,6 +51,16 @@ class FrontMatterLoader(_BaseLoader):  # type: ignore[misc,valid-type]
 
     # A fresh table, so the resolvers below replace PyYAML's YAML 1.1 ones.
     yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = {}
+
+    def resolve(self, kind: type[Node], value: str, implicit: tuple[bool, bool]) -> str:
+        """The tag of a node; PyYAML's, without path resolvers, which it runs per scalar."""
+        if kind is ScalarNode:
+            if implicit[0]:
+                for tag, regexp in self.yaml_implicit_resolvers.get(value[:1], ()):
+                    if regexp.match(value):
+                        return tag
+            return _STR
+        return _SEQ if kind is SequenceNode else _MAP
 
 
 def _resolve(tag: str, pattern: str, first: str) -> None:
@@ -184,7 +197,7 @@ class Document:
         U+0085, U+2028 and U+2029, which editors and MkDocs do not.
         """
         if not self._line_starts:
-            self._line_starts = [0] + [n + 1 for n, c in enumerate(self.block) if c == "\n"]
+            self._line_starts = [0] + [m.end() for m in _NEWLINE_RE.finditer(self.block)]
         index = min(mark.index, len(self.block))
         line = bisect.bisect_right(self._line_starts, index) - 1
         # Line 1 of the block is line 2 of the file, after the opening `---`.
@@ -432,14 +445,15 @@ def _check_structure(document: Document, root: MappingNode) -> list[Diagnostic]:
 
 
 def _check_keys(document: Document, mapping: MappingNode) -> list[Diagnostic]:
+    """Duplicate and non-text keys; positions are looked up only for a problem."""
     problems = []
-    first_seen: dict[str, int] = {}
+    first_seen: dict[str, Node] = {}
     for key_node, _ in mapping.value:
-        line, column = document.mark_position(key_node.start_mark)
         if key_node.tag == _MERGE:
             continue
         if not (isinstance(key_node, ScalarNode) and key_node.tag == _STR):
             shown = key_node.value if isinstance(key_node, ScalarNode) else "a list or mapping"
+            line, column = document.mark_position(key_node.start_mark)
             problems.append(
                 problem(
                     "PM008",
@@ -449,21 +463,22 @@ def _check_keys(document: Document, mapping: MappingNode) -> list[Diagnostic]:
                     f"key {shown!r} is not text; quote it if it is meant as a name",
                 )
             )
-            continue
-        name = key_node.value
-        if name in first_seen:
+        elif key_node.value in first_seen:
+            name = key_node.value
+            line, column = document.mark_position(key_node.start_mark)
+            first_line, _ = document.mark_position(first_seen[name].start_mark)
             problems.append(
                 problem(
                     "PM007",
                     document.path,
                     line,
                     column,
-                    f"duplicate key {name!r}: already set at line {first_seen[name]}; keep one",
+                    f"duplicate key {name!r}: already set at line {first_line}; keep one",
                     field=name,
                 )
             )
         else:
-            first_seen[name] = line
+            first_seen[key_node.value] = key_node
     return problems
 
 

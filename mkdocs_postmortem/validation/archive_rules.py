@@ -63,7 +63,7 @@ def _unknown_mentions(
     if pattern is None or not prefixes:
         return
     for document in documents:
-        for mention in mentions(document.body, pattern):
+        for mention in mentions(document.body, pattern, prefixes):
             if mention.id in known_ids or _prefix(mention.id) not in prefixes:
                 continue
             hint = did_you_mean(mention.id, known_ids)

@@ -7,7 +7,9 @@ system that "failed to respond" is a fact, not a blame.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -233,11 +235,33 @@ def _triggered(text: str) -> bool:
     return any(word in lowered for word in TRIGGERS)
 
 
+def triggered_lines(lines: list[str]) -> set[int]:
+    """Indices of the lines that hold a trigger word, in one pass per word over all."""
+    text = "\n".join(lines).lower()
+    starts = list(itertools.accumulate((len(line) + 1 for line in lines), initial=0))
+    found: set[int] = set()
+    for word in TRIGGERS:
+        position = text.find(word)
+        while position >= 0:
+            found.add(bisect.bisect_right(starts, position) - 1)
+            position = text.find(word, position + 1)
+    return found
+
+
 def findings(
-    text: str, *, action_item: bool = False, extra: tuple[LanguageRule, ...] = ()
+    text: str,
+    *,
+    action_item: bool = False,
+    extra: tuple[LanguageRule, ...] = (),
+    triggered: bool | None = None,
 ) -> Iterator[Finding]:
-    """Every blaming phrase in one piece of prose, found in one pass per rule set."""
-    sets = [_combined(action_item, ())] if _triggered(text) else []
+    """Every blaming phrase in one piece of prose, found in one pass per rule set.
+
+    `triggered` says whether the text holds a trigger word, when the caller knows.
+    """
+    if triggered is None:
+        triggered = _triggered(text)
+    sets = [_combined(action_item, ())] if triggered else []
     if extra:
         sets.append(_combined(action_item, extra, builtin=False))
     for rules, pattern in sets:

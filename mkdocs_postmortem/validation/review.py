@@ -20,7 +20,7 @@ from yaml.nodes import Node, ScalarNode
 from ..diagnostics import Diagnostic, problem
 from ..reader import Document
 from .fields import field_name
-from .language import LanguageRule, findings
+from .language import LanguageRule, findings, triggered_lines
 
 LIFECYCLE = ("draft", "in_review", "published", "closed")
 FINISHED_STATUSES = ("published", "closed")
@@ -295,8 +295,12 @@ def _where(starts: list[int], offset: int) -> tuple[int, int]:
 def _body_language(
     document: Document, body: Body, phrases: tuple[LanguageRule, ...]
 ) -> Iterator[Diagnostic]:
-    for index, text in body.prose():
-        for finding in findings(text, extra=phrases):
+    prose = list(body.prose())
+    hot = triggered_lines([text for _, text in prose])
+    for number, (index, text) in enumerate(prose):
+        if number not in hot and not phrases:
+            continue
+        for finding in findings(text, extra=phrases, triggered=number in hot):
             if finding.code in body.allowed.get(index, ()):
                 continue
             yield problem(
