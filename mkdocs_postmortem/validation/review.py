@@ -255,26 +255,21 @@ def _placeholders(document: Document, body: Body) -> Iterator[Diagnostic]:
     ]
     text = "\n".join(searchable)
     starts = list(itertools.accumulate((len(line) + 1 for line in searchable), initial=0))
-    for pattern, message in _PLACEHOLDER_RES:
-        for match in pattern.finditer(text):
-            line, column = _where(starts, match.start())
-            yield problem(
-                "PM303",
-                document.path,
-                line,
-                column,
-                message.format(match.group(0)[:40]) + "; a published postmortem is finished",
-            )
-    for match in _SLOT_RE.finditer(_blank(_COMMENT_RE, text)):
-        if _is_slot(match):
-            line, column = _where(starts, match.start())
-            yield problem(
-                "PM303",
-                document.path,
-                line,
-                column,
-                f"template slot {match.group(0)[:40]!r} not filled in",
-            )
+    found = [
+        (
+            match.start(),
+            message.format(match.group(0)[:40]) + "; a published postmortem is finished",
+        )
+        for pattern, message in _PLACEHOLDER_RES
+        for match in pattern.finditer(text)
+    ] + [
+        (match.start(), f"template slot {match.group(0)[:40]!r} not filled in")
+        for match in _SLOT_RE.finditer(_blank(_COMMENT_RE, text))
+        if _is_slot(match)
+    ]
+    for offset, message in found:
+        line, column = _where(starts, offset)
+        yield problem("PM303", document.path, line, column, message)
 
 
 def _is_slot(match: re.Match[str]) -> bool:
