@@ -15,7 +15,7 @@ from typing import Any
 from .diagnostics import RULES, Diagnostic, Severity, count
 from .reader import Document, read
 from .schema import ConfigurationError, SchemaInForce, check_pattern
-from .validation.archive_rules import archive_problems
+from .validation.archive_rules import archive_problems, cross_references, document_problems
 from .validation.language import LanguageRule
 from .validation.review import DEFAULT_SECTIONS, LIFECYCLE, ReviewSettings, review_problems
 from .validation.schema_rules import schema_problems
@@ -155,11 +155,16 @@ def check_archive(
     bytes, or the error met reading it; `notices` are problems the adapter found about
     the files themselves (links that leave docs_dir).
     """
-    documents = [read(path, raw) for path, raw in sources]
+    documents = []
     diagnostics: list[Diagnostic] = list(notices)
-    for document in documents:
+    # One document at a time, released once checked: memory stays flat as archives grow.
+    for path, raw in sources:
+        document = read(path, raw)
         diagnostics.extend(document.problems)
         diagnostics.extend(schema_problems(document, settings.schema))
         diagnostics.extend(review_problems(document, settings.review))
-    diagnostics.extend(archive_problems(documents, settings.schema, settings.today))
+        diagnostics.extend(document_problems(document, settings.schema, settings.today))
+        document.release(keep=cross_references(document))
+        documents.append(document)
+    diagnostics.extend(archive_problems(documents, settings.schema))
     return Report(documents, sorted(set(_adjust(diagnostics, settings.severities))))

@@ -143,7 +143,7 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
                 continue
             self._problems_by_uri[file.src_uri] = problems
             self._bodies[file.src_uri] = document.body
-            if any(p.code == "PM001" for p in problems) and document.text == "":
+            if any(p.code == "PM001" for p in problems):
                 # MkDocs would stop on the undecodable bytes; show the page with its problem.
                 file.content_string = file.content_bytes.decode("utf-8", errors="replace")
 

@@ -5,7 +5,7 @@ postmortems, how their paths are shown, and the settings from the plugin's optio
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -45,15 +45,14 @@ def display_path(file: File, config: MkDocsConfig) -> str:
     return f"{docs}/{file.src_uri}"
 
 
-def sources(files: Iterable[File], config: MkDocsConfig) -> list[Source]:
-    result: list[Source] = []
+def sources(files: Iterable[File], config: MkDocsConfig) -> Iterator[Source]:
+    """Each file's display path and bytes, read one at a time as the check asks."""
     for file in files:
         try:
             raw: bytes | OSError = file.content_bytes
         except OSError as error:
             raw = error
-        result.append((display_path(file, config), raw))
-    return result
+        yield display_path(file, config), raw
 
 
 def outside_links(files: Iterable[File], config: MkDocsConfig) -> list[Diagnostic]:

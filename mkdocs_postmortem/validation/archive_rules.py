@@ -34,10 +34,11 @@ FINISHED = frozenset({"done", "wont_do"})
 Path = list[str | int]
 
 
-def archive_problems(
-    documents: Sequence[Document], schema: SchemaInForce, today: dt.date
-) -> list[Diagnostic]:
-    """Every archive-wide problem of the documents that could be read."""
+def archive_problems(documents: Sequence[Document], schema: SchemaInForce) -> list[Diagnostic]:
+    """Every problem between documents: shared ids, unknown related ids and mentions.
+
+    Positions come from `cross_references`, kept when each document was released.
+    """
     readable = [d for d in documents if isinstance(d.data, dict)]
     problems = list(_duplicate_ids(readable))
     known_ids = {
@@ -46,9 +47,17 @@ def archive_problems(
         if isinstance(d.data, dict) and isinstance(d.data.get("id"), str)
     }
     for document in readable:
-        problems.extend(document_problems(document, schema, today, known_ids))
+        problems.extend(_related(document, document.data or {}, known_ids))
     problems.extend(_unknown_mentions(documents, schema, known_ids))
     return problems
+
+
+def cross_references(document: Document) -> list[Path]:
+    """The places that `archive_problems` may point at in a document."""
+    related = _list((document.data or {}).get("related"))
+    paths: list[Path] = [["id"]]
+    paths += [["related", n] for n in range(len(related))]
+    return paths
 
 
 def _unknown_mentions(
@@ -81,14 +90,16 @@ def _prefix(incident_id: str) -> str:
 
 
 def document_problems(
-    document: Document, schema: SchemaInForce, today: dt.date, known_ids: set[str]
+    document: Document, schema: SchemaInForce, today: dt.date
 ) -> Iterator[Diagnostic]:
-    data: dict[str, Any] = document.data or {}
+    """The rules a schema cannot say that need only this document."""
+    data = document.data
+    if not isinstance(data, dict):
+        return
     yield from _unknown_keys(document, schema, data, [], ())
     yield from _calendar(document, data)
     yield from _lifecycle_order(document, data)
     yield from _timeline_order(document, data)
-    yield from _related(document, data, known_ids)
     yield from _action_items(document, data, today)
 
 
