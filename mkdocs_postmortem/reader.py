@@ -150,7 +150,11 @@ Path = Sequence[str | int]
 
 @dataclass
 class Document:
-    """A postmortem as read: values, the YAML nodes behind them, and the body."""
+    """A postmortem as read: values, the YAML nodes behind them, and the body.
+
+    After `release` (the check does it), the nodes and the file's text are gone; the
+    values, the body and the problems stay.
+    """
 
     path: str
     text: str = ""
