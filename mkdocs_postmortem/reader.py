@@ -386,7 +386,7 @@ def _yaml_problem(
         message = f"{error.problem} ({error.context})"
     if "nesting depth" in message:
         code, message = "PM011", "nested too deeply for the YAML parser"
-    if mark and _char_at(block, mark.line, mark.column) == "\t":
+    if mark and block[mark.index : mark.index + 1] == "\t":
         message += "; indent YAML with spaces, not tabs"
     return problem(code, document.path, line, column, message.strip())
 
@@ -497,13 +497,6 @@ def _check_keys(document: Document, mapping: MappingNode) -> list[Diagnostic]:
         else:
             first_seen[key_node.value] = key_node
     return problems
-
-
-def _char_at(text: str, line: int, column: int) -> str:
-    lines = text.split("\n")
-    if 0 <= line < len(lines) and 0 <= column < len(lines[line]):
-        return lines[line][column]
-    return ""
 
 
 def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:

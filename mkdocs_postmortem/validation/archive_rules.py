@@ -12,7 +12,7 @@ from ..prose import mention_regex, mentions
 from ..reader import Document
 from ..schema import SchemaInForce
 from .dates import Moment, is_moment_shaped, parse_moment
-from .fields import did_you_mean, field_name
+from .fields import did_you_mean, problem_at
 
 # Page keys that MkDocs and Material read; they may sit beside the postmortem's own.
 PAGE_KEYS = frozenset(
@@ -103,13 +103,6 @@ def document_problems(
     yield from _action_items(document, data, today)
 
 
-def _at(
-    document: Document, code: str, path: Path, message: str, *, key: bool = False
-) -> Diagnostic:
-    line, column = document.position(path, key=key)
-    return problem(code, document.path, line, column, message, field=field_name(path))
-
-
 def _duplicate_ids(documents: Sequence[Document]) -> Iterator[Diagnostic]:
     first: dict[str, Document] = {}
     for document in sorted(documents, key=lambda d: d.path):
@@ -119,7 +112,7 @@ def _duplicate_ids(documents: Sequence[Document]) -> Iterator[Diagnostic]:
         if incident_id in first:
             other = first[incident_id]
             line, _ = other.position(["id"])
-            yield _at(
+            yield problem_at(
                 document,
                 "PM201",
                 ["id"],
@@ -145,7 +138,7 @@ def _unknown_keys(
         if key in known:
             yield from _unknown_keys(document, schema, item, [*path, key], (*shape, key))
         elif not (key.startswith("x_") or (not path and key in PAGE_KEYS)):
-            yield _at(
+            yield problem_at(
                 document,
                 "PM110",
                 [*path, key],
@@ -175,7 +168,7 @@ def _moment_fields(data: dict[str, Any]) -> Iterator[tuple[Path, Any]]:
 def _calendar(document: Document, data: dict[str, Any]) -> Iterator[Diagnostic]:
     for path, value in _moment_fields(data):
         if is_moment_shaped(value) and parse_moment(value) is None:
-            yield _at(document, "PM203", path, f"{value!r} is not a date in the calendar")
+            yield problem_at(document, "PM203", path, f"{value!r} is not a date in the calendar")
 
 
 def _lifecycle_order(document: Document, data: dict[str, Any]) -> Iterator[Diagnostic]:
@@ -189,7 +182,7 @@ def _lifecycle_order(document: Document, data: dict[str, Any]) -> Iterator[Diagn
     for later, earlier in checks:
         late, early = moments[later], moments[earlier]
         if late is not None and early is not None and late.before(early):
-            yield _at(
+            yield problem_at(
                 document,
                 "PM204",
                 [later],
@@ -205,7 +198,7 @@ def _timeline_order(document: Document, data: dict[str, Any]) -> Iterator[Diagno
         if moment is None:
             continue
         if previous is not None and moment.before(previous[1]):
-            yield _at(
+            yield problem_at(
                 document,
                 "PM205",
                 ["timeline", index, "at"],
@@ -219,7 +212,7 @@ def _related(document: Document, data: dict[str, Any], known_ids: set[str]) -> I
     for index, related in enumerate(_list(data.get("related"))):
         if isinstance(related, str) and related not in known_ids:
             hint = did_you_mean(related, known_ids)
-            yield _at(
+            yield problem_at(
                 document,
                 "PM202",
                 ["related", index],
@@ -235,7 +228,7 @@ def _action_items(document: Document, data: dict[str, Any], today: dt.date) -> I
         item_id = item.get("id")
         if isinstance(item_id, str):
             if item_id in first_index:
-                yield _at(
+                yield problem_at(
                     document,
                     "PM208",
                     ["action_items", index, "id"],
@@ -251,7 +244,7 @@ def _action_items(document: Document, data: dict[str, Any], today: dt.date) -> I
             where: Path = ["action_items", index]
             if "status" in item:
                 where.append("status")
-            yield _at(
+            yield problem_at(
                 document,
                 "PM206",
                 where,
@@ -260,7 +253,7 @@ def _action_items(document: Document, data: dict[str, Any], today: dt.date) -> I
             )
         due = parse_moment(item.get("due"))
         if due is not None and due.day < today:
-            yield _at(
+            yield problem_at(
                 document,
                 "PM207",
                 ["action_items", index, "due"],

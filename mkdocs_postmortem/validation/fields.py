@@ -5,6 +5,9 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 
+from ..diagnostics import Diagnostic, problem
+from ..reader import Document
+
 
 def field_name(path: Sequence[str | int]) -> str:
     text = ""
@@ -33,3 +36,16 @@ def shown(value: object) -> str:
     """A value quoted for a message, cut short when long."""
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def problem_at(
+    document: Document,
+    code: str,
+    path: Sequence[str | int],
+    message: str,
+    *,
+    key: bool = False,
+) -> Diagnostic:
+    """A diagnostic at the value (or key) of `path` in the document, naming the field."""
+    line, column = document.position(path, key=key)
+    return problem(code, document.path, line, column, message, field=field_name(path))

@@ -19,7 +19,7 @@ from yaml.nodes import Node, ScalarNode
 
 from ..diagnostics import Diagnostic, problem
 from ..reader import Document
-from .fields import field_name
+from .fields import field_name, problem_at
 from .language import LanguageRule, findings, triggered_lines
 
 LIFECYCLE = ("draft", "in_review", "published", "closed")
@@ -393,29 +393,23 @@ def _nudges(document: Document, data: dict[str, Any]) -> Iterator[Diagnostic]:
     }
     if len(layers) == 1:
         (layer,) = layers
-        line, column = document.position(["contributing_factors"])
-        yield problem(
+        yield problem_at(
+            document,
             "PM310",
-            document.path,
-            line,
-            column,
+            ["contributing_factors"],
             f"every contributing factor is in the {layer!r} layer; which model, data, prompt, "
             "guardrail or process conditions also contributed?",
-            field="contributing_factors",
         )
     attribution = data.get("attribution")
     if isinstance(attribution, str):
         match = _PERSON_CAUSE_RE.search(attribution)
         if match and len(set(m.lower() for m in _LAYER_WORDS_RE.findall(attribution))) < 2:
-            line, column = document.position(["attribution"])
-            yield problem(
+            yield problem_at(
+                document,
                 "PM311",
-                document.path,
-                line,
-                column,
+                ["attribution"],
                 f"the attribution names one cause ({match.group(0)!r}); describe how model "
                 "behaviour, system design and operator actions together led to the incident",
-                field="attribution",
             )
 
 
