@@ -9,7 +9,6 @@ sections are never checked for language.
 from __future__ import annotations
 
 import bisect
-import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -31,11 +30,21 @@ _HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _INLINE_CODE_RE = re.compile(r"(`{1,10})(?:.{1,500}?)\1")  # bounded: linear on stray backticks
 _COMMENT_RE = re.compile(r"<!--.*?(?:-->|$)", re.MULTILINE)
 _BLOCK_COMMENT_RE = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+_NEWLINE_RE = re.compile("\n")
 _ALLOW_RE = re.compile(r"postmortem-allow\s+((?:PM[0-9]{3}[\s,]*)+)")
+# Each with the lowercase text it holds: a file without any is not scanned for it.
 _PLACEHOLDER_RES = (
-    (re.compile(r"\b(?:TODO|TBD|FIXME|XXX)\b"), "placeholder {!r}"),
-    (re.compile(r"\blorem ipsum\b", re.IGNORECASE), "placeholder text {!r}"),
-    (re.compile(r"<!--\s*template:.*?(?:-->|$)", re.MULTILINE), "template comment {!r} left in"),
+    (
+        re.compile(r"\b(?:TODO|TBD|FIXME|XXX)\b"),
+        "placeholder {!r}",
+        ("todo", "tbd", "fixme", "xxx"),
+    ),
+    (re.compile(r"\blorem ipsum\b", re.IGNORECASE), "placeholder text {!r}", ("lorem",)),
+    (
+        re.compile(r"<!--\s*template:.*?(?:-->|$)", re.MULTILINE),
+        "template comment {!r} left in",
+        ("<!--",),
+    ),
 )
 # `<...>`, or `<words with spaces>`; one run of characters, so the scan stays linear.
 _SLOT_RE = re.compile(r"<(?:\.\.\.|([a-zA-Z][^<>\n=\"'/]{0,200}))>")
@@ -134,20 +143,29 @@ def review_problems(document: Document, settings: ReviewSettings) -> list[Diagno
 
 
 class Body:
-    """The body's lines, with what is code, quote, or silenced for which rule."""
+    """The body's lines, with what is code, quote, or silenced for which rule.
+
+    Most lines are plain prose: cheap tests of a line's first characters, and of the
+    whole body for comments, backticks and `postmortem-allow`, keep the regular
+    expressions for the few lines that can match them.
+    """
 
     def __init__(self, document: Document) -> None:
+        body = document.body
         self.first_line = document.body_line
-        self.lines = document.body.split("\n")
+        self.lines = body.split("\n")
         # The text with HTML comments blanked, also those over several lines.
-        self.text_lines = _BLOCK_COMMENT_RE.sub(_spaces, document.body).split("\n")
+        self.text_lines = (
+            _BLOCK_COMMENT_RE.sub(_spaces, body).split("\n") if "<!--" in body else self.lines
+        )
         self.code: set[int] = set()
         self.headings: list[tuple[int, int, str]] = []  # (index, level, text)
         self.allowed: dict[int, set[str]] = {}
+        may_allow = "postmortem-allow" in body
         fence = ""
         section_allow: list[tuple[int, set[str]]] = []  # (heading level, codes)
         for index, line in enumerate(self.lines):
-            match = _FENCE_RE.match(line)
+            match = _FENCE_RE.match(line) if line[:4].lstrip(" ")[:1] in _FENCE_STARTS else None
             if fence or match:
                 self.code.add(index)
                 if fence and match and match.group(1)[0] == fence[0]:
@@ -155,11 +173,13 @@ class Body:
                 elif not fence and match:
                     fence = match.group(1)
                 continue
-            heading = _HEADING_RE.match(line)
+            heading = _HEADING_RE.match(line) if line[:1] == "#" else None
             if heading:
                 level = len(heading.group(1))
                 self.headings.append((index, level, heading.group(2)))
                 section_allow = [(lvl, codes) for lvl, codes in section_allow if lvl < level]
+            if not may_allow:
+                continue
             allow = _ALLOW_RE.search(line)
             codes = set(allow.group(1).replace(",", " ").split()) if allow else set()
             if allow and _COMMENT_RE.sub("", line).strip() == "":
@@ -168,15 +188,34 @@ class Body:
                 section_allow.append((level, codes))
             self.allowed[index] = codes.union(*(c for _, c in section_allow))
 
-    def prose(self) -> Iterator[tuple[int, str]]:
-        """(index, text) of every line outside code, quotes and comments."""
-        for index, line in enumerate(self.text_lines):
-            if index in self.code or line.lstrip().startswith(">"):
-                continue
-            yield index, _blank(_INLINE_CODE_RE, line)
+    def prose(self) -> list[str]:
+        """Every line, with code, quotes and comments blanked to nothing."""
+        return _without_inline_code(
+            [
+                "" if index in self.code or (">" in line and line.lstrip()[:1] == ">") else line
+                for index, line in enumerate(self.text_lines)
+            ]
+        )
+
+    def searchable(self) -> list[str]:
+        """Every line as written, with code blanked: where placeholders are looked for."""
+        return _without_inline_code(
+            ["" if index in self.code else line for index, line in enumerate(self.lines)]
+        )
 
     def file_line(self, index: int) -> int:
         return self.first_line + index
+
+
+_FENCE_STARTS = ("`", "~")
+
+
+def _without_inline_code(lines: list[str]) -> list[str]:
+    """The lines with inline code blanked, in one pass: a code span never crosses a line."""
+    text = "\n".join(lines)
+    if "`" not in text:
+        return lines
+    return _blank(_INLINE_CODE_RE, text).split("\n")
 
 
 def _spaces(match: re.Match[str]) -> str:
@@ -219,7 +258,7 @@ def _has_text(body: Body, heading: int, level: int) -> bool:
         if match and index not in body.code and len(match.group(1)) <= level:
             return False
         text = _SLOT_RE.sub(lambda m: " " if _is_slot(m) else m.group(0), body.text_lines[index])
-        for pattern, _ in _PLACEHOLDER_RES:
+        for pattern, _, _ in _PLACEHOLDER_RES:
             text = pattern.sub(" ", text)
         if len(re.findall(r"\w+", text)) >= 3:
             return True
@@ -228,45 +267,50 @@ def _has_text(body: Body, heading: int, level: int) -> bool:
 
 def _placeholders(document: Document, body: Body) -> Iterator[Diagnostic]:
     """Placeholders anywhere in the file outside code, found in one scan of the file."""
-    lines = document.text.split("\n")
-    front = body.first_line - 1
-    template_lines = [
-        (number, line.index("#") + 1)
-        for number, line in enumerate(lines[:front], start=1)
-        if line.lstrip().startswith(_TEMPLATE_COMMENT)
-    ]
-    if template_lines:
-        # One finding for the whole block: the template leaves about a hundred such lines.
-        (number, column), count = template_lines[0], len(template_lines)
-        yield problem(
-            "PM303",
-            document.path,
-            number,
-            column,
-            f"{count} template line(s) starting with '#|' left in, from here on; "
-            "delete them once the keys you need are filled in",
-        )
-    template = {number for number, _ in template_lines}
-    searchable = [
-        "" if number in template else line for number, line in enumerate(lines[:front], 1)
-    ] + [
-        "" if index in body.code else _blank(_INLINE_CODE_RE, line)
-        for index, line in enumerate(body.lines)
-    ]
-    text = "\n".join(searchable)
-    starts = list(itertools.accumulate((len(line) + 1 for line in searchable), initial=0))
+    front = document.text[: len(document.text) - len(document.body)]
+    if _TEMPLATE_COMMENT in front:
+        lines = front.split("\n")
+        template_lines = [
+            (number, line.index("#") + 1)
+            for number, line in enumerate(lines, start=1)
+            if line.lstrip().startswith(_TEMPLATE_COMMENT)
+        ]
+        if template_lines:
+            # One finding for the whole block: the template leaves about a hundred such lines.
+            (number, column), count = template_lines[0], len(template_lines)
+            yield problem(
+                "PM303",
+                document.path,
+                number,
+                column,
+                f"{count} template line(s) starting with '#|' left in, from here on; "
+                "delete them once the keys you need are filled in",
+            )
+            template = {number for number, _ in template_lines}
+            front = "\n".join(
+                "" if number in template else line for number, line in enumerate(lines, 1)
+            )
+    text = front + "\n".join(body.searchable())
+    lowered = text.lower()
     found = [
         (
             match.start(),
             message.format(match.group(0)[:40]) + "; a published postmortem is finished",
         )
-        for pattern, message in _PLACEHOLDER_RES
+        for pattern, message, needles in _PLACEHOLDER_RES
+        if any(needle in lowered for needle in needles)
         for match in pattern.finditer(text)
-    ] + [
-        (match.start(), f"template slot {match.group(0)[:40]!r} not filled in")
-        for match in _SLOT_RE.finditer(_blank(_COMMENT_RE, text))
-        if _is_slot(match)
     ]
+    if "<" in text:
+        slots = _blank(_COMMENT_RE, text) if "<!--" in text else text
+        found += [
+            (match.start(), f"template slot {match.group(0)[:40]!r} not filled in")
+            for match in _SLOT_RE.finditer(slots)
+            if _is_slot(match)
+        ]
+    if not found:
+        return
+    starts = [0] + [match.end() for match in _NEWLINE_RE.finditer(text)]
     for offset, message in found:
         line, column = _where(starts, offset)
         yield problem("PM303", document.path, line, column, message)
@@ -290,12 +334,13 @@ def _where(starts: list[int], offset: int) -> tuple[int, int]:
 def _body_language(
     document: Document, body: Body, phrases: tuple[LanguageRule, ...]
 ) -> Iterator[Diagnostic]:
-    prose = list(body.prose())
-    hot = triggered_lines([text for _, text in prose])
-    for number, (index, text) in enumerate(prose):
-        if number not in hot and not phrases:
+    prose = body.prose()
+    hot = triggered_lines(prose)
+    for index, text in enumerate(prose):
+        rules = hot.get(index, frozenset())
+        if not rules and not (phrases and text):
             continue
-        for finding in findings(text, extra=phrases, triggered=number in hot):
+        for finding in findings(text, extra=phrases, rules=rules):
             if finding.code in body.allowed.get(index, ()):
                 continue
             yield problem(
@@ -328,14 +373,21 @@ def _prose_fields(data: dict[str, Any]) -> Iterator[tuple[list[str | int], Any, 
 def _front_matter_language(
     document: Document, data: dict[str, Any], phrases: tuple[LanguageRule, ...]
 ) -> Iterator[Diagnostic]:
-    lines = document.text.split("\n")
-    for path, value, is_item in _prose_fields(data):
-        if not isinstance(value, str):
+    fields = [(path, value, item) for path, value, item in _prose_fields(data) if value]
+    hot = triggered_lines([value if isinstance(value, str) else "" for _, value, _ in fields])
+    lines: list[str] = []
+    for number, (path, value, is_item) in enumerate(fields):
+        rules = hot.get(number, frozenset())
+        if not isinstance(value, str) or not (rules or phrases):
             continue
+        found = list(findings(value, action_item=is_item, extra=phrases, rules=rules))
+        if not found:
+            continue
+        lines = lines or document.text.split("\n")
         node = document.node_at(path)
         span = _span(document, node)
         allowed = {c for n in span for c in _allowed_in_yaml(lines[n - 1])}
-        for finding in findings(value, action_item=is_item, extra=phrases):
+        for finding in found:
             if finding.code in allowed:
                 continue
             line, column = _locate(document, lines, span, value[finding.start : finding.end], node)
