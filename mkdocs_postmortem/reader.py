@@ -398,6 +398,8 @@ def _check_structure(document: Document, root: MappingNode) -> list[Diagnostic]:
     One iterative walk over the node graph as aliases expand it, bounded by
     `MAX_VALUES` visits, so an alias bomb costs no more than a large honest file.
     """
+    if "&" not in document.block:
+        return _check_tree(document, root)
     problems: list[Diagnostic] = []
     checked: set[int] = set()
     seen: set[int] = set()
@@ -415,24 +417,9 @@ def _check_structure(document: Document, root: MappingNode) -> list[Diagnostic]:
             repeated = node
         seen.add(id(node))
         if visits > MAX_VALUES:
-            line, column = document.mark_position((repeated or node).start_mark)
-            message = (
-                f"aliases of the value here expand the front-matter past {MAX_VALUES:,} values"
-                if repeated is not None
-                else f"the front-matter holds more than {MAX_VALUES:,} values"
-            )
-            return [problem("PM009", document.path, line, column, message)]
+            return [_too_many(document, repeated or node, aliased=repeated is not None)]
         if depth > MAX_DEPTH:
-            line, column = document.mark_position(node.start_mark)
-            return [
-                problem(
-                    "PM011",
-                    document.path,
-                    line,
-                    column,
-                    f"nested more than {MAX_DEPTH} levels deep",
-                )
-            ]
+            return [_too_deep(document, node)]
         if not isinstance(node, MappingNode | SequenceNode):
             continue
         if id(node) not in checked and isinstance(node, MappingNode):
@@ -440,12 +427,7 @@ def _check_structure(document: Document, root: MappingNode) -> list[Diagnostic]:
         checked.add(id(node))
         on_path.add(id(node))
         stack.append((node, depth, True))
-        children = (
-            [child for pair in node.value for child in pair]
-            if isinstance(node, MappingNode)
-            else list(node.value)
-        )
-        for child in reversed(children):
+        for child in reversed(_children(node)):
             if id(child) in on_path:
                 line, column = document.mark_position(child.start_mark)
                 return [
@@ -459,6 +441,50 @@ def _check_structure(document: Document, root: MappingNode) -> list[Diagnostic]:
                 ]
             stack.append((child, depth + 1, False))
     return problems
+
+
+def _check_tree(document: Document, root: MappingNode) -> list[Diagnostic]:
+    """The same walk, in the same order, for a front-matter without anchors: without
+    them there are no aliases, so the nodes form a tree and none is reached twice."""
+    problems: list[Diagnostic] = []
+    visits = 0
+    stack: list[tuple[Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        visits += 1
+        if visits > MAX_VALUES:
+            return [_too_many(document, node, aliased=False)]
+        if depth > MAX_DEPTH:
+            return [_too_deep(document, node)]
+        if isinstance(node, MappingNode):
+            problems.extend(_check_keys(document, node))
+        elif not isinstance(node, SequenceNode):
+            continue
+        stack.extend([(child, depth + 1) for child in reversed(_children(node))])
+    return problems
+
+
+def _children(node: MappingNode | SequenceNode) -> list[Node]:
+    if isinstance(node, MappingNode):
+        return [child for pair in node.value for child in pair]
+    return list(node.value)
+
+
+def _too_many(document: Document, node: Node, *, aliased: bool) -> Diagnostic:
+    line, column = document.mark_position(node.start_mark)
+    message = (
+        f"aliases of the value here expand the front-matter past {MAX_VALUES:,} values"
+        if aliased
+        else f"the front-matter holds more than {MAX_VALUES:,} values"
+    )
+    return problem("PM009", document.path, line, column, message)
+
+
+def _too_deep(document: Document, node: Node) -> Diagnostic:
+    line, column = document.mark_position(node.start_mark)
+    return problem(
+        "PM011", document.path, line, column, f"nested more than {MAX_DEPTH} levels deep"
+    )
 
 
 def _check_keys(document: Document, mapping: MappingNode) -> list[Diagnostic]:

@@ -127,16 +127,16 @@ def _unknown_keys(
 ) -> Iterator[Diagnostic]:
     if isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _unknown_keys(document, schema, item, [*path, index], (*shape, "*"))
-        return
-    if not isinstance(value, dict):
+            if isinstance(item, dict | list):
+                yield from _unknown_keys(document, schema, item, [*path, index], (*shape, "*"))
         return
     known = schema.known_keys(shape)
     if known is None:
         return
     for key, item in value.items():
         if key in known:
-            yield from _unknown_keys(document, schema, item, [*path, key], (*shape, key))
+            if isinstance(item, dict | list):
+                yield from _unknown_keys(document, schema, item, [*path, key], (*shape, key))
         elif not (key.startswith("x_") or (not path and key in PAGE_KEYS)):
             yield problem_at(
                 document,

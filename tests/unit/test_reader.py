@@ -105,3 +105,11 @@ def test_positions_of_values_and_keys() -> None:
     assert document.position(["items", 0, "title"]) == (4, 12)
     assert document.position(["items", 0, "title"], key=True) == (4, 5)
     assert document.position(["items", 0, "missing"]) == (3, 5)
+
+
+def test_an_anchor_does_not_change_what_the_structure_check_finds() -> None:
+    # Without an anchor the front-matter is a tree and a lighter walk checks it.
+    deep = "".join(" " * i + "k:\n" for i in range(MAX_DEPTH + 5)) + " " * 70 + "k: x\n"
+    for front_matter in (deep, "a: 1\na: 2\n[b]: 3\nc: {d: 1, d: 2}\n", "a: [1, {b: 2}]\n"):
+        with_anchor = front_matter + "z: &unused 1\n"
+        assert codes(f"---\n{with_anchor}---\n") == codes(f"---\n{front_matter}---\n")
