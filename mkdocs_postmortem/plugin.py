@@ -15,11 +15,13 @@ from typing import Literal
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 from mkdocs.utils import get_relative_url
+from mkdocs.utils.templates import TemplateContext
 
 from . import site
 from .archive import Archive, Incident
@@ -33,6 +35,7 @@ from .render.layout import Layout
 from .render.pages import Renderer, page_title
 from .render.templates import environment
 from .schema import ConfigurationError
+from .search import Fragment, to_full_form, to_search_form
 
 log = get_plugin_logger("postmortem")
 
@@ -61,6 +64,8 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         self._incidents_by_uri: dict[str, Incident] = {}
         self._generated_html: dict[str, str] = {}
         self._user_index: str | None = None
+        self._fragments: dict[str, list[Fragment]] = {}
+        self._swaps: dict[str, list[tuple[str, str]]] = {}
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Remember whether MkDocs serves: there a broken postmortem must not stop the
@@ -242,21 +247,61 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         """
         uri = page.file.src_uri
         added = ""
+        fragments = []
         if self.renderer is not None:
             if uri in self._generated_html:
                 html = added = self._generated_html[uri]
+                fragments = [added]
             elif uri == self._user_index:
                 added = self.renderer.index_body()
                 html = _place_index(html, added)
+                fragments = [added]
             incident = self._incidents_by_uri.get(uri)
             if incident is not None:
                 card = self.renderer.card(incident, uri, with_title=not _H1_RE.match(html))
                 added = self.renderer.details(incident, uri)
                 html = f"{card}\n{html}\n{added}\n"
+                fragments = [card, added]
         if uri in self._problems_by_uri:
             html = problems_box(self._problems_by_uri[uri]) + "\n" + html
         _add_to_toc(page, added)
+        located = [Fragment.locate(html, fragment) for fragment in fragments]
+        self._fragments[uri] = [where for where in located if where is not None]
         return html
+
+    @event_priority(1)
+    def _before_search(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        """Hand search plugins the archive's HTML in its search form: the same text with
+        only the tags search keeps, since they parse every tag in Python (see `search`).
+
+        Just before the search plugins, which index pages at the default priority 0.
+        """
+        fragments = self._fragments.pop(page.file.src_uri, None)
+        if fragments and page.content is not None:
+            swapped = to_search_form(page.content, fragments)
+            if swapped is not None:
+                page.content, self._swaps[page.file.src_uri] = swapped
+        return context
+
+    @event_priority(-1)
+    def _after_search(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        """Put the full HTML back once search has indexed the page, before the theme
+        renders it. Just after the search plugins."""
+        swaps = self._swaps.pop(page.file.src_uri, None)
+        if swaps and page.content is not None:
+            page.content, missing = to_full_form(page.content, swaps)
+            if missing:
+                log.warning(
+                    f"{page.file.src_uri}: another plugin changed the page while search "
+                    "indexed it; part of the archive's HTML shows without its markup"
+                )
+        return context
+
+    on_page_context = CombinedEvent(_before_search, _after_search)
 
     def _prepare_postmortem(self, markdown: str, page: Page, incident: Incident) -> str:
         """Escape what themes print unescaped, boost the page in search, link ids."""

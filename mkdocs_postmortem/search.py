@@ -1,0 +1,100 @@
+"""The archive's HTML as search plugins read it: the same text, far fewer tags.
+
+Search plugins (Material's, MkDocs' own) parse every page's HTML in Python, at a cost
+per tag; a postmortem's card and details add about 120 tags to each page, the listings
+thousands. Search keeps only text, headings and a few tags (paragraphs, lists, code),
+so the plugin hands it the archive's HTML with every other tag turned into a space,
+and puts the full HTML back before the theme renders the page. The words indexed stay
+the same; they can only be better separated.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# The tags Material's search keeps in its index, the headings that make its sections,
+# and the tags whose content search skips.
+_KEPT = "p|code|pre|li|ol|ul|sub|sup|h[1-6]|script|style|object"
+_EXCLUDED_RE = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)\s[^>]*\bdata-search-exclude\b[^>]*>")
+# A run of such other tags with the white space around them.
+_OTHER_TAGS_RE = re.compile(rf"\s*(?:</?(?!(?:{_KEPT})[\s/>])[a-zA-Z][^>]*>\s*)+", re.IGNORECASE)
+
+
+def search_form(fragment: str) -> str:
+    """The fragment for search plugins: each run of the tags they would drop becomes
+    one space; an element marked `data-search-exclude` stays as it is, for the search
+    plugins that honour the mark to skip it.
+
+    Only for the plugin's own HTML, where attribute values are escaped, so no `>`
+    hides inside a tag.
+    """
+    pieces, position = [], 0
+    while (excluded := _EXCLUDED_RE.search(fragment, position)) is not None:
+        end = _element_end(fragment, excluded)
+        pieces += [_OTHER_TAGS_RE.sub(" ", fragment[position : excluded.start()])]
+        pieces += [fragment[excluded.start() : end]]
+        position = end
+    pieces.append(_OTHER_TAGS_RE.sub(" ", fragment[position:]))
+    return "".join(pieces)
+
+
+def _element_end(html: str, opening: re.Match[str]) -> int:
+    """Where the element opened by `opening` ends, counting nested ones of its name."""
+    depth = 1
+    for tag in re.finditer(rf"<(/?){opening.group(1)}[\s>]", html[opening.end() :]):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            close = html.find(">", opening.end() + tag.start())
+            return len(html) if close < 0 else close + 1
+    return len(html)
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """Where the plugin put a piece of HTML into a page's content, and a hash of it to
+    notice that another plugin changed it since."""
+
+    start: int
+    end: int
+    digest: int
+
+    @classmethod
+    def locate(cls, content: str, fragment: str) -> Fragment | None:
+        start = content.find(fragment)
+        if start < 0 or not fragment:
+            return None
+        return cls(start, start + len(fragment), hash(fragment))
+
+
+def to_search_form(
+    content: str, fragments: list[Fragment]
+) -> tuple[str, list[tuple[str, str]]] | None:
+    """The content with each fragment in its search form, and (search form, full HTML)
+    pairs to undo it; None when the content changed since the fragments were located."""
+    pieces, swaps, last = [], [], 0
+    for fragment in sorted(fragments, key=lambda f: f.start):
+        full = content[fragment.start : fragment.end]
+        if fragment.start < last or hash(full) != fragment.digest:
+            return None
+        form = search_form(full)
+        pieces += [content[last : fragment.start], form]
+        swaps.append((form, full))
+        last = fragment.end
+    pieces.append(content[last:])
+    return "".join(pieces), swaps
+
+
+def to_full_form(content: str, swaps: list[tuple[str, str]]) -> tuple[str, int]:
+    """The content with the full HTML back in place of each search form, in order, and
+    how many forms were not found (another plugin changed them meanwhile)."""
+    pieces, position, missing = [], 0, 0
+    for form, full in swaps:
+        at = content.find(form, position)
+        if at < 0:
+            missing += 1
+            continue
+        pieces += [content[position:at], full]
+        position = at + len(form)
+    pieces.append(content[position:])
+    return "".join(pieces), missing

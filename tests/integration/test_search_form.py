@@ -1,0 +1,78 @@
+"""Search plugins index the archive's HTML in its search form (text, headings, lists,
+code); the visitor gets the full HTML. Neither must show: the pages are byte-identical
+to a build without the search form, and search holds the same words."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import Site
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from test_archive import TODAY, archive_files
+
+import mkdocs_postmortem.plugin
+from mkdocs_postmortem.search import search_form, to_search_form
+
+
+def build_into(site: Site, folder: str) -> Path:
+    site_dir = site.root / folder
+    build(load_config(str(site.root / "mkdocs.yml"), site_dir=str(site_dir)))
+    return site_dir
+
+
+def without_build_date(path: Path) -> bytes:
+    """The file as built; themes stamp the home page with the time of the build."""
+    return re.sub(rb"Build Date UTC : [^\n]*", b"", path.read_bytes())
+
+
+def search_entries(site_dir: Path) -> list[tuple[str, str, str]]:
+    """Each entry of the search index, its text without white space."""
+    index = json.loads((site_dir / "search" / "search_index.json").read_text())
+    return [(e["location"], e["title"], re.sub(r"\s+", "", e["text"])) for e in index["docs"]]
+
+
+@pytest.mark.parametrize("theme", ["material", "mkdocs"])
+def test_search_reads_the_same_words_and_visitors_get_the_same_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, theme: str
+) -> None:
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    site = Site(tmp_path / "site", TODAY, theme)
+    archive_files(site)
+    used = []
+
+    def counted(content: str, fragments: list) -> object:  # type: ignore[type-arg]
+        used.append(len(fragments))
+        return to_search_form(content, fragments)
+
+    monkeypatch.setattr(mkdocs_postmortem.plugin, "to_search_form", counted)
+    fast = build_into(site, "fast")
+    monkeypatch.setattr(mkdocs_postmortem.plugin, "to_search_form", lambda *_: None)
+    full = build_into(site, "full")
+
+    assert sum(used) >= 3 + 2 * 3  # the listings and each postmortem's card and details
+    files = sorted(p.relative_to(full) for p in full.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(fast) for p in fast.rglob("*") if p.is_file())
+    for name in files:
+        if name != Path("search/search_index.json"):
+            assert without_build_date(fast / name) == without_build_date(full / name), name
+    assert search_entries(fast) == search_entries(full)
+
+
+def test_the_search_form_keeps_the_text_and_the_tags_search_keeps() -> None:
+    html = (
+        '<div class="pm-card">\n<dl>\n<dt>Id</dt><dd><code>X-1</code></dd>\n</dl>'
+        '<p class="s">A <a href="x">b</a>, c</p><h2 id="t">T</h2>'
+        '<ol><li><time datetime="2">2</time> <span>e</span></li></ol><pre>x</pre></div>'
+        "<form data-search-exclude hidden><div><select><option>All</option></select>"
+        "<form>not HTML, but nested</form></div></form><span>after</span>"
+    )
+    assert search_form(html) == (
+        ' Id <code>X-1</code> <p class="s">A b , c</p><h2 id="t">T</h2>'
+        "<ol><li> 2 e </li></ol><pre>x</pre> "
+        "<form data-search-exclude hidden><div><select><option>All</option></select>"
+        "<form>not HTML, but nested</form></div></form> after "
+    )
