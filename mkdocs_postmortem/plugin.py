@@ -11,7 +11,7 @@ import html
 import posixpath
 import re
 from importlib import resources
-from typing import Literal
+from typing import Any, Literal
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -42,6 +42,8 @@ log = get_plugin_logger("postmortem")
 ASSETS = ("postmortem.css", "postmortem.js")
 ASSET_DIR = "assets/postmortem"
 INDEX_MARKER = "<!-- postmortem:index -->"
+# What MkDocs reads as a front-matter of no keys, at almost no cost.
+_EMPTY_FRONT_MATTER = "---\n{}\n---\n"
 _H1_RE = re.compile(r"^\s*<h1[\s>]", re.IGNORECASE)
 
 
@@ -65,6 +67,7 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         self._generated_html: dict[str, str] = {}
         self._user_index: str | None = None
         self._fragments: dict[str, list[Fragment]] = {}
+        self._meta: dict[str, dict[str, Any]] = {}
         self._swaps: dict[str, list[tuple[str, str]]] = {}
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
@@ -130,7 +133,18 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
             log.warning(f"{summary}; serving anyway, the problems show on each page.")
         self._keep_problems_for_pages(postmortems, report)
         self._publish(files, postmortems, config)
+        self._hand_over_front_matter(postmortems, report)
         return files
+
+    def _hand_over_front_matter(self, files: list[File], report: Report) -> None:
+        """Spare MkDocs a second YAML parse of each postmortem (about 0.6 ms a page):
+        the file's content becomes its body under an empty front-matter, and the
+        values read here become `page.meta` in `_install_meta`."""
+        for file, document in zip(files, report.documents, strict=True):
+            if isinstance(document.data, dict) and file.src_uri not in self._bodies:
+                file.content_string = _EMPTY_FRONT_MATTER + document.body
+                self._meta[file.src_uri] = document.data
+                document.body = ""  # the file holds it now
 
     def _fails(self, report: Report) -> bool:
         if self.config.fail_on == "never":
@@ -216,7 +230,19 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
                 content = (resources.files(__package__) / "assets" / name).read_bytes()
                 files.append(File.generated(config, uri, content=content))
 
-    def on_page_markdown(
+    @event_priority(100)
+    def _install_meta(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        """Give a postmortem page its front-matter as `page.meta`, as the plugin read
+        it (dates stay text). First of all `on_page_markdown` handlers, so that other
+        plugins find it there as usual."""
+        meta = self._meta.pop(page.file.src_uri, None)
+        if meta is not None:
+            page.meta = dict(meta)
+        return markdown
+
+    def _prepare_page(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
         """Put generated reference tables into pages that ask for them, and links on the
@@ -236,6 +262,8 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         if incident is not None:
             markdown = self._prepare_postmortem(markdown, page, incident)
         return markdown
+
+    on_page_markdown = CombinedEvent(_install_meta, _prepare_page)
 
     def on_page_content(
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files

@@ -14,29 +14,35 @@ import re
 from dataclasses import dataclass
 
 # The tags Material's search keeps in its index, the headings that make its sections,
-# and the tags whose content search skips.
+# and the tags whose content search skips. Lowercase, as the templates write them.
 _KEPT = "p|code|pre|li|ol|ul|sub|sup|h[1-6]|script|style|object"
+# Starts with `<`, so the scan jumps from tag to tag.
+_OTHER_TAG_RE = re.compile(rf"<(?!/?(?:{_KEPT})[\s/>])/?[a-zA-Z][^>]*>")
 _EXCLUDED_RE = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)\s[^>]*\bdata-search-exclude\b[^>]*>")
-# A run of such other tags with the white space around them.
-_OTHER_TAGS_RE = re.compile(rf"\s*(?:</?(?!(?:{_KEPT})[\s/>])[a-zA-Z][^>]*>\s*)+", re.IGNORECASE)
 
 
 def search_form(fragment: str) -> str:
-    """The fragment for search plugins: each run of the tags they would drop becomes
-    one space; an element marked `data-search-exclude` stays as it is, for the search
-    plugins that honour the mark to skip it.
+    """The fragment for search plugins: the tags they would drop become white space,
+    and each run of white space one space; an element marked `data-search-exclude`
+    stays as it is, for the search plugins that honour the mark to skip it.
 
     Only for the plugin's own HTML, where attribute values are escaped, so no `>`
-    hides inside a tag.
+    hides inside a tag, and which has no `<pre>` whose spaces would count.
     """
+    if "data-search-exclude" not in fragment:
+        return _text_form(fragment)
     pieces, position = [], 0
     while (excluded := _EXCLUDED_RE.search(fragment, position)) is not None:
         end = _element_end(fragment, excluded)
-        pieces += [_OTHER_TAGS_RE.sub(" ", fragment[position : excluded.start()])]
+        pieces += [_text_form(fragment[position : excluded.start()])]
         pieces += [fragment[excluded.start() : end]]
         position = end
-    pieces.append(_OTHER_TAGS_RE.sub(" ", fragment[position:]))
-    return "".join(pieces)
+    pieces.append(_text_form(fragment[position:]))
+    return " ".join(pieces)
+
+
+def _text_form(html: str) -> str:
+    return " ".join(_OTHER_TAG_RE.sub(" ", html).split())
 
 
 def _element_end(html: str, opening: re.Match[str]) -> int:

@@ -157,3 +157,35 @@ def test_builds_are_byte_identical(make_built_site) -> None:
     first = (site.root / "site" / "postmortems" / "published" / "index.html").read_bytes()
     site.build()
     assert (site.root / "site" / "postmortems" / "published" / "index.html").read_bytes() == first
+
+
+HOOK = """
+import json
+
+def on_page_markdown(markdown, page, **kwargs):
+    if page.file.src_uri.startswith("postmortems/") and "id" in page.meta:
+        name = page.file.src_uri.replace("/", "_") + ".json"
+        with open(name, "w") as out:
+            json.dump({"meta": page.meta, "markdown": markdown}, out)
+"""
+
+
+def test_other_plugins_find_the_front_matter_in_page_meta(make_built_site) -> None:
+    # MkDocs does not parse the front-matter again: the plugin hands over what it read.
+    site = make_built_site('today: "2026-11-27"')
+    site.add(
+        "published.md", fixture_text("published.md").replace("related: [TEST-2026-0002]\n", "")
+    )
+    (site.root / "hook.py").write_text(HOOK)
+    with (site.root / "mkdocs.yml").open("a") as config:
+        config.write("hooks:\n  - hook.py\n")
+    result = site.build("--strict")
+    assert result.returncode == 0, result.stderr
+
+    seen = json.loads((site.root / "postmortems_published.md.json").read_text())
+    meta, markdown = seen["meta"], seen["markdown"]
+    assert meta["id"] == "TEST-2026-0001"
+    assert meta["occurred"] == "2026-03-02T09:15Z"  # as the plugin reads it: text
+    assert meta["ai_system"]["models"][0]["version"] == "2026-01-15"
+    assert meta["tags"] == ["support", "refunds"]
+    assert markdown.startswith("## What happened") and "---" not in markdown

@@ -71,8 +71,8 @@ def test_the_search_form_keeps_the_text_and_the_tags_search_keeps() -> None:
         "<form>not HTML, but nested</form></div></form><span>after</span>"
     )
     assert search_form(html) == (
-        ' Id <code>X-1</code> <p class="s">A b , c</p><h2 id="t">T</h2>'
+        'Id <code>X-1</code> <p class="s">A b , c</p><h2 id="t">T</h2>'
         "<ol><li> 2 e </li></ol><pre>x</pre> "
         "<form data-search-exclude hidden><div><select><option>All</option></select>"
-        "<form>not HTML, but nested</form></div></form> after "
+        "<form>not HTML, but nested</form></div></form> after"
     )
