@@ -28,7 +28,7 @@ from .archive import Archive, Incident
 from .check import Report, Settings, check_archive
 from .config import PostmortemConfig
 from .diagnostics import Diagnostic, Severity
-from .prose import link_mentions, mention_regex
+from .prose import id_prefix, link_mentions, mention_regex
 from .reader import FRONT_MATTER_RE
 from .reference import expand_markers
 from .render.layout import Layout
@@ -68,6 +68,7 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         self._user_index: str | None = None
         self._fragments: dict[str, list[Fragment]] = {}
         self._meta: dict[str, dict[str, Any]] = {}
+        self._id_prefixes: set[str] = set()
         self._swaps: dict[str, list[tuple[str, str]]] = {}
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
@@ -184,6 +185,7 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         incident_uris: dict[str, str] = {}
         for incident in archive.incidents:
             incident_uris.setdefault(incident.id, uri_by_path[incident.path])
+        self._id_prefixes = {id_prefix(incident_id) for incident_id in incident_uris}
         self._incidents_by_uri = {
             uri_by_path[i.path]: i
             for i in archive.incidents
@@ -355,7 +357,7 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
                 return None
             return "<" + posixpath.relpath(target, posixpath.dirname(uri)) + ">"
 
-        return link_mentions(markdown, pattern, href)
+        return link_mentions(markdown, pattern, href, self._id_prefixes)
 
 
 def _place_index(content: str, listing: str) -> str:

@@ -65,10 +65,21 @@ def mentions(
             yield Mention(number, start, line[start:end])
 
 
-def link_mentions(body: str, pattern: re.Pattern[str], href: Callable[[str], str | None]) -> str:
-    """The body with each mention of a known id (outside code and links) made a link."""
+def link_mentions(
+    body: str,
+    pattern: re.Pattern[str],
+    href: Callable[[str], str | None],
+    prefixes: Iterable[str] = (),
+) -> str:
+    """The body with each mention of a known id (outside code and links) made a link;
+    with the `prefixes` of the known ids, only lines that hold one are scanned."""
+    needles = tuple(prefixes)
+    if needles and not any(needle in body for needle in needles):
+        return body
     lines = body.split("\n")
     for number, line in _prose_lines(body):
+        if needles and not any(needle in line for needle in needles):
+            continue
         pieces, last = [], 0
         for start, end, linkable in _scan_line(line, pattern):
             target = href(line[start:end]) if linkable else None
@@ -79,6 +90,12 @@ def link_mentions(body: str, pattern: re.Pattern[str], href: Callable[[str], str
         if pieces:
             lines[number] = "".join(pieces) + line[last:]
     return "\n".join(lines)
+
+
+def id_prefix(incident_id: str) -> str:
+    """The letters an id starts with (`AIPM` of `AIPM-2024-0001`): a line without the
+    prefix of any known id cannot mention one."""
+    return re.split(r"[^A-Za-z]", incident_id, maxsplit=1)[0]
 
 
 def _prose_lines(body: str) -> Iterator[tuple[int, str]]:

@@ -24,6 +24,9 @@ def environment(custom_dir: str | None = None) -> jinja2.Environment:
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        # A fresh environment serves each build, so templates never change under it;
+        # without this, every render would check the files' times again.
+        auto_reload=False,
     )
     env.filters["slug"] = slug
     env.filters["tracker_label"] = tracker_label

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..diagnostics import Diagnostic, problem
-from ..prose import mention_regex, mentions
+from ..prose import id_prefix, mention_regex, mentions
 from ..reader import Document
 from ..schema import SchemaInForce
 from .dates import Moment, is_moment_shaped, parse_moment
@@ -68,12 +67,12 @@ def _unknown_mentions(
     Only the archive's prefixes count, so that `GPT-4` or `COVID-19` pass in silence.
     """
     pattern = mention_regex(schema.id_regex)
-    prefixes = {_prefix(i) for i in known_ids}
+    prefixes = {id_prefix(i) for i in known_ids}
     if pattern is None or not prefixes:
         return
     for document in documents:
         for mention in mentions(document.body, pattern, prefixes):
-            if mention.id in known_ids or _prefix(mention.id) not in prefixes:
+            if mention.id in known_ids or id_prefix(mention.id) not in prefixes:
                 continue
             hint = did_you_mean(mention.id, known_ids)
             yield problem(
@@ -83,10 +82,6 @@ def _unknown_mentions(
                 mention.column + 1,
                 f"no postmortem in the archive has id {mention.id!r}{hint}",
             )
-
-
-def _prefix(incident_id: str) -> str:
-    return re.split(r"[^A-Za-z]", incident_id, maxsplit=1)[0]
 
 
 def document_problems(

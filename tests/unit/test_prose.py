@@ -33,3 +33,11 @@ def test_known_ids_become_links_outside_code_and_links() -> None:
     assert linked.startswith("As in [AIPM-2023-0001](a.md) (see AIPM-2023-0002).")
     assert "`AIPM-2023-0003` and [AIPM-2023-0004](other.md) stay" in linked
     assert "\nAIPM-2023-0005\n" in linked
+
+
+def test_with_the_prefixes_of_known_ids_the_same_links_are_made() -> None:
+    assert PATTERN is not None
+    known = {"AIPM-2023-0001": "a.md", "AIPM-2023-0004": "d.md"}.get
+    assert link_mentions(BODY, PATTERN, known, {"AIPM"}) == link_mentions(BODY, PATTERN, known)
+    # No line holds a known prefix: nothing to scan.
+    assert link_mentions(BODY, PATTERN, known, {"OTHER"}) == BODY
