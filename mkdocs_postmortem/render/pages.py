@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import posixpath
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -80,19 +79,40 @@ class Hrefs:
         return self.page(self._renderer.layout.tag(name))
 
     def incident_row(self, incident: Incident) -> Markup:
-        """A listing's row for an incident, shared by the pages of one folder.
+        """A listing's row for an incident, shared by the listings at one depth below
+        the archive's index.
 
-        Every postmortem appears on several facet pages; pages of one folder (all
-        `tags/*.md`, say) resolve the same relative links to the same places, so the
-        row is rendered once per folder instead of once per page.
+        Every postmortem appears on several facet pages. Its row links through the
+        index's folder (`../../models/m/` even from `models/other/`), so that one
+        rendering serves every listing as deep: two per postmortem instead of one per
+        facet folder.
         """
-        folder = posixpath.dirname(self._page), self._page.endswith("/index.md")
-        key = (incident.id, *folder)
+        up = _up_to_folder(self._renderer.relative(self._page, self._renderer.layout.index))
+        key = (incident.id, up)
         rows = self._renderer.rows
         if key not in rows:
             template = self._renderer.env.get_template("postmortem/incident-row.html")
-            rows[key] = Markup(template.render(incident=incident, href=self).strip())
+            href = _HrefsThroughIndex(self._renderer, self._page, up)
+            rows[key] = Markup(template.render(incident=incident, href=href).strip())
         return rows[key]
+
+
+class _HrefsThroughIndex(Hrefs):
+    """Links that climb to the archive index's folder, then descend to their target."""
+
+    def __init__(self, renderer: Renderer, page: str, up: str) -> None:
+        super().__init__(renderer, page)
+        self._up = up
+
+    def page(self, src_uri: str, anchor: str = "") -> str:
+        url = self._up + self._renderer.relative(self._renderer.layout.index, src_uri)
+        return f"{url}#{anchor}" if anchor else url
+
+
+def _up_to_folder(relative_url: str) -> str:
+    """`../../` of `../../` or `../index.html`; nothing of `./` or `index.html`."""
+    folder = relative_url[: relative_url.rfind("/") + 1]
+    return "" if folder == "./" else folder
 
 
 class Renderer:
@@ -111,7 +131,7 @@ class Renderer:
         self.env = env
         self.relative = relative
         self.incident_uris = incident_uris
-        self.rows: dict[tuple[str, str, bool], Markup] = {}
+        self.rows: dict[tuple[str, str], Markup] = {}
 
     def _render(self, template: str, page: str, **context: Any) -> str:
         return self.env.get_template(f"postmortem/{template}").render(
