@@ -58,6 +58,8 @@ def mentions(
     """Every id-shaped token of the body outside fenced code blocks; with `prefixes`,
     only lines that hold one of them are scanned (the others cannot have a match)."""
     needles = tuple(prefixes)
+    if needles and not any(needle in body for needle in needles):
+        return
     for number, line in _prose_lines(body):
         if needles and not any(needle in line for needle in needles):
             continue

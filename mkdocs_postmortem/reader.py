@@ -62,6 +62,14 @@ class FrontMatterLoader(_BaseLoader):  # type: ignore[misc,valid-type]
             return _STR
         return _SEQ if kind is SequenceNode else _MAP
 
+    # PyYAML's path resolvers, which libyaml's composer calls around every node; the
+    # format has none.
+    def descend_resolver(self, current_node: Node | None, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
 
 def _resolve(tag: str, pattern: str, first: str) -> None:
     FrontMatterLoader.add_implicit_resolver(tag, re.compile(pattern, re.X), list(first))
