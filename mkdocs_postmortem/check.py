@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from .diagnostics import RULES, Diagnostic, Severity, count
+from .parallel import ordered_map
 from .reader import Document, read
 from .schema import ConfigurationError, SchemaInForce, check_pattern
 from .validation.archive_rules import archive_problems, cross_references, document_problems
@@ -144,27 +146,51 @@ class Report:
 
 
 Source = tuple[str, "bytes | OSError"]
+Checked = tuple[Document, list[Diagnostic]]
 
 
 def check_archive(
-    sources: Iterable[Source], settings: Settings, notices: Iterable[Diagnostic] = ()
+    sources: Iterable[Source],
+    settings: Settings,
+    notices: Iterable[Diagnostic] = (),
+    jobs: int = 1,
 ) -> Report:
     """Check every postmortem.
 
     `sources` gives each file's display path (relative to the project root) and its
     bytes, or the error met reading it; `notices` are problems the adapter found about
-    the files themselves (links that leave docs_dir).
+    the files themselves (links that leave docs_dir). With `jobs` above 1, a large
+    archive is checked by that many processes (see `parallel`); the report is the same.
     """
     documents = []
     diagnostics: list[Diagnostic] = list(notices)
-    # One document at a time, released once checked: memory stays flat as archives grow.
-    for path, raw in sources:
-        document = read(path, raw)
-        diagnostics.extend(document.problems)
-        diagnostics.extend(schema_problems(document, settings.schema))
-        diagnostics.extend(review_problems(document, settings.review))
-        diagnostics.extend(document_problems(document, settings.schema, settings.today))
-        document.release(keep=cross_references(document))
+    for document, problems in checked_documents(sources, settings, jobs):
         documents.append(document)
+        diagnostics.extend(problems)
     diagnostics.extend(archive_problems(documents, settings.schema))
     return Report(documents, sorted(set(_adjust(diagnostics, settings.severities))))
+
+
+def checked_documents(
+    sources: Iterable[Source], settings: Settings, jobs: int = 1
+) -> Iterator[Checked]:
+    """Each document checked on its own, in the order of `sources`."""
+    return ordered_map(partial(_check_source, settings=settings), sources, jobs)
+
+
+def _check_source(source: Source, *, settings: Settings) -> Checked:
+    return check_document(*source, settings)
+
+
+def check_document(path: str, raw: bytes | OSError, settings: Settings) -> Checked:
+    """Read one postmortem and apply every rule that needs only it; the document is
+    released once checked, so that memory stays flat as archives grow."""
+    document = read(path, raw)
+    problems = [
+        *document.problems,
+        *schema_problems(document, settings.schema),
+        *review_problems(document, settings.review),
+        *document_problems(document, settings.schema, settings.today),
+    ]
+    document.release(keep=cross_references(document))
+    return document, problems

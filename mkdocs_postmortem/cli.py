@@ -24,6 +24,7 @@ from . import site
 from .check import Report, Settings, check_archive
 from .config import PostmortemConfig
 from .diagnostics import format_github, format_json, format_text
+from .parallel import default_jobs
 from .schema import ConfigurationError
 from .template import next_id, render
 
@@ -45,10 +46,14 @@ class Site:
     def postmortems(self) -> list[File]:
         return [file for file in get_files(self.config) if site.is_postmortem(file, self.options)]
 
-    def check(self) -> tuple[Report, int]:
+    def check(self, jobs: int | None = None) -> tuple[Report, int]:
+        """Every problem; `jobs` processes, or as many as the plugin's `jobs` says."""
         files = self.postmortems()
         report = check_archive(
-            site.sources(files, self.config), self.settings, site.outside_links(files, self.config)
+            site.sources(files, self.config),
+            self.settings,
+            site.outside_links(files, self.config),
+            jobs=jobs or self.options.processes,
         )
         return report, len(files)
 
@@ -73,7 +78,7 @@ def _plugin_options(config: MkDocsConfig) -> PostmortemConfig:
 
 def validate(args: argparse.Namespace) -> int:
     target = Site(args.config_file)
-    report, files = target.check()
+    report, files = target.check(args.jobs)
     if args.format == "json":
         print(format_json(report.diagnostics, files))
     else:
@@ -151,6 +156,12 @@ def parser() -> argparse.ArgumentParser:
     check = command("validate", "Check every postmortem without building the site.")
     check.add_argument("--format", choices=("text", "json", "github"), default="text")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.add_argument(
+        "--jobs",
+        type=_jobs,
+        metavar="N",
+        help="processes that check a large archive (default: the plugin's jobs, 0: one per core)",
+    )
     check.set_defaults(run=validate)
 
     show = command("schema", "Print the JSON Schema in force (built-in plus extension).")
@@ -162,6 +173,12 @@ def parser() -> argparse.ArgumentParser:
     write.add_argument("--severity", choices=("sev1", "sev2", "sev3", "sev4"), default="sev3")
     write.set_defaults(run=new)
     return main_parser
+
+
+def _jobs(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError(f"expected 0 (one per core) or a number, got {value!r}")
+    return int(value) or default_jobs()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

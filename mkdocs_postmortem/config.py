@@ -8,6 +8,8 @@ from typing import Any
 from mkdocs.config import config_options as c
 from mkdocs.config.base import BaseConfigOption, Config, ValidationError
 
+from .parallel import default_jobs
+
 
 class _Day(BaseConfigOption[dt.date | None]):
     """A date: YAML may give it as a date or as text; both are taken."""
@@ -39,6 +41,21 @@ class _Folder(c.Type[str]):
         return folder
 
 
+class _Jobs(c.Type[int]):
+    """How many processes check a large archive; 0 for one per core."""
+
+    def __init__(self) -> None:
+        super().__init__(int, default=0)
+
+    def run_validation(self, value: object) -> int:
+        jobs = super().run_validation(value)
+        if isinstance(jobs, bool) or jobs < 0:
+            raise ValidationError(
+                f"expected 0 (one per core) or a number of processes, got {value!r}"
+            )
+        return jobs
+
+
 class PostmortemConfig(Config):
     """The plugin's options; each is documented in docs/configuration.md."""
 
@@ -52,6 +69,12 @@ class PostmortemConfig(Config):
     required_sections = c.Optional(c.Type(dict))
     rules = c.Type(dict, default={})
     blameless_phrases = c.Type(list, default=[])
+    jobs = _Jobs()
 
     def options(self) -> dict[str, Any]:
         return dict(self.items())
+
+    @property
+    def processes(self) -> int:
+        """The number of processes that check the archive."""
+        return self.jobs or default_jobs()

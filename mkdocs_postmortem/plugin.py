@@ -117,6 +117,7 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
             site.sources(postmortems, config),
             self.settings,
             site.outside_links(postmortems, config),
+            jobs=self.config.processes,
         )
         self.report = report
         for diagnostic in report.diagnostics:

@@ -122,6 +122,7 @@ def test_organisation_schema_adds_a_category_and_a_rule(make_built_site) -> None
         ("today: someday", "expected a date written YYYY-MM-DD"),
         ("fail_on: sometimes", "fail_on"),
         ("dir: ../outside", "expected a folder below docs_dir"),
+        ("jobs: -1", "expected 0 (one per core) or a number of processes, got -1"),
     ],
 )
 def test_bad_options_are_clear_errors(make_built_site, options: str, message: str) -> None:

@@ -1,0 +1,113 @@
+"""Checking a large archive in several processes, with the same results in the same order.
+
+Each postmortem is checked on its own (only the archive-wide rules need them all), so
+the check of 10,000 spreads over the machine's cores. Worker processes are forked: they
+start in milliseconds with the settings already in memory, and only the files and the
+results travel between processes. Forking is done only where it is the platform's own
+way (Linux) and only while no other thread runs (a fork copies no thread, but it would
+copy a lock another thread holds). Anywhere else, or for a small archive, or if a
+worker dies, the work is done here, one postmortem after the other.
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import multiprocessing
+import os
+import pickle
+import sys
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+# Below this many items, starting the processes costs more than it saves.
+WORTH_IT_FROM = 200
+CHUNK = 50
+
+# What the workers run; set before they fork, so it is never pickled.
+_function: Callable[[Any], Any] | None = None
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def ordered_map(
+    function: Callable[[Item], Result], items: Iterable[Item], jobs: int
+) -> Iterator[Result]:
+    """`map(function, items)`, in up to `jobs` processes when that pays."""
+    iterator = iter(items)
+    head = list(itertools.islice(iterator, WORTH_IT_FROM))
+    everything = itertools.chain(head, iterator)
+    if jobs > 1 and len(head) == WORTH_IT_FROM and _can_fork():
+        yield from _in_processes(function, everything, jobs)
+    else:
+        yield from map(function, everything)
+
+
+def _can_fork() -> bool:
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
+def _in_processes(
+    function: Callable[[Item], Result], items: Iterable[Item], jobs: int
+) -> Iterator[Result]:
+    global _function
+    _function = function
+    context = multiprocessing.get_context("fork")
+    # The workers' garbage collector would otherwise walk, and so copy, every object
+    # they inherit from this process.
+    gc.freeze()
+    try:
+        # With fork, the pool starts all its workers before its own thread.
+        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+            pending: deque[tuple[list[Item], Future[list[Result]] | None]] = deque()
+            for chunk in _chunks(items, CHUNK):
+                pending.append((chunk, _submit(pool, chunk)))
+                if len(pending) > 2 * jobs:  # a bounded number of files in flight
+                    yield from _results(function, *pending.popleft())
+            while pending:
+                yield from _results(function, *pending.popleft())
+    finally:
+        _function = None
+        gc.unfreeze()
+
+
+def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def _submit(pool: ProcessPoolExecutor, chunk: list[Item]) -> Future[list[Any]] | None:
+    try:
+        return pool.submit(_run_chunk, chunk)
+    except (BrokenProcessPool, RuntimeError, OSError):
+        return None
+
+
+def _results(
+    function: Callable[[Item], Result], chunk: list[Item], future: Future[list[Result]] | None
+) -> list[Result]:
+    if future is not None:
+        try:
+            return future.result()
+        except (BrokenProcessPool, OSError, pickle.PickleError):
+            pass
+    return [function(item) for item in chunk]  # the pool failed: here, as without it
+
+
+def _run_chunk(chunk: list[Any]) -> list[Any]:
+    assert _function is not None
+    return [_function(item) for item in chunk]
