@@ -50,14 +50,22 @@ class TaxonomyRef:
 
 
 class Hrefs:
-    """Links from one page to the archive's other pages, for the templates."""
+    """Links from one page to the archive's other pages, for the templates.
+
+    Every link climbs to the folder of the archive's index, then descends to its
+    target (`../models/m/` from a postmortem page). Every page of the archive lies
+    below that folder, so the link is the shortest one but for targets below the
+    page's own folder (`../action-items/data/` from `action-items/`), and the way
+    down from the index is worked out once per target for the whole archive.
+    """
 
     def __init__(self, renderer: Renderer, page: str) -> None:
         self._renderer = renderer
         self._page = page
+        self._up = _up_to_folder(renderer.relative(page, renderer.layout.index))
 
     def page(self, src_uri: str, anchor: str = "") -> str:
-        url = self._renderer.relative(self._page, src_uri)
+        url = self._up + self._renderer.from_index(src_uri)
         return f"{url}#{anchor}" if anchor else url
 
     def incident(self, incident: Incident, anchor: str = "") -> str:
@@ -79,34 +87,15 @@ class Hrefs:
         return self.page(self._renderer.layout.tag(name))
 
     def incident_row(self, incident: Incident) -> Markup:
-        """A listing's row for an incident, shared by the listings at one depth below
-        the archive's index.
-
-        Every postmortem appears on several facet pages. Its row links through the
-        index's folder (`../../models/m/` even from `models/other/`), so that one
-        rendering serves every listing as deep: two per postmortem instead of one per
-        facet folder.
-        """
-        up = _up_to_folder(self._renderer.relative(self._page, self._renderer.layout.index))
-        key = (incident.id, up)
+        """A listing's row for an incident, rendered once for all the listings as deep
+        below the archive's index: every postmortem appears on several facet pages,
+        whose links to it are all the same."""
+        key = (incident.id, self._up)
         rows = self._renderer.rows
         if key not in rows:
             template = self._renderer.env.get_template("postmortem/incident-row.html")
-            href = _HrefsThroughIndex(self._renderer, self._page, up)
-            rows[key] = Markup(template.render(incident=incident, href=href).strip())
+            rows[key] = Markup(template.render(incident=incident, href=self).strip())
         return rows[key]
-
-
-class _HrefsThroughIndex(Hrefs):
-    """Links that climb to the archive index's folder, then descend to their target."""
-
-    def __init__(self, renderer: Renderer, page: str, up: str) -> None:
-        super().__init__(renderer, page)
-        self._up = up
-
-    def page(self, src_uri: str, anchor: str = "") -> str:
-        url = self._up + self._renderer.relative(self._renderer.layout.index, src_uri)
-        return f"{url}#{anchor}" if anchor else url
 
 
 def _up_to_folder(relative_url: str) -> str:
@@ -132,6 +121,13 @@ class Renderer:
         self.relative = relative
         self.incident_uris = incident_uris
         self.rows: dict[tuple[str, str], Markup] = {}
+        self._from_index: dict[str, str] = {}
+
+    def from_index(self, src_uri: str) -> str:
+        """The link to a page from the archive's index."""
+        if src_uri not in self._from_index:
+            self._from_index[src_uri] = self.relative(self.layout.index, src_uri)
+        return self._from_index[src_uri]
 
     def _render(self, template: str, page: str, **context: Any) -> str:
         return self.env.get_template(f"postmortem/{template}").render(
