@@ -144,7 +144,11 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         values read here become `page.meta` in `_install_meta`."""
         for file, document in zip(files, report.documents, strict=True):
             if isinstance(document.data, dict) and file.src_uri not in self._bodies:
+                source = file.abs_src_path
                 file.content_string = _EMPTY_FRONT_MATTER + document.body
+                # Setting the content forgets the file; plugins that read it, for its
+                # git history say, still find it.
+                file.abs_src_path = source
                 self._meta[file.src_uri] = document.data
                 document.body = ""  # the file holds it now
 

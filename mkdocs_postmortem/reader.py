@@ -388,10 +388,14 @@ def _yaml_problem(
     document: Document, error: yaml.MarkedYAMLError, code: str, block: str
 ) -> Diagnostic:
     mark = error.problem_mark or error.context_mark
-    line, column = document.mark_position(mark) if mark else (1, 1)
     message = str(error.problem or error.context or "invalid YAML")
     if error.context and error.problem:
         message = f"{error.problem} ({error.context})"
+    if error.context == "while scanning a simple key" and error.context_mark:
+        # libyaml gives up where the next line starts; the line to fix is the key's.
+        mark = error.context_mark
+        message = "this line has no ':' after its key; write 'key: value'"
+    line, column = document.mark_position(mark) if mark else (1, 1)
     if "nesting depth" in message:
         code, message = "PM011", "nested too deeply for the YAML parser"
     if mark and block[mark.index : mark.index + 1] == "\t":

@@ -436,11 +436,6 @@ def test_a_line_separator_in_a_value_keeps_line_numbers() -> None:
     assert one(LINE_SEPARATOR_REPRO) == [(4, 1, "PM007")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a plain scalar with U+2028 is a YAML syntax error reported a line too low "
-    "(4:1 instead of 3:x)",
-)
 def test_a_line_separator_in_a_plain_value_is_reported_on_its_line() -> None:
     found = one("---\nid: A-1\ntitle: a\u2028b\n---\n")
     assert [line for line, _, _ in found] == [3]

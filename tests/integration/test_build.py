@@ -167,7 +167,10 @@ def on_page_markdown(markdown, page, **kwargs):
     if page.file.src_uri.startswith("postmortems/") and "id" in page.meta:
         name = page.file.src_uri.replace("/", "_") + ".json"
         with open(name, "w") as out:
-            json.dump({"meta": page.meta, "markdown": markdown}, out)
+            json.dump(
+                {"meta": page.meta, "markdown": markdown, "source": page.file.abs_src_path},
+                out,
+            )
 """
 
 
@@ -190,3 +193,5 @@ def test_other_plugins_find_the_front_matter_in_page_meta(make_built_site) -> No
     assert meta["ai_system"]["models"][0]["version"] == "2026-01-15"
     assert meta["tags"] == ["support", "refunds"]
     assert markdown.startswith("## What happened") and "---" not in markdown
+    # Plugins that read the file itself (its git history, say) still find it.
+    assert seen["source"] == str(site.archive / "published.md")

@@ -113,3 +113,11 @@ def test_an_anchor_does_not_change_what_the_structure_check_finds() -> None:
     for front_matter in (deep, "a: 1\na: 2\n[b]: 3\nc: {d: 1, d: 2}\n", "a: [1, {b: 2}]\n"):
         with_anchor = front_matter + "z: &unused 1\n"
         assert codes(f"---\n{with_anchor}---\n") == codes(f"---\n{front_matter}---\n")
+
+
+def test_a_line_without_its_colon_is_reported_on_that_line() -> None:
+    # libyaml notices on the next line; the line to fix is the one with the key.
+    document = read("x.md", b"---\nid: A-1\nfoo bar\nseverity: sev2\n---\n")
+    [problem] = document.problems
+    assert (problem.line, problem.column, problem.code) == (3, 1, "PM005")
+    assert problem.message == "this line has no ':' after its key; write 'key: value'"
