@@ -8,6 +8,7 @@ whose id does not pass the id pattern gives nothing, since ids become paths.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -87,7 +88,7 @@ class ActionItem:
     def key(self) -> str:
         return f"{self.incident.id}/{self.id}"
 
-    @property
+    @functools.cached_property
     def anchor(self) -> str:
         return "action-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in self.id)
 

@@ -409,20 +409,17 @@ class Renderer:
 
     # Exports
 
-    def item_url(self, source: str, item: ActionItem) -> str:
-        """Where an action item is, relative to the file at `source`."""
-        return f"{self.relative(source, self.incident_uris[item.incident.id])}#{item.anchor}"
-
     def incidents_json(self) -> Page:
         """`incidents.json`: the archive as data, version 1 (docs/exports.md)."""
         json_uri = self.layout.incidents_json
+        href = Hrefs(self, json_uri)
         data = {
             "version": 1,
             "incidents": [
                 {
                     "id": i.id,
                     "title": i.title,
-                    "url": self.relative(json_uri, self.incident_uris[i.id]),
+                    "url": href.incident(i),
                     "status": i.status,
                     "severity": i.severity,
                     "kind": i.kind,
@@ -452,7 +449,7 @@ class Renderer:
                             "due": item.due or None,
                             "overdue": item.overdue,
                             "tracker": item.tracker or None,
-                            "url": self.item_url(json_uri, item),
+                            "url": href.item(item),
                         }
                         for item in i.action_items
                     ],
@@ -483,8 +480,9 @@ class Renderer:
                 "url",
             ]
         )
+        href = Hrefs(self, csv_uri)
         for item in self.archive.action_items:
-            url = self.item_url(csv_uri, item)
+            url = href.item(item)
             writer.writerow(
                 [
                     item.incident.id,
