@@ -45,14 +45,26 @@ def display_path(file: File, config: MkDocsConfig) -> str:
     return f"{docs}/{file.src_uri}"
 
 
+def display_paths(files: Iterable[File], config: MkDocsConfig) -> Iterator[tuple[File, str]]:
+    """Each file with its display path; the folder part is worked out once for the
+    files of `docs_dir`, which are nearly all."""
+    docs_dir = os.path.normpath(config.docs_dir)
+    docs = Path(os.path.relpath(docs_dir, project_root(config))).as_posix()
+    for file in files:
+        if file.abs_src_path and file.src_dir == docs_dir:
+            yield file, f"{docs}/{file.src_uri}"
+        else:
+            yield file, display_path(file, config)
+
+
 def sources(files: Iterable[File], config: MkDocsConfig) -> Iterator[Source]:
     """Each file's display path and bytes, read one at a time as the check asks."""
-    for file in files:
+    for file, path in display_paths(files, config):
         try:
             raw: bytes | OSError = file.content_bytes
         except OSError as error:
             raw = error
-        yield display_path(file, config), raw
+        yield path, raw
 
 
 def outside_links(files: Iterable[File], config: MkDocsConfig) -> list[Diagnostic]:
@@ -62,16 +74,23 @@ def outside_links(files: Iterable[File], config: MkDocsConfig) -> list[Diagnosti
     `docs_dir` may publish something its author never meant to, so it is a warning.
     """
     docs = os.path.realpath(config.docs_dir)
+    folders: dict[str, str] = {}  # each folder resolved once
     found = []
-    for file in files:
+    for file, path in display_paths(files, config):
         if not file.abs_src_path:
             continue
-        target = os.path.realpath(file.abs_src_path)
+        if os.path.islink(file.abs_src_path):
+            target = os.path.realpath(file.abs_src_path)
+        else:
+            folder, name = os.path.split(file.abs_src_path)
+            if folder not in folders:
+                folders[folder] = os.path.realpath(folder)
+            target = os.path.join(folders[folder], name)
         if os.path.commonpath([docs, target]) != docs:
             found.append(
                 problem(
                     "PM012",
-                    display_path(file, config),
+                    path,
                     1,
                     1,
                     f"this file is a link to {target}, outside docs_dir; MkDocs publishes it "
