@@ -1,5 +1,6 @@
 """How fast is `mkdocs-postmortem validate`? Generates N realistic postmortems (one in
-ten with problems) and times the check in-process and the command end to end.
+ten with problems) and times the check in-process, in one process and in one per
+core, and the command end to end (one per core).
 
     python benchmarks/validate.py 1000 10000
 
@@ -18,6 +19,7 @@ from functools import partial
 from pathlib import Path
 
 from mkdocs_postmortem import SchemaInForce, Settings, check_archive
+from mkdocs_postmortem.parallel import default_jobs
 
 FIXTURE = Path(__file__).parent.parent / "tests" / "fixtures" / "published.md"
 RUNS = 5
@@ -43,8 +45,8 @@ def median_seconds(action: Callable[[], object], runs: int = RUNS) -> float:
     return statistics.median(times)
 
 
-def check_in_process(sources: list[tuple[str, bytes]], settings: Settings) -> float:
-    return median_seconds(partial(check_archive, sources, settings))
+def check_in_process(sources: list[tuple[str, bytes]], settings: Settings, jobs: int) -> float:
+    return median_seconds(partial(check_archive, sources, settings, jobs=jobs))
 
 
 def validate_command(sources: list[tuple[str, bytes]]) -> float:
@@ -61,14 +63,19 @@ def validate_command(sources: list[tuple[str, bytes]]) -> float:
 
 def main(counts: list[int]) -> None:
     settings = Settings(SchemaInForce.load())
-    print(f"{'N':>7} {'check (s)':>10} {'per s':>8} {'CLI (s)':>8} {'per s':>8}")
+    cores = default_jobs()
+    print(
+        f"{'N':>7} {'1 process':>10} {'per s':>7} {cores:>2} processes {'per s':>7} "
+        f"{'CLI (s)':>8} {'per s':>7}"
+    )
     for count in counts:
         sources = synthetic(count)
-        in_process = check_in_process(sources, settings)
+        alone = check_in_process(sources, settings, 1)
+        shared = check_in_process(sources, settings, cores)
         cli = validate_command(sources)
         print(
-            f"{count:>7} {in_process:>10.3f} {count / in_process:>8.0f} "
-            f"{cli:>8.3f} {count / cli:>8.0f}"
+            f"{count:>7} {alone:>10.3f} {count / alone:>7.0f} {shared:>12.3f} "
+            f"{count / shared:>7.0f} {cli:>8.3f} {count / cli:>7.0f}"
         )
 
 
