@@ -55,6 +55,7 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
 
     def __init__(self) -> None:
         self.serving = False
+        self.dirty = False
         self._reset()
 
     def _reset(self) -> None:
@@ -79,6 +80,7 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         is why every build starts with `_reset` in `on_config`.
         """
         self.serving = command == "serve"
+        self.dirty = dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Load the schema in force once per build, watch an organisation's schema file
@@ -212,7 +214,9 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         self.renderer = renderer = Renderer(archive, layout, env, relative, incident_uris)
         user_index = files.get_file_from_path(layout.index)
         self._user_index = layout.index if user_index else None
-        pages = renderer.pages(index_title=None if user_index else "Postmortems")
+        pages = renderer.pages(
+            index_title=None if user_index else "Postmortems", jobs=self.config.processes
+        )
         generated = {page.src_uri for page in pages}
         if len(generated) != len(pages):
             raise PluginError("postmortem: two generated pages share a path; please report this")
@@ -231,6 +235,9 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         if not self.config.nav_postmortems:
             for file in postmortems:
                 file.inclusion = InclusionLevel.NOT_IN_NAV
+        if not (self.serving or self.dirty):
+            # Serving rebuilds, and dirty builds, render only the pages that changed.
+            renderer.render_ahead(self._incidents_by_uri, self.config.processes)
         for name in ASSETS:
             uri = f"{ASSET_DIR}/{name}"
             if files.get_file_from_path(uri) is None:

@@ -22,6 +22,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..archive import ActionItem, Archive, Incident, ModelRef
+from ..parallel import ordered_map
 from . import charts
 from .layout import Layout
 
@@ -122,6 +123,8 @@ class Renderer:
         self.incident_uris = incident_uris
         self.rows: dict[tuple[str, str], Markup] = {}
         self._from_index: dict[str, str] = {}
+        self._cards_ahead: dict[str, str] = {}
+        self._details_ahead: dict[str, str] = {}
 
     def from_index(self, src_uri: str) -> str:
         """The link to a page from the archive's index."""
@@ -162,8 +165,10 @@ class Renderer:
             "index.html", self.layout.index, title=None, options=self._filter_options()
         ).strip()
 
-    def pages(self, index_title: str | None = "Postmortems") -> list[Page]:
-        """Every generated page; the index only when the user wrote none."""
+    def pages(self, index_title: str | None = "Postmortems", jobs: int = 1) -> list[Page]:
+        """Every generated page; the index only when the user wrote none. With `jobs`
+        above 1, the listings' rows are rendered in that many processes first."""
+        self._rows_ahead(jobs)
         pages = []
         if index_title is not None:
             pages.append(
@@ -191,6 +196,31 @@ class Renderer:
         )
         pages += [self.incidents_json(), self.action_items_csv()]
         return pages
+
+    def _rows_ahead(self, jobs: int) -> None:
+        """Render every row of the listings now, in up to `jobs` processes: one per
+        postmortem for each depth at which listings lie (see `Hrefs.incident_row`)."""
+        archive, layout = self.archive, self.layout
+        incidents = {incident.id: incident for incident in archive.incidents}
+        if jobs < 2 or len(incidents) < len(archive.incidents):
+            return  # duplicate ids: rows are rendered as the pages ask for them
+        listings = [layout.index]
+        listings += [layout.failure_mode(mode) for mode in archive.by_failure_mode()]
+        listings += [layout.model(model) for model in archive.by_model()]
+        listings += [layout.tag(tag) for tag in archive.by_tag()]
+        listings += [layout.year(year) for year in archive.by_year()]
+        hrefs: dict[str, Hrefs] = {}
+        for listing in listings:
+            href = Hrefs(self, listing)
+            hrefs.setdefault(href._up, href)
+        work = [(incident_id, up) for up in hrefs for incident_id in incidents]
+
+        def render(item: tuple[str, str]) -> Markup:
+            incident_id, up = item
+            return hrefs[up].incident_row(incidents[incident_id])
+
+        for key, row in zip(work, ordered_map(render, work, jobs), strict=True):
+            self.rows[key] = row
 
     def _filter_options(self) -> dict[str, list[str]]:
         incidents = self.archive.incidents
@@ -308,7 +338,29 @@ class Renderer:
 
     # Postmortem pages
 
+    def render_ahead(self, pages: dict[str, Incident], jobs: int) -> None:
+        """Render the card (with its title, as most pages need it) and the details of
+        each postmortem page now, in up to `jobs` processes, for `card` and `details`
+        to hand out once each: a build renders them one page after the other."""
+
+        def render(page: str) -> tuple[str, str]:
+            incident = pages[page]
+            return self._card(incident, page, with_title=True), self._details(incident, page)
+
+        names = list(pages)
+        for page, (card, details) in zip(names, ordered_map(render, names, jobs), strict=True):
+            self._cards_ahead[page] = card
+            self._details_ahead[page] = details
+
     def card(self, incident: Incident, page: str, with_title: bool) -> str:
+        card = self._cards_ahead.pop(page, None)
+        return card if card is not None and with_title else self._card(incident, page, with_title)
+
+    def details(self, incident: Incident, page: str) -> str:
+        details = self._details_ahead.pop(page, None)
+        return details if details is not None else self._details(incident, page)
+
+    def _card(self, incident: Incident, page: str, with_title: bool) -> str:
         return self._render(
             "card.html",
             page,
@@ -317,7 +369,7 @@ class Renderer:
             taxonomy=taxonomy_refs(incident),
         ).strip()
 
-    def details(self, incident: Incident, page: str) -> str:
+    def _details(self, incident: Incident, page: str) -> str:
         return self._render(
             "details.html",
             page,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from conftest import fixture_text
@@ -162,6 +163,7 @@ def test_builds_are_byte_identical(make_built_site) -> None:
 
 HOOK = """
 import json
+import re
 
 def on_page_markdown(markdown, page, **kwargs):
     if page.file.src_uri.startswith("postmortems/") and "id" in page.meta:
@@ -195,3 +197,31 @@ def test_other_plugins_find_the_front_matter_in_page_meta(make_built_site) -> No
     assert markdown.startswith("## What happened") and "---" not in markdown
     # Plugins that read the file itself (its git history, say) still find it.
     assert seen["source"] == str(site.archive / "published.md")
+
+
+def test_a_large_archive_builds_the_same_in_one_process_or_several(make_site) -> None:
+    # 210 postmortems: over the size from which the check and the postmortem pages'
+    # cards are done in worker processes (on Linux).
+    site = make_site('today: "2026-11-27"\njobs: 1')
+    template = fixture_text("published.md").replace("related: [TEST-2026-0002]\n", "")
+    for number in range(210):
+        text = template.replace("TEST-2026-0001", f"TEST-2026-{number:04d}")
+        if number % 3 == 0:
+            text = text.replace("\n---\n", f"\nrelated: [TEST-2026-{(number + 1):04d}]\n---\n", 1)
+        if number % 5 == 0:
+            text = text.replace("## What happened", f"# Own title {number}\n\n## What happened")
+        site.add(f"pm-{number:04d}.md", text)
+    assert site.build("--strict", "-d", "one").returncode == 0
+    site.write_config('today: "2026-11-27"\njobs: 2')
+    result = site.build("--strict", "-d", "several")
+    assert result.returncode == 0, result.stderr
+
+    one, several = site.root / "one", site.root / "several"
+    files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
+    assert len(files) > 210
+    assert files == sorted(p.relative_to(several) for p in several.rglob("*") if p.is_file())
+    for name in files:
+        if name.name != "sitemap.xml.gz":
+            first = re.sub(rb"Build Date UTC : [^\n]*", b"", (one / name).read_bytes())
+            second = re.sub(rb"Build Date UTC : [^\n]*", b"", (several / name).read_bytes())
+            assert first == second, name
