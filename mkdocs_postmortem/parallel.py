@@ -1,9 +1,10 @@
-"""Checking a large archive in several processes, with the same results in the same order.
+"""Work on a large archive in several processes, with the same results in the same order.
 
-Each postmortem is checked on its own (only the archive-wide rules need them all), so
-the check of 10,000 spreads over the machine's cores. Worker processes are forked: they
-start in milliseconds with the settings already in memory, and only the files and the
-results travel between processes. Forking is done only where it is the platform's own
+Each postmortem is checked on its own (only the archive-wide rules need them all), and
+each card, listing row and archive page is rendered on its own, so the work on 10,000
+spreads over the machine's cores. Worker processes are forked: they start in
+milliseconds with the settings, the archive and the templates already in memory, and
+only the items and the results travel between processes. Forking is done only where it is the platform's own
 way (Linux) and only while no other thread runs (a fork copies no thread, but it would
 copy a lock another thread holds). Anywhere else, or for a small archive, or if a
 worker dies, the work is done here, one postmortem after the other.
@@ -44,14 +45,20 @@ def default_jobs() -> int:
 
 
 def ordered_map(
-    function: Callable[[Item], Result], items: Iterable[Item], jobs: int
+    function: Callable[[Item], Result],
+    items: Iterable[Item],
+    jobs: int,
+    *,
+    chunk: int = CHUNK,
+    worth_it_from: int = WORTH_IT_FROM,
 ) -> Iterator[Result]:
-    """`map(function, items)`, in up to `jobs` processes when that pays."""
+    """`map(function, items)`, in up to `jobs` processes when there are at least
+    `worth_it_from` items. Items travel by `chunk`; the function is never pickled."""
     iterator = iter(items)
-    head = list(itertools.islice(iterator, WORTH_IT_FROM))
+    head = list(itertools.islice(iterator, worth_it_from))
     everything = itertools.chain(head, iterator)
-    if jobs > 1 and len(head) == WORTH_IT_FROM and _can_fork():
-        yield from _in_processes(function, everything, jobs)
+    if jobs > 1 and len(head) == worth_it_from and _can_fork():
+        yield from _in_processes(function, everything, jobs, chunk)
     else:
         yield from map(function, everything)
 
@@ -61,7 +68,7 @@ def _can_fork() -> bool:
 
 
 def _in_processes(
-    function: Callable[[Item], Result], items: Iterable[Item], jobs: int
+    function: Callable[[Item], Result], items: Iterable[Item], jobs: int, chunk: int
 ) -> Iterator[Result]:
     global _function
     _function = function
@@ -73,9 +80,9 @@ def _in_processes(
         # With fork, the pool starts all its workers before its own thread.
         with ProcessPoolExecutor(jobs, mp_context=context) as pool:
             pending: deque[tuple[list[Item], Future[list[Result]] | None]] = deque()
-            for chunk in _chunks(items, CHUNK):
-                pending.append((chunk, _submit(pool, chunk)))
-                if len(pending) > 2 * jobs:  # a bounded number of files in flight
+            for part in _chunks(items, chunk):
+                pending.append((part, _submit(pool, part)))
+                if len(pending) > 2 * jobs:  # a bounded number of items in flight
                     yield from _results(function, *pending.popleft())
             while pending:
                 yield from _results(function, *pending.popleft())

@@ -16,13 +16,14 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
 from ..archive import ActionItem, Archive, Incident, ModelRef
-from ..parallel import ordered_map
+from ..parallel import WORTH_IT_FROM, ordered_map
 from . import charts
 from .layout import Layout
 
@@ -167,12 +168,14 @@ class Renderer:
 
     def pages(self, index_title: str | None = "Postmortems", jobs: int = 1) -> list[Page]:
         """Every generated page; the index only when the user wrote none. With `jobs`
-        above 1, the listings' rows are rendered in that many processes first."""
+        above 1 and a large archive, the listings' rows and then the pages are rendered
+        in that many processes."""
         self._rows_ahead(jobs)
-        pages = []
+        makers: list[Callable[[], Page]] = []
         if index_title is not None:
-            pages.append(
-                self._page(
+            makers.append(
+                partial(
+                    self._page,
                     self.layout.index,
                     index_title,
                     "index.html",
@@ -180,11 +183,12 @@ class Renderer:
                     options=self._filter_options(),
                 )
             )
-        pages += self._action_item_pages()
-        pages += self._facet_pages()
+        makers += self._action_item_pages()
+        makers += self._facet_pages()
         stats = self.statistics()
-        pages.append(
-            self._page(
+        makers.append(
+            partial(
+                self._page,
                 self.layout.statistics,
                 "Statistics",
                 "statistics.html",
@@ -194,8 +198,19 @@ class Renderer:
                 charts=self.charts(stats),
             )
         )
-        pages += [self.incidents_json(), self.action_items_csv()]
-        return pages
+        makers += [self.incidents_json, self.action_items_csv]
+        # Few pages, but large ones when the archive is: one page a task.
+        large = len(self.archive.incidents) >= WORTH_IT_FROM
+        numbers = range(len(makers))
+        return list(
+            ordered_map(
+                lambda number: makers[number](),
+                numbers,
+                jobs if large else 1,
+                chunk=1,
+                worth_it_from=1,
+            )
+        )
 
     def _rows_ahead(self, jobs: int) -> None:
         """Render every row of the listings now, in up to `jobs` processes: one per
@@ -231,12 +246,13 @@ class Renderer:
             "failure_modes": [m for m in self.archive.by_failure_mode() if m in used_modes],
         }
 
-    def _action_item_pages(self) -> list[Page]:
+    def _action_item_pages(self) -> list[Callable[[], Page]]:
         groups = self.archive.items_by_category()
         items = self.archive.action_items
         counts = Counter(item.status for item in items)
-        pages = [
-            self._page(
+        pages: list[Callable[[], Page]] = [
+            partial(
+                self._page,
                 self.layout.action_items,
                 "Action items",
                 "action-items.html",
@@ -252,7 +268,8 @@ class Renderer:
             if not category_items:
                 continue
             pages.append(
-                self._page(
+                partial(
+                    self._page,
                     self.layout.category(category),
                     f"Action items: {category}",
                     "action-category.html",
@@ -265,8 +282,8 @@ class Renderer:
             )
         return pages
 
-    def _facet_pages(self) -> list[Page]:
-        pages: list[Page] = []
+    def _facet_pages(self) -> list[Callable[[], Page]]:
+        pages: list[Callable[[], Page]] = []
         facets: list[
             tuple[
                 str,
@@ -313,7 +330,8 @@ class Renderer:
                 for key, incidents in groups.items()
             ]
             pages.append(
-                self._page(
+                partial(
+                    self._page,
                     index_uri,
                     index_title,
                     "facet-index.html",
@@ -324,7 +342,8 @@ class Renderer:
             )
             for key, incidents in groups.items():
                 pages.append(
-                    self._page(
+                    partial(
+                        self._page,
                         uri_of(key),
                         f"{facet}: {label_of(key)}",
                         "facet.html",
