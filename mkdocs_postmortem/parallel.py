@@ -4,10 +4,10 @@ Each postmortem is checked on its own (only the archive-wide rules need them all
 each card, listing row and archive page is rendered on its own, so the work on 10,000
 spreads over the machine's cores. Worker processes are forked: they start in
 milliseconds with the settings, the archive and the templates already in memory, and
-only the items and the results travel between processes. Forking is done only where it is the platform's own
-way (Linux) and only while no other thread runs (a fork copies no thread, but it would
-copy a lock another thread holds). Anywhere else, or for a small archive, or if a
-worker dies, the work is done here, one postmortem after the other.
+only the items and the results travel between processes. Forking is done only where
+it is the platform's own way (Linux) and only while no other thread runs (a fork
+copies no thread, but it would copy a lock another thread holds). Anywhere else, for
+a small archive, or if a worker dies, the work is done here, one item after the other.
 """
 
 from __future__ import annotations

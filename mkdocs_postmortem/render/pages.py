@@ -66,6 +66,11 @@ class Hrefs:
         self._page = page
         self._up = _up_to_folder(renderer.relative(page, renderer.layout.index))
 
+    @property
+    def up(self) -> str:
+        """The way up from the page to the index's folder: `../../`, or nothing."""
+        return self._up
+
     def page(self, src_uri: str, anchor: str = "") -> str:
         url = self._up + self._renderer.from_index(src_uri)
         return f"{url}#{anchor}" if anchor else url
@@ -227,7 +232,7 @@ class Renderer:
         hrefs: dict[str, Hrefs] = {}
         for listing in listings:
             href = Hrefs(self, listing)
-            hrefs.setdefault(href._up, href)
+            hrefs.setdefault(href.up, href)
         work = [(incident_id, up) for up in hrefs for incident_id in incidents]
 
         def render(item: tuple[str, str]) -> Markup:
@@ -366,6 +371,8 @@ class Renderer:
             incident = pages[page]
             return self._card(incident, page, with_title=True), self._details(incident, page)
 
+        if jobs < 2:
+            return  # one after the other here is what the pages would do anyway
         names = list(pages)
         for page, (card, details) in zip(names, ordered_map(render, names, jobs), strict=True):
             self._cards_ahead[page] = card
