@@ -1,43 +1,137 @@
-"""Checking in several processes: the same results, in the same order, or done here."""
+"""Work in several processes: the same results, in the same order, or done here.
+
+The tests that fork run in a fresh interpreter: this test process may have other
+threads by then (the browser tests leave some), and with another thread running
+nothing is forked, by design.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
+import json
 import os
+import subprocess
 import sys
+import textwrap
 import threading
 
 import pytest
-from cases import published
 
-from mkdocs_postmortem import SchemaInForce, Settings, check_archive
 from mkdocs_postmortem.parallel import WORTH_IT_FROM, ordered_map
 
-PARENT = os.getpid()
+FIXTURE = os.path.join(os.path.dirname(__file__), "..", "fixtures", "published.md")
 linux_only = pytest.mark.skipif(sys.platform != "linux", reason="processes are forked on Linux")
+
+
+def in_fresh_python(code: str) -> object:
+    """What `code` prints as JSON, run in a new interpreter with no other thread."""
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
 
 
 def square_and_pid(number: int) -> tuple[int, int]:
     return number * number, os.getpid()
 
 
-def dies_in_a_worker(number: int) -> int:
-    if os.getpid() != PARENT and number == WORTH_IT_FROM + 7:
-        os._exit(1)  # a worker killed, say by the OOM killer
-    return number * number
+@linux_only
+def test_a_large_input_is_mapped_in_processes_in_order() -> None:
+    seen = in_fresh_python(
+        f"""
+        import json, os
+        from mkdocs_postmortem.parallel import ordered_map
+        results = list(ordered_map(lambda n: (n * n, os.getpid()), range({3 * WORTH_IT_FROM}), 2))
+        print(json.dumps({{
+            "in_order": [s for s, _ in results] == [n * n for n in range({3 * WORTH_IT_FROM})],
+            "here": os.getpid() in {{pid for _, pid in results}},
+        }}))
+        """
+    )
+    assert seen == {"in_order": True, "here": False}
 
 
 @linux_only
-def test_a_large_input_is_mapped_in_processes_in_order() -> None:
-    numbers = range(3 * WORTH_IT_FROM)
-    results = list(ordered_map(square_and_pid, numbers, jobs=2))
-    assert [square for square, _ in results] == [n * n for n in numbers]
-    assert PARENT not in {pid for _, pid in results}
+def test_when_a_worker_dies_the_rest_is_done_here() -> None:
+    seen = in_fresh_python(
+        f"""
+        import json, os
+        from mkdocs_postmortem.parallel import ordered_map
+        parent = os.getpid()
+
+        def dies_in_a_worker(number):
+            if os.getpid() != parent and number == {WORTH_IT_FROM + 7}:
+                os._exit(1)  # a worker killed, say by the OOM killer
+            return number * number
+
+        results = list(ordered_map(dies_in_a_worker, range({3 * WORTH_IT_FROM}), 2))
+        print(json.dumps(results == [n * n for n in range({3 * WORTH_IT_FROM})]))
+        """
+    )
+    assert seen is True
+
+
+@linux_only
+def test_an_archive_checked_in_processes_gives_the_same_report() -> None:
+    seen = in_fresh_python(
+        f"""
+        import datetime, json, os, tempfile
+        import mkdocs_postmortem.check as check
+        from mkdocs_postmortem import SchemaInForce, Settings, check_archive
+
+        template = open({FIXTURE!r}, encoding="utf-8").read()
+        template = template.replace("related: [TEST-2026-0002]\\n", "")
+        sources = []
+        for number in range({WORTH_IT_FROM + 50}):
+            text = template.replace("TEST-2026-0001", f"TEST-2026-{{number:04d}}")
+            if number % 7 == 0:
+                text = text.replace("category: retrieval", "category: retreival")
+            if number % 11 == 0:
+                text += "\\nThe root cause was a careless edit; see TEST-2026-9999.\\n"
+            sources.append((f"docs/postmortems/pm-{{number}}.md", text.encode()))
+        sources.append(("docs/postmortems/copy.md", sources[3][1]))  # a duplicate id
+        settings = Settings(SchemaInForce.load(), today=datetime.date(2026, 11, 27))
+
+        # Which processes checked the documents, written down by each of them.
+        record = tempfile.NamedTemporaryFile("r", delete=False)
+        original = check.check_document
+
+        def recorded(*args):
+            with open(record.name, "a") as out:
+                out.write(f"{{os.getpid()}}\\n")
+            return original(*args)
+
+        check.check_document = recorded
+        alone = check_archive(sources, settings, jobs=1)
+        open(record.name, "w").close()
+        shared = check_archive(sources, settings, jobs=2)
+        checkers = set(record.read().split())
+        print(json.dumps({{
+            "problems": len(alone.diagnostics),
+            "same problems": shared.diagnostics == alone.diagnostics,
+            "same data": [d.data for d in shared.documents] == [d.data for d in alone.documents],
+            "same places": [d.position(["id"]) for d in shared.documents]
+            == [d.position(["id"]) for d in alone.documents],
+            "checked here": str(os.getpid()) in checkers,
+        }}))
+        """
+    )
+    assert isinstance(seen, dict) and seen.pop("problems") > 100
+    assert seen == {
+        "same problems": True,
+        "same data": True,
+        "same places": True,
+        "checked here": False,
+    }
 
 
 def test_a_small_input_is_mapped_here() -> None:
     results = list(ordered_map(square_and_pid, range(WORTH_IT_FROM - 1), jobs=2))
-    assert {pid for _, pid in results} == {PARENT}
+    assert {pid for _, pid in results} == {os.getpid()}
 
 
 def test_with_another_thread_running_nothing_is_forked() -> None:
@@ -49,33 +143,5 @@ def test_with_another_thread_running_nothing_is_forked() -> None:
     finally:
         stop.set()
         other.join()
-    assert {pid for _, pid in results} == {PARENT}
-
-
-@linux_only
-def test_when_a_worker_dies_the_rest_is_done_here() -> None:
-    numbers = range(3 * WORTH_IT_FROM)
-    assert list(ordered_map(dies_in_a_worker, numbers, jobs=2)) == [n * n for n in numbers]
-
-
-@linux_only
-def test_an_archive_checked_in_processes_gives_the_same_report() -> None:
-    sources = []
-    for number in range(WORTH_IT_FROM + 50):
-        text = published(f"TEST-2026-{number:04d}")
-        if number % 7 == 0:
-            text = text.replace("category: retrieval", "category: retreival")
-        if number % 11 == 0:
-            text += "\nThe root cause was a careless edit; see TEST-2026-9999.\n"
-        sources.append((f"docs/postmortems/pm-{number}.md", text.encode()))
-    sources.append(("docs/postmortems/copy.md", sources[3][1]))  # a duplicate id
-    settings = Settings(SchemaInForce.load(), today=dt.date(2026, 11, 27))
-
-    alone = check_archive(sources, settings, jobs=1)
-    shared = check_archive(sources, settings, jobs=2)
-    assert len(alone.diagnostics) > 100
-    assert shared.diagnostics == alone.diagnostics
-    assert [d.data for d in shared.documents] == [d.data for d in alone.documents]
-    assert [d.position(["id"]) for d in shared.documents] == [
-        d.position(["id"]) for d in alone.documents
-    ]
+    assert [square for square, _ in results] == [n * n for n in range(2 * WORTH_IT_FROM)]
+    assert {pid for _, pid in results} == {os.getpid()}
