@@ -14,15 +14,17 @@ from collections.abc import Iterator, Sequence
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import yaml
 
 try:
     import jsonschema_rs
 except ImportError:  # pragma: no cover - a platform without a wheel falls back to pure Python
     jsonschema_rs = None  # type: ignore[assignment]
+
+if TYPE_CHECKING:
+    import jsonschema
 
 SCHEMA_FILE = "ai-incident-postmortem.schema.json"
 
@@ -62,6 +64,8 @@ def load_extension(path: Path) -> Schema:
         raise ConfigurationError(f"schema: {path}: not valid YAML: {error}") from None
     if not isinstance(data, dict):
         raise ConfigurationError(f"schema: {path}: a schema must be a JSON object")
+    import jsonschema  # only for an organisation's schema, or to explain errors
+
     try:
         jsonschema.Draft202012Validator.check_schema(data)
     except jsonschema.SchemaError as error:
@@ -111,7 +115,6 @@ class SchemaInForce:
 
     def __init__(self, schema: Schema) -> None:
         self.schema = schema
-        self.full = jsonschema.Draft202012Validator(schema)
         self.fast: Any = None
         if jsonschema_rs is not None:
             try:
@@ -126,6 +129,14 @@ class SchemaInForce:
     ) -> SchemaInForce:
         extension = load_extension(extension_path) if extension_path else None
         return cls(combine(builtin_schema(), extension, id_pattern))
+
+    @cached_property
+    def full(self) -> jsonschema.Draft202012Validator:
+        """The pure-Python validator, which explains every error; built, and imported,
+        the first time a postmortem is invalid (a clean archive never needs it)."""
+        import jsonschema
+
+        return jsonschema.Draft202012Validator(self.schema)
 
     def is_valid(self, data: Any) -> bool:
         if self.fast is not None:

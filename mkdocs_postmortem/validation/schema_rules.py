@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Sequence
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import Diagnostic, problem
 from ..reader import Document
 from ..schema import SchemaInForce
 from .fields import did_you_mean, field_name, shown
+
+if TYPE_CHECKING:
+    import jsonschema
 
 _TYPE_NAMES = {
     "string": "text",
