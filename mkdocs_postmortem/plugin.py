@@ -145,6 +145,8 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         the file's content becomes its body under an empty front-matter, and the
         values read here become `page.meta` in `_install_meta`."""
         for file, document in zip(files, report.documents, strict=True):
+            if self.dirty and not file.is_modified():
+                continue  # a dirty build skips it, unless given its content, as changed
             if isinstance(document.data, dict) and file.src_uri not in self._bodies:
                 source = file.abs_src_path
                 file.content_string = _EMPTY_FRONT_MATTER + document.body

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import pytest
@@ -163,6 +164,7 @@ def test_builds_are_byte_identical(make_built_site) -> None:
 
 HOOK = """
 import json
+import os
 import re
 
 def on_page_markdown(markdown, page, **kwargs):
@@ -225,3 +227,17 @@ def test_a_large_archive_builds_the_same_in_one_process_or_several(make_site) ->
             first = re.sub(rb"Build Date UTC : [^\n]*", b"", (one / name).read_bytes())
             second = re.sub(rb"Build Date UTC : [^\n]*", b"", (several / name).read_bytes())
             assert first == second, name
+
+
+def test_a_dirty_build_leaves_unchanged_postmortems_alone(make_site) -> None:
+    site = make_site('today: "2026-11-27"')
+    site.add(
+        "published.md", fixture_text("published.md").replace("related: [TEST-2026-0002]\n", "")
+    )
+    assert site.build().returncode == 0
+    page = site.root / "site" / "postmortems" / "published" / "index.html"
+    os.utime(page, (1_000_000_000, 1_000_000_000))  # older than any source, as if built long ago
+    os.utime(site.archive / "published.md", (900_000_000, 900_000_000))
+    result = site.build("--dirty")
+    assert result.returncode == 0, result.stderr
+    assert page.stat().st_mtime == 1_000_000_000
