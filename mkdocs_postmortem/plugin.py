@@ -324,7 +324,8 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         """
         fragments = self._fragments.pop(page.file.src_uri, None)
         if fragments and page.content is not None:
-            swapped = to_search_form(page.content, fragments)
+            known = self.renderer.search_forms if self.renderer else None
+            swapped = to_search_form(page.content, fragments, known)
             if swapped is not None:
                 page.content, self._swaps[page.file.src_uri] = swapped
         return context

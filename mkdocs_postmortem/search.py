@@ -74,16 +74,17 @@ class Fragment:
 
 
 def to_search_form(
-    content: str, fragments: list[Fragment]
+    content: str, fragments: list[Fragment], known: dict[str, str] | None = None
 ) -> tuple[str, list[tuple[str, str]]] | None:
     """The content with each fragment in its search form, and (search form, full HTML)
-    pairs to undo it; None when the content changed since the fragments were located."""
+    pairs to undo it; None when the content changed since the fragments were located.
+    Forms worked out already are taken from `known`, once each."""
     pieces, swaps, last = [], [], 0
     for fragment in sorted(fragments, key=lambda f: f.start):
         full = content[fragment.start : fragment.end]
         if fragment.start < last or hash(full) != fragment.digest:
             return None
-        form = search_form(full)
+        form = (known or {}).pop(full, None) or search_form(full)
         pieces += [content[last : fragment.start], form]
         swaps.append((form, full))
         last = fragment.end

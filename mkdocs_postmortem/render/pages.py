@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from ..archive import ActionItem, Archive, Incident, ModelRef
 from ..parallel import WORTH_IT_FROM, ordered_map
+from ..search import search_form
 from . import charts
 from .layout import Layout
 
@@ -131,6 +132,8 @@ class Renderer:
         self._from_index: dict[str, str] = {}
         self._cards_ahead: dict[str, str] = {}
         self._details_ahead: dict[str, str] = {}
+        # Fragments rendered ahead, and their search forms (see `search`).
+        self.search_forms: dict[str, str] = {}
 
     def from_index(self, src_uri: str) -> str:
         """The link to a page from the archive's index."""
@@ -364,19 +367,26 @@ class Renderer:
 
     def render_ahead(self, pages: dict[str, Incident], jobs: int) -> None:
         """Render the card (with its title, as most pages need it) and the details of
-        each postmortem page now, in up to `jobs` processes, for `card` and `details`
-        to hand out once each: a build renders them one page after the other."""
+        each postmortem page now, with their search forms, in up to `jobs` processes,
+        for `card`, `details` and `search_forms` to hand out once each: a build would
+        render them one page after the other."""
 
-        def render(page: str) -> tuple[str, str]:
+        def render(page: str) -> tuple[str, str, str, str]:
             incident = pages[page]
-            return self._card(incident, page, with_title=True), self._details(incident, page)
+            card = self._card(incident, page, with_title=True)
+            details = self._details(incident, page)
+            return card, details, search_form(card), search_form(details)
 
         if jobs < 2:
             return  # one after the other here is what the pages would do anyway
         names = list(pages)
-        for page, (card, details) in zip(names, ordered_map(render, names, jobs), strict=True):
+        for page, (card, details, card_form, details_form) in zip(
+            names, ordered_map(render, names, jobs), strict=True
+        ):
             self._cards_ahead[page] = card
             self._details_ahead[page] = details
+            self.search_forms[card] = card_form
+            self.search_forms[details] = details_form
 
     def card(self, incident: Incident, page: str, with_title: bool) -> str:
         card = self._cards_ahead.pop(page, None)

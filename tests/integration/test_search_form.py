@@ -44,9 +44,9 @@ def test_search_reads_the_same_words_and_visitors_get_the_same_pages(
     archive_files(site)
     used = []
 
-    def counted(content: str, fragments: list) -> object:  # type: ignore[type-arg]
+    def counted(content: str, fragments: list, known: dict | None = None) -> object:  # type: ignore[type-arg]
         used.append(len(fragments))
-        return to_search_form(content, fragments)
+        return to_search_form(content, fragments, known)
 
     monkeypatch.setattr(mkdocs_postmortem.plugin, "to_search_form", counted)
     fast = build_into(site, "fast")
