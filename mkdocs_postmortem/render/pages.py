@@ -46,6 +46,19 @@ class Page:
 
 
 @dataclass(frozen=True)
+class _Facet:
+    """A way to group the archive (failure mode, model, tag, year) and its pages."""
+
+    name: str
+    plural: str
+    index_title: str
+    index_uri: str
+    groups: dict[Any, list[Incident]]
+    uri_of: Callable[[Any], str]
+    label_of: Callable[[Any], str]
+
+
+@dataclass(frozen=True)
 class TaxonomyRef:
     scheme: str
     label: str
@@ -178,7 +191,8 @@ class Renderer:
         """Every generated page; the index only when the user wrote none. With `jobs`
         above 1 and a large archive, the listings' rows and then the pages are rendered
         in that many processes."""
-        self._rows_ahead(jobs)
+        facets = self._facets()
+        self._rows_ahead(jobs, facets)
         makers: list[Callable[[], Page]] = []
         if index_title is not None:
             makers.append(
@@ -192,7 +206,7 @@ class Renderer:
                 )
             )
         makers += self._action_item_pages()
-        makers += self._facet_pages()
+        makers += self._facet_pages(facets)
         stats = self.statistics()
         makers.append(
             partial(
@@ -220,7 +234,7 @@ class Renderer:
             )
         )
 
-    def _rows_ahead(self, jobs: int) -> None:
+    def _rows_ahead(self, jobs: int, facets: list[_Facet]) -> None:
         """Render every row of the listings now, in up to `jobs` processes: one per
         postmortem for each depth at which listings lie (see `Hrefs.incident_row`)."""
         archive, layout = self.archive, self.layout
@@ -228,10 +242,7 @@ class Renderer:
         if jobs < 2 or len(incidents) < len(archive.incidents):
             return  # duplicate ids: rows are rendered as the pages ask for them
         listings = [layout.index]
-        listings += [layout.failure_mode(mode) for mode in archive.by_failure_mode()]
-        listings += [layout.model(model) for model in archive.by_model()]
-        listings += [layout.tag(tag) for tag in archive.by_tag()]
-        listings += [layout.year(year) for year in archive.by_year()]
+        listings += [facet.uri_of(key) for facet in facets for key in facet.groups]
         hrefs: dict[str, Hrefs] = {}
         for listing in listings:
             href = Hrefs(self, listing)
@@ -290,75 +301,60 @@ class Renderer:
             )
         return pages
 
-    def _facet_pages(self) -> list[Callable[[], Page]]:
-        pages: list[Callable[[], Page]] = []
-        facets: list[
-            tuple[
-                str,
-                str,
-                str,
-                str,
-                dict[Any, list[Incident]],
-                Callable[[Any], str],
-                Callable[[Any], str],
-            ]
-        ] = [
-            (
+    def _facets(self) -> list[_Facet]:
+        layout, archive = self.layout, self.archive
+        return [
+            _Facet(
                 "Failure mode",
                 "failure modes",
                 "Failure modes",
-                self.layout.failure_modes,
-                self.archive.by_failure_mode(),
-                self.layout.failure_mode,
+                layout.failure_modes,
+                archive.by_failure_mode(),
+                layout.failure_mode,
                 str,
             ),
-            (
+            _Facet(
                 "Model",
                 "models",
                 "Models",
-                self.layout.models,
-                self.archive.by_model(),
-                self.layout.model,
+                layout.models,
+                archive.by_model(),
+                layout.model,
                 lambda model: model.label,
             ),
-            ("Tag", "tags", "Tags", self.layout.tags, self.archive.by_tag(), self.layout.tag, str),
-            (
-                "Year",
-                "years",
-                "Years",
-                self.layout.years,
-                self.archive.by_year(),
-                self.layout.year,
-                str,
-            ),
+            _Facet("Tag", "tags", "Tags", layout.tags, archive.by_tag(), layout.tag, str),
+            _Facet("Year", "years", "Years", layout.years, archive.by_year(), layout.year, str),
         ]
-        for facet, plural, index_title, index_uri, groups, uri_of, label_of in facets:
+
+    def _facet_pages(self, facets: list[_Facet]) -> list[Callable[[], Page]]:
+        pages: list[Callable[[], Page]] = []
+        for facet in facets:
             entries = [
-                {"label": label_of(key), "uri": uri_of(key), "count": len(incidents)}
-                for key, incidents in groups.items()
+                {"label": facet.label_of(key), "uri": facet.uri_of(key), "count": len(incidents)}
+                for key, incidents in facet.groups.items()
             ]
             pages.append(
                 partial(
                     self._page,
-                    index_uri,
-                    index_title,
+                    facet.index_uri,
+                    facet.index_title,
                     "facet-index.html",
                     search=False,
-                    facet=facet,
+                    facet=facet.name,
                     entries=entries,
                 )
             )
-            for key, incidents in groups.items():
+            for key, incidents in facet.groups.items():
                 pages.append(
                     partial(
                         self._page,
-                        uri_of(key),
-                        f"{facet}: {label_of(key)}",
+                        facet.uri_of(key),
+                        f"{facet.name}: {facet.label_of(key)}",
                         "facet.html",
                         search=False,
                         incidents=incidents,
-                        parent=index_uri,
-                        facet_plural=plural,
+                        parent=facet.index_uri,
+                        facet_plural=facet.plural,
                     )
                 )
         return pages
