@@ -20,13 +20,14 @@ import pickle
 import sys
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
+Task = Callable[[], Result]
 
 # Below this many items, starting the processes costs more than it saves.
 WORTH_IT_FROM = 200
@@ -34,6 +35,7 @@ CHUNK = 50
 
 # What the workers run; set before they fork, so it is never pickled.
 _function: Callable[[Any], Any] | None = None
+_tasks: Sequence[Callable[[], Any]] = ()
 
 
 def default_jobs() -> int:
@@ -118,3 +120,69 @@ def _results(
 def _run_chunk(chunk: list[Any]) -> list[Any]:
     assert _function is not None
     return [_function(item) for item in chunk]
+
+
+class Background(Generic[Result]):
+    """Tasks started now in up to `workers` processes, while this one goes on with
+    other work; their results are taken later, one after the other, in order.
+
+    Without workers (none asked for, another thread running, not Linux), a task runs
+    here when its result is taken; so does the task of a worker that died.
+    """
+
+    def __init__(self, tasks: Sequence[Task[Result]], workers: int) -> None:
+        self._tasks = tasks
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: list[Future[Result] | None] = [None] * len(tasks)
+        if workers >= 1 and tasks and _can_fork():
+            self._start(workers)
+
+    def _start(self, workers: int) -> None:
+        global _tasks
+        _tasks = self._tasks
+        gc.freeze()  # as in `_in_processes`
+        try:
+            self._pool = ProcessPoolExecutor(
+                workers, mp_context=multiprocessing.get_context("fork")
+            )
+            # The first task forks every worker; they keep what they inherit.
+            for number in range(len(self._tasks)):
+                self._futures[number] = _submit_task(self._pool, number)
+        finally:
+            _tasks = ()
+            gc.unfreeze()
+
+    def results(self) -> Iterator[Result]:
+        """Every task's result in order, each as soon as it is there."""
+        try:
+            for number, task in enumerate(self._tasks):
+                future, self._futures[number] = self._futures[number], None
+                yield _result(task, future)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop what has not started; a build that stops early leaves no process."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def _submit_task(pool: ProcessPoolExecutor, number: int) -> Future[Any] | None:
+    try:
+        return pool.submit(_run_task, number)
+    except (BrokenProcessPool, RuntimeError, OSError):
+        return None
+
+
+def _run_task(number: int) -> Any:
+    return _tasks[number]()
+
+
+def _result(task: Task[Result], future: Future[Result] | None) -> Result:
+    if future is not None:
+        try:
+            return future.result()
+        except (BrokenProcessPool, OSError, pickle.PickleError):
+            pass
+    return task()

@@ -13,6 +13,7 @@ import re
 from importlib import resources
 from typing import Any, Literal
 
+from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
@@ -28,11 +29,13 @@ from .archive import Archive, Incident
 from .check import Report, Settings, check_archive
 from .config import PostmortemConfig
 from .diagnostics import Diagnostic, Severity
+from .parallel import WORTH_IT_FROM
 from .prose import id_prefix, link_mentions, mention_regex
 from .reader import FRONT_MATTER_RE
 from .reference import expand_markers
+from .render.ahead import Ahead
 from .render.layout import Layout
-from .render.pages import Renderer, page_title
+from .render.pages import Additions, Renderer, page_title
 from .render.templates import environment
 from .schema import ConfigurationError
 from .search import Fragment, to_full_form, to_search_form
@@ -59,18 +62,23 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         self._reset()
 
     def _reset(self) -> None:
+        previous: Ahead | None = getattr(self, "ahead", None)
+        if previous is not None:  # a serve rebuild after a build that stopped
+            previous.close()
         self.settings: Settings | None = None
         self.report: Report | None = None
         self.renderer: Renderer | None = None
+        self.ahead: Ahead | None = None
         self._problems_by_uri: dict[str, list[Diagnostic]] = {}
         self._bodies: dict[str, str] = {}
         self._incidents_by_uri: dict[str, Incident] = {}
-        self._generated_html: dict[str, str] = {}
+        self._data_files: list[str] = []
         self._user_index: str | None = None
         self._fragments: dict[str, list[Fragment]] = {}
         self._meta: dict[str, dict[str, Any]] = {}
         self._id_prefixes: set[str] = set()
         self._swaps: dict[str, list[tuple[str, str]]] = {}
+        self._search_forms: dict[str, str] = {}
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Remember whether MkDocs serves: there a broken postmortem must not stop the
@@ -216,35 +224,49 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         self.renderer = renderer = Renderer(archive, layout, env, relative, incident_uris)
         user_index = files.get_file_from_path(layout.index)
         self._user_index = layout.index if user_index else None
-        pages = renderer.pages(
-            index_title=None if user_index else "Postmortems", jobs=self.config.processes
-        )
-        generated = {page.src_uri for page in pages}
-        if len(generated) != len(pages):
+        planned = renderer.plan(index_title=None if user_index else "Postmortems")
+        if len({item.src_uri for item in planned}) != len(planned):
             raise PluginError("postmortem: two generated pages share a path; please report this")
         explicit_nav = config.nav is not None
-        for page in pages:
+        for item in planned:
+            if item.front_matter is None:
+                # A data file: its content is made meanwhile and put in `on_env`.
+                files.append(File.generated(config, item.src_uri, content=""))
+                self._data_files.append(item.src_uri)
+                continue
             inclusion = (
                 InclusionLevel.INCLUDED
-                if page.in_nav and not explicit_nav
+                if item.in_nav and not explicit_nav
                 else InclusionLevel.NOT_IN_NAV
             )
             files.append(
-                File.generated(config, page.src_uri, content=page.content, inclusion=inclusion)
+                File.generated(config, item.src_uri, content=item.front_matter, inclusion=inclusion)
             )
-            if page.html is not None:
-                self._generated_html[page.src_uri] = page.html
         if not self.config.nav_postmortems:
             for file in postmortems:
                 file.inclusion = InclusionLevel.NOT_IN_NAV
-        if not (self.serving or self.dirty):
-            # Serving rebuilds, and dirty builds, render only the pages that changed.
-            renderer.render_ahead(self._incidents_by_uri, self.config.processes)
+        self.ahead = Ahead(
+            renderer,
+            [file.src_uri for file in files],
+            self._incidents_by_uri,
+            {item.src_uri: item for item in planned},
+            self._user_index,
+            self._workers(len(archive.incidents)),
+        )
         for name in ASSETS:
             uri = f"{ASSET_DIR}/{name}"
             if files.get_file_from_path(uri) is None:
                 content = (resources.files(__package__) / "assets" / name).read_bytes()
                 files.append(File.generated(config, uri, content=content))
+
+    def _workers(self, incidents: int) -> int:
+        """Processes that make the archive's HTML while this one converts the pages,
+        which keeps a core busy: one fewer than the jobs. None while serving or for a
+        dirty build, which convert only the pages that changed, nor for a small archive,
+        where starting them costs more than it saves."""
+        if self.serving or self.dirty or incidents < WORTH_IT_FROM:
+            return 0
+        return self.config.processes - 1
 
     @event_priority(100)
     def _install_meta(
@@ -292,26 +314,47 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         uri = page.file.src_uri
         added = ""
         fragments = []
-        if self.renderer is not None:
-            if uri in self._generated_html:
-                html = added = self._generated_html[uri]
-                fragments = [added]
-            elif uri == self._user_index:
-                added = self.renderer.index_body()
-                html = _place_index(html, added)
-                fragments = [added]
-            incident = self._incidents_by_uri.get(uri)
-            if incident is not None:
-                card = self.renderer.card(incident, uri, with_title=not _H1_RE.match(html))
-                added = self.renderer.details(incident, uri)
+        if self.renderer is not None and self.ahead is not None:
+            made = self.ahead.take(uri)
+            if isinstance(made, Additions):
+                incident = self._incidents_by_uri[uri]
+                card, added = made.card, made.details
+                if _H1_RE.match(html):  # the page has its own title
+                    card = self.renderer.card(incident, uri, with_title=False)
+                else:
+                    self._search_forms[card] = made.card_search_form
+                self._search_forms[added] = made.details_search_form
                 html = f"{card}\n{html}\n{added}\n"
                 fragments = [card, added]
+            elif made is not None and uri == self._user_index:
+                added = made
+                html = _place_index(html, added)
+                fragments = [added]
+            elif made is not None:
+                html = added = made
+                fragments = [added]
         if uri in self._problems_by_uri:
             html = problems_box(self._problems_by_uri[uri]) + "\n" + html
         _add_to_toc(page, added)
         located = [Fragment.locate(html, fragment) for fragment in fragments]
         self._fragments[uri] = [where for where in located if where is not None]
         return html
+
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment | None:
+        """Put in the data files' content, made meanwhile, before MkDocs writes them."""
+        if self.ahead is not None:
+            for uri in self._data_files:
+                file = files.get_file_from_path(uri)
+                content = self.ahead.text(uri)
+                if file is not None and content is not None:
+                    file.content_string = content
+            self.ahead.close()
+        return env
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """A build that stops leaves no worker process behind."""
+        if self.ahead is not None:
+            self.ahead.close()
 
     @event_priority(1)
     def _before_search(
@@ -324,8 +367,7 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         """
         fragments = self._fragments.pop(page.file.src_uri, None)
         if fragments and page.content is not None:
-            known = self.renderer.search_forms if self.renderer else None
-            swapped = to_search_form(page.content, fragments, known)
+            swapped = to_search_form(page.content, fragments, self._search_forms)
             if swapped is not None:
                 page.content, self._swaps[page.file.src_uri] = swapped
         return context

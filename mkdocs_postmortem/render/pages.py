@@ -23,7 +23,6 @@ import jinja2
 from markupsafe import Markup
 
 from ..archive import ActionItem, Archive, Incident, ModelRef
-from ..parallel import WORTH_IT_FROM, ordered_map
 from ..search import search_form
 from . import charts
 from .layout import Layout
@@ -43,6 +42,36 @@ class Page:
     content: str
     html: str | None = None
     in_nav: bool = False
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A generated file known by its place and title before it is rendered, so that
+    MkDocs can list it while its content is made (in another process, maybe)."""
+
+    src_uri: str
+    front_matter: str | None  # a page's, for MkDocs; None for a data file
+    make: Callable[[], str]  # the page's HTML, or the data file's content
+    in_nav: bool = False
+
+    @property
+    def is_page(self) -> bool:
+        return self.front_matter is not None
+
+    def made(self, text: str) -> Page:
+        if self.front_matter is None:
+            return Page(self.src_uri, text)
+        return Page(self.src_uri, self.front_matter, text, self.in_nav)
+
+
+@dataclass(frozen=True)
+class Additions:
+    """What the plugin adds to a postmortem page, and the search forms of both."""
+
+    card: str
+    details: str
+    card_search_form: str
+    details_search_form: str
 
 
 @dataclass(frozen=True)
@@ -143,10 +172,6 @@ class Renderer:
         self.incident_uris = incident_uris
         self.rows: dict[tuple[str, str], Markup] = {}
         self._from_index: dict[str, str] = {}
-        self._cards_ahead: dict[str, str] = {}
-        self._details_ahead: dict[str, str] = {}
-        # Fragments rendered ahead, and their search forms (see `search`).
-        self.search_forms: dict[str, str] = {}
 
     def from_index(self, src_uri: str) -> str:
         """The link to a page from the archive's index."""
@@ -168,18 +193,12 @@ class Renderer:
         toc: bool = False,
         search: bool = True,
         **context: Any,
-    ) -> Page:
-        body = self._render(template, src_uri, title=title, **context)
-        # The title is escaped here because themes print `page.title` without escaping.
-        # Listings have no sections: Material's table of contents would only narrow them.
-        # Facet pages repeat what the index and the postmortems hold: search skips them.
-        front_matter = (
-            f"---\ntitle: {json.dumps(page_title(title))}\n"
-            + ("" if toc else "hide: [toc]\n")
-            + ("" if search else "search:\n  exclude: true\n")
-            + "---\n"
-        )
-        return Page(src_uri, front_matter, body.strip() + "\n", in_nav)
+    ) -> Planned:
+        make = partial(self._body, template, src_uri, title=title, **context)
+        return Planned(src_uri, _front_matter(title, toc, search), make, in_nav)
+
+    def _body(self, template: str, page: str, **context: Any) -> str:
+        return self._render(template, page, **context).strip() + "\n"
 
     def index_body(self) -> str:
         """The listing placed into the archive's landing page."""
@@ -187,17 +206,13 @@ class Renderer:
             "index.html", self.layout.index, title=None, options=self._filter_options()
         ).strip()
 
-    def pages(self, index_title: str | None = "Postmortems", jobs: int = 1) -> list[Page]:
-        """Every generated page; the index only when the user wrote none. With `jobs`
-        above 1 and a large archive, the listings' rows and then the pages are rendered
-        in that many processes."""
-        facets = self._facets()
-        self._rows_ahead(jobs, facets)
-        makers: list[Callable[[], Page]] = []
+    def plan(self, index_title: str | None = "Postmortems") -> list[Planned]:
+        """Every generated file, to be made later; the index only when the user wrote
+        none."""
+        planned: list[Planned] = []
         if index_title is not None:
-            makers.append(
-                partial(
-                    self._page,
+            planned.append(
+                self._page(
                     self.layout.index,
                     index_title,
                     "index.html",
@@ -205,56 +220,33 @@ class Renderer:
                     options=self._filter_options(),
                 )
             )
-        makers += self._action_item_pages()
-        makers += self._facet_pages(facets)
-        stats = self.statistics()
-        makers.append(
-            partial(
-                self._page,
+        planned += self._action_item_pages()
+        planned += self._facet_pages(self._facets())
+        planned.append(
+            Planned(
                 self.layout.statistics,
-                "Statistics",
-                "statistics.html",
+                _front_matter("Statistics", toc=True),
+                self._statistics_body,
                 in_nav=True,
-                toc=True,
-                stats=stats,
-                charts=self.charts(stats),
             )
         )
-        makers += [self.incidents_json, self.action_items_csv]
-        # Few pages, but large ones when the archive is: one page a task.
-        large = len(self.archive.incidents) >= WORTH_IT_FROM
-        numbers = range(len(makers))
-        return list(
-            ordered_map(
-                lambda number: makers[number](),
-                numbers,
-                jobs if large else 1,
-                chunk=1,
-                worth_it_from=1,
-            )
+        planned.append(Planned(self.layout.incidents_json, None, self.incidents_json))
+        planned.append(Planned(self.layout.action_items_csv, None, self.action_items_csv))
+        return planned
+
+    def pages(self, index_title: str | None = "Postmortems") -> list[Page]:
+        """Every generated file, made here and now."""
+        return [planned.made(planned.make()) for planned in self.plan(index_title)]
+
+    def _statistics_body(self) -> str:
+        stats = self.statistics()
+        return self._body(
+            "statistics.html",
+            self.layout.statistics,
+            title="Statistics",
+            stats=stats,
+            charts=self.charts(stats),
         )
-
-    def _rows_ahead(self, jobs: int, facets: list[_Facet]) -> None:
-        """Render every row of the listings now, in up to `jobs` processes: one per
-        postmortem for each depth at which listings lie (see `Hrefs.incident_row`)."""
-        archive, layout = self.archive, self.layout
-        incidents = {incident.id: incident for incident in archive.incidents}
-        if jobs < 2 or len(incidents) < len(archive.incidents):
-            return  # duplicate ids: rows are rendered as the pages ask for them
-        listings = [layout.index]
-        listings += [facet.uri_of(key) for facet in facets for key in facet.groups]
-        hrefs: dict[str, Hrefs] = {}
-        for listing in listings:
-            href = Hrefs(self, listing)
-            hrefs.setdefault(href.up, href)
-        work = [(incident_id, up) for up in hrefs for incident_id in incidents]
-
-        def render(item: tuple[str, str]) -> Markup:
-            incident_id, up = item
-            return hrefs[up].incident_row(incidents[incident_id])
-
-        for key, row in zip(work, ordered_map(render, work, jobs), strict=True):
-            self.rows[key] = row
 
     def _filter_options(self) -> dict[str, list[str]]:
         incidents = self.archive.incidents
@@ -265,13 +257,12 @@ class Renderer:
             "failure_modes": [m for m in self.archive.by_failure_mode() if m in used_modes],
         }
 
-    def _action_item_pages(self) -> list[Callable[[], Page]]:
+    def _action_item_pages(self) -> list[Planned]:
         groups = self.archive.items_by_category()
         items = self.archive.action_items
         counts = Counter(item.status for item in items)
-        pages: list[Callable[[], Page]] = [
-            partial(
-                self._page,
+        pages = [
+            self._page(
                 self.layout.action_items,
                 "Action items",
                 "action-items.html",
@@ -287,8 +278,7 @@ class Renderer:
             if not category_items:
                 continue
             pages.append(
-                partial(
-                    self._page,
+                self._page(
                     self.layout.category(category),
                     f"Action items: {category}",
                     "action-category.html",
@@ -326,16 +316,15 @@ class Renderer:
             _Facet("Year", "years", "Years", layout.years, archive.by_year(), layout.year, str),
         ]
 
-    def _facet_pages(self, facets: list[_Facet]) -> list[Callable[[], Page]]:
-        pages: list[Callable[[], Page]] = []
+    def _facet_pages(self, facets: list[_Facet]) -> list[Planned]:
+        pages: list[Planned] = []
         for facet in facets:
             entries = [
                 {"label": facet.label_of(key), "uri": facet.uri_of(key), "count": len(incidents)}
                 for key, incidents in facet.groups.items()
             ]
             pages.append(
-                partial(
-                    self._page,
+                self._page(
                     facet.index_uri,
                     facet.index_title,
                     "facet-index.html",
@@ -346,8 +335,7 @@ class Renderer:
             )
             for key, incidents in facet.groups.items():
                 pages.append(
-                    partial(
-                        self._page,
+                    self._page(
                         facet.uri_of(key),
                         f"{facet.name}: {facet.label_of(key)}",
                         "facet.html",
@@ -361,36 +349,19 @@ class Renderer:
 
     # Postmortem pages
 
-    def render_ahead(self, pages: dict[str, Incident], jobs: int) -> None:
-        """Render the card (with its title, as most pages need it) and the details of
-        each postmortem page now, with their search forms, in up to `jobs` processes,
-        for `card`, `details` and `search_forms` to hand out once each: a build would
-        render them one page after the other."""
-
-        def render(page: str) -> tuple[str, str, str, str]:
-            incident = pages[page]
-            card = self._card(incident, page, with_title=True)
-            details = self._details(incident, page)
-            return card, details, search_form(card), search_form(details)
-
-        if jobs < 2:
-            return  # one after the other here is what the pages would do anyway
-        names = list(pages)
-        for page, (card, details, card_form, details_form) in zip(
-            names, ordered_map(render, names, jobs), strict=True
-        ):
-            self._cards_ahead[page] = card
-            self._details_ahead[page] = details
-            self.search_forms[card] = card_form
-            self.search_forms[details] = details_form
+    def additions(self, incident: Incident, page: str) -> Additions:
+        """The card (with its title, as most pages need it) and the details of a
+        postmortem page, with their search forms: what a page asks for, made in one go
+        so that it can be made ahead, in another process."""
+        card = self._card(incident, page, with_title=True)
+        details = self._details(incident, page)
+        return Additions(card, details, search_form(card), search_form(details))
 
     def card(self, incident: Incident, page: str, with_title: bool) -> str:
-        card = self._cards_ahead.pop(page, None)
-        return card if card is not None and with_title else self._card(incident, page, with_title)
+        return self._card(incident, page, with_title)
 
     def details(self, incident: Incident, page: str) -> str:
-        details = self._details_ahead.pop(page, None)
-        return details if details is not None else self._details(incident, page)
+        return self._details(incident, page)
 
     def _card(self, incident: Incident, page: str, with_title: bool) -> str:
         return self._render(
@@ -493,7 +464,7 @@ class Renderer:
 
     # Exports
 
-    def incidents_json(self) -> Page:
+    def incidents_json(self) -> str:
         """`incidents.json`: the archive as data, version 1 (docs/exports.md)."""
         json_uri = self.layout.incidents_json
         href = Hrefs(self, json_uri)
@@ -541,9 +512,9 @@ class Renderer:
                 for i in self.archive.incidents
             ],
         }
-        return Page(json_uri, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
-    def action_items_csv(self) -> Page:
+    def action_items_csv(self) -> str:
         import csv
         import io
 
@@ -581,7 +552,19 @@ class Renderer:
                     url,
                 ]
             )
-        return Page(csv_uri, buffer.getvalue())
+        return buffer.getvalue()
+
+
+def _front_matter(title: str, toc: bool = False, search: bool = True) -> str:
+    # The title is escaped here because themes print `page.title` without escaping.
+    # Listings have no sections: Material's table of contents would only narrow them.
+    # Facet pages repeat what the index and the postmortems hold: search skips them.
+    return (
+        f"---\ntitle: {json.dumps(page_title(title))}\n"
+        + ("" if toc else "hide: [toc]\n")
+        + ("" if search else "search:\n  exclude: true\n")
+        + "---\n"
+    )
 
 
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")

@@ -16,7 +16,7 @@ import threading
 
 import pytest
 
-from mkdocs_postmortem.parallel import WORTH_IT_FROM, ordered_map
+from mkdocs_postmortem.parallel import WORTH_IT_FROM, Background, ordered_map
 
 FIXTURE = os.path.join(os.path.dirname(__file__), "..", "fixtures", "published.md")
 linux_only = pytest.mark.skipif(sys.platform != "linux", reason="processes are forked on Linux")
@@ -145,3 +145,87 @@ def test_with_another_thread_running_nothing_is_forked() -> None:
         other.join()
     assert [square for square, _ in results] == [n * n for n in range(2 * WORTH_IT_FROM)]
     assert {pid for _, pid in results} == {os.getpid()}
+
+
+@linux_only
+def test_background_tasks_run_in_workers_while_this_process_goes_on() -> None:
+    seen = in_fresh_python(
+        """
+        import json, multiprocessing, os, time
+        from mkdocs_postmortem.parallel import Background
+
+        def task(number):
+            return lambda: (number * number, os.getpid(), time.monotonic())
+
+        background = Background([task(n) for n in range(40)], workers=1)
+        started = time.monotonic()
+        time.sleep(0.5)  # this process is busy with something else meanwhile
+        results = list(background.results())
+        print(json.dumps({
+            "in_order": [square for square, _, _ in results] == [n * n for n in range(40)],
+            "here": os.getpid() in {pid for _, pid, _ in results},
+            "made meanwhile": max(at for _, _, at in results) < started + 0.5,
+            "processes left": len(multiprocessing.active_children()),
+        }))
+        """
+    )
+    assert seen == {"in_order": True, "here": False, "made meanwhile": True, "processes left": 0}
+
+
+@linux_only
+def test_a_background_task_whose_worker_died_is_done_here() -> None:
+    seen = in_fresh_python(
+        """
+        import json, os
+        from mkdocs_postmortem.parallel import Background
+        parent = os.getpid()
+
+        def task(number):
+            def run():
+                if os.getpid() != parent and number == 7:
+                    os._exit(1)  # a worker killed, say by the OOM killer
+                return number * number
+            return run
+
+        results = list(Background([task(n) for n in range(30)], workers=2).results())
+        print(json.dumps(results == [n * n for n in range(30)]))
+        """
+    )
+    assert seen is True
+
+
+@linux_only
+def test_a_background_closed_early_leaves_no_process() -> None:
+    seen = in_fresh_python(
+        """
+        import json, multiprocessing, time
+        from mkdocs_postmortem.parallel import Background
+
+        def task(number):
+            return lambda: time.sleep(0.05) or number
+
+        background = Background([task(n) for n in range(200)], workers=2)
+        first = next(background.results())
+        started = time.monotonic()
+        background.close()
+        print(json.dumps({
+            "first": first,
+            "closed soon": time.monotonic() - started < 2,
+            "processes left": len(multiprocessing.active_children()),
+        }))
+        """
+    )
+    assert seen == {"first": 0, "closed soon": True, "processes left": 0}
+
+
+def test_without_workers_a_task_runs_when_its_result_is_taken() -> None:
+    ran: list[int] = []
+
+    def task(number: int):
+        return lambda: ran.append(number) or number
+
+    results = Background([task(n) for n in range(3)], workers=0).results()
+    assert ran == []
+    assert next(results) == 0
+    assert ran == [0]
+    assert list(results) == [1, 2]

@@ -1,0 +1,59 @@
+"""The archive's HTML made ahead: each page gets what it would have got made on demand,
+whatever order the build asks in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+
+from cases import draft, published
+
+from mkdocs_postmortem import SchemaInForce, read
+from mkdocs_postmortem.archive import Archive
+from mkdocs_postmortem.render.ahead import CHUNK, Ahead
+from mkdocs_postmortem.render.layout import Layout
+from mkdocs_postmortem.render.pages import Renderer
+from mkdocs_postmortem.render.templates import environment
+
+
+def _relative(source: str, target: str) -> str:
+    return posixpath.relpath(target, posixpath.dirname(source))
+
+
+def renderer_of(count: int) -> tuple[Renderer, dict[str, str]]:
+    texts = [published(f"TEST-2026-{n:04d}") for n in range(count)] + [draft("TEST-2026-9999")]
+    documents = [read(f"postmortems/pm-{n}.md", t.encode()) for n, t in enumerate(texts)]
+    archive = Archive.build(documents, SchemaInForce.load(), dt.date(2026, 11, 27))
+    uris = {incident.id: incident.path for incident in archive.incidents}
+    return Renderer(archive, Layout("postmortems"), environment(), _relative, uris), uris
+
+
+def test_each_page_gets_what_it_would_get_made_on_demand() -> None:
+    renderer, uris = renderer_of(CHUNK + 3)
+    postmortems = {uris[i.id]: i for i in renderer.archive.incidents}
+    planned = {item.src_uri: item for item in renderer.plan()}
+    order = ["index.md", *sorted(postmortems), *planned]
+    ahead = Ahead(renderer, order, postmortems, planned, None, workers=0)
+
+    # Out of order: a generated page first, then the postmortems backwards.
+    statistics = renderer.layout.statistics
+    assert ahead.text(statistics) == planned[statistics].make()
+    for uri in sorted(postmortems, reverse=True):
+        additions = ahead.additions(uri)
+        assert additions is not None
+        assert additions.card == renderer.card(postmortems[uri], uri, with_title=True)
+        assert additions.details == renderer.details(postmortems[uri], uri)
+    for uri, item in planned.items():
+        if uri != statistics:
+            assert ahead.text(uri) == item.make()
+
+    # Each is handed out once; pages that were never planned get nothing.
+    assert ahead.text(statistics) is None
+    assert ahead.take("index.md") is None
+
+
+def test_the_users_own_landing_page_gets_the_listing() -> None:
+    renderer, uris = renderer_of(2)
+    index = renderer.layout.index
+    ahead = Ahead(renderer, [index, *uris.values()], {}, {}, index, workers=0)
+    assert ahead.text(index) == renderer.index_body()
