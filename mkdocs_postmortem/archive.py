@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import collector
 from .reader import Document
 from .schema import SchemaInForce
 from .validation.dates import Moment, parse_moment
@@ -258,23 +259,23 @@ class Archive:
 
     @classmethod
     def build(cls, documents: Iterable[Document], schema: SchemaInForce, today: dt.date) -> Archive:
-        incidents = []
-        for document in documents:
-            data = document.data
-            if not data or not isinstance(data.get("id"), str):
-                continue
-            if not schema.accepts_id(data["id"]):
-                continue
-            incidents.append(incident_from(document, today))
-        # Newest first; the id breaks ties so the order never depends on file names.
-        incidents.sort(key=lambda i: i.id)
-        incidents.sort(key=lambda i: i.occurred, reverse=True)
-        return cls(
-            incidents,
-            categories=schema.enum("action_category"),
-            failure_modes=schema.enum("failure_mode"),
-            layers=schema.enum("factor_layer"),
-        )
+        with collector.paused():
+            incidents = [
+                incident_from(document, today)
+                for document in documents
+                if document.data
+                and isinstance(document.data.get("id"), str)
+                and schema.accepts_id(document.data["id"])
+            ]
+            # Newest first; the id breaks ties so the order never depends on file names.
+            incidents.sort(key=lambda i: i.id)
+            incidents.sort(key=lambda i: i.occurred, reverse=True)
+            return cls(
+                incidents,
+                categories=schema.enum("action_category"),
+                failure_modes=schema.enum("failure_mode"),
+                layers=schema.enum("factor_layer"),
+            )
 
     def related_of(self, incident: Incident) -> list[Incident]:
         return [self.by_id[i] for i in incident.related if i in self.by_id and i != incident.id]

@@ -13,6 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from . import collector
 from .diagnostics import RULES, Diagnostic, Severity, count
 from .parallel import ordered_map
 from .reader import Document, read
@@ -164,9 +165,10 @@ def check_archive(
     """
     documents = []
     diagnostics: list[Diagnostic] = list(notices)
-    for document, problems in checked_documents(sources, settings, jobs):
-        documents.append(document)
-        diagnostics.extend(problems)
+    with collector.paused():
+        for document, problems in checked_documents(sources, settings, jobs):
+            documents.append(document)
+            diagnostics.extend(problems)
     diagnostics.extend(archive_problems(documents, settings.schema))
     return Report(documents, sorted(set(_adjust(diagnostics, settings.severities))))
 
