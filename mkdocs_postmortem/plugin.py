@@ -17,8 +17,9 @@ from jinja2 import Environment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
+from mkdocs.structure import StructureItem
 from mkdocs.structure.files import File, Files, InclusionLevel
-from mkdocs.structure.nav import Navigation
+from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 from mkdocs.utils import get_relative_url
@@ -259,6 +260,15 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
                 content = (resources.files(__package__) / "assets" / name).read_bytes()
                 files.append(File.generated(config, uri, content=content))
 
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
+        """Without a `nav:`, MkDocs makes the action items' folder a section that holds
+        only their page (the category pages stay out of the navigation); the page takes
+        its place, so the archive joins the navigation as one section. Themes render the
+        navigation into every page, where a section costs a dozen tags more."""
+        if self.renderer is not None and config.nav is None:
+            _lift_lone_page(nav.items, self.renderer.layout.action_items)
+        return nav
+
     def _workers(self, incidents: int) -> int:
         """Processes that make the archive's HTML while this one converts the pages,
         which keeps a core busy: one fewer than the jobs. None while serving or for a
@@ -415,6 +425,21 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
             return "<" + posixpath.relpath(target, posixpath.dirname(uri)) + ">"
 
         return link_mentions(markdown, pattern, href, self._id_prefixes)
+
+
+def _lift_lone_page(items: list[StructureItem], src_uri: str) -> bool:
+    """Put the page `src_uri` in place of a section that holds only it."""
+    for number, item in enumerate(items):
+        if not isinstance(item, Section):
+            continue
+        lone = item.children[0] if len(item.children) == 1 else None
+        if isinstance(lone, Page) and lone.file.src_uri == src_uri:
+            lone.parent = item.parent
+            items[number] = lone
+            return True
+        if _lift_lone_page(item.children, src_uri):
+            return True
+    return False
 
 
 def _place_index(content: str, listing: str) -> str:

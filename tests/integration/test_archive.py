@@ -259,3 +259,11 @@ def test_statistics_have_charts_and_their_numbers(built: Site) -> None:
     assert "<tr><td>sev4</td><td>1</td></tr>" in page
     assert "<tr><td>2025-Q3</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td></tr>" in page
     assert "<tr><td>guardrail</td><td>2</td><td>1</td><td>0</td></tr>" in page
+
+
+def test_the_archive_joins_the_nav_as_one_section(built: Site) -> None:
+    home = out(built, "index.html").read_text()
+    nav = home[home.index("md-nav--primary") : home.index("md-sidebar--secondary")]
+    # The action items' folder holds only their page in the nav: no section of its own.
+    assert nav.count("md-nav__item--nested") == 1
+    assert re.search(r'<a href="postmortems/action-items/" class="md-nav__link', nav)
