@@ -34,7 +34,7 @@ from .parallel import WORTH_IT_FROM
 from .prose import id_prefix, link_mentions, mention_regex
 from .reader import FRONT_MATTER_RE
 from .reference import expand_markers
-from .render.ahead import Ahead
+from .render.ahead import Ahead, Html
 from .render.layout import Layout
 from .render.pages import Additions, Renderer, page_title
 from .render.templates import environment
@@ -336,18 +336,18 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
                 self._search_forms[added] = made.details_search_form
                 html = f"{card}\n{html}\n{added}\n"
                 fragments = [card, added]
-            elif made is not None and uri == self._user_index:
-                added = made
-                html = _place_index(html, added)
+            elif isinstance(made, Html):
+                added = made.html
+                html = _place_index(html, added) if uri == self._user_index else added
                 fragments = [added]
-            elif made is not None:
-                html = added = made
-                fragments = [added]
+                if made.search_form is not None:
+                    self._search_forms[added] = made.search_form
         if uri in self._problems_by_uri:
             html = problems_box(self._problems_by_uri[uri]) + "\n" + html
         _add_to_toc(page, added)
-        located = [Fragment.locate(html, fragment) for fragment in fragments]
-        self._fragments[uri] = [where for where in located if where is not None]
+        if not _excluded_from_search(page):
+            located = [Fragment.locate(html, fragment) for fragment in fragments]
+            self._fragments[uri] = [where for where in located if where is not None]
         return html
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment | None:
@@ -440,6 +440,12 @@ def _lift_lone_page(items: list[StructureItem], src_uri: str) -> bool:
         if _lift_lone_page(item.children, src_uri):
             return True
     return False
+
+
+def _excluded_from_search(page: Page) -> bool:
+    """Whether the page asks search plugins to skip it, as facet pages do."""
+    search = page.meta.get("search")
+    return isinstance(search, dict) and bool(search.get("exclude"))
 
 
 def _place_index(content: str, listing: str) -> str:

@@ -11,11 +11,13 @@ is taken, which is what a build would do anyway.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from ..archive import Incident
 from ..parallel import Background
+from ..search import search_form
 from .pages import Additions, Planned, Renderer
 
 # Postmortems whose additions one task makes: enough that a task is worth sending,
@@ -23,6 +25,14 @@ from .pages import Additions, Planned, Renderer
 CHUNK = 25
 
 Made = list[tuple[str, Any]]  # (src_uri, what was made for it)
+
+
+@dataclass(frozen=True)
+class Html:
+    """A page's HTML, and its search form when search indexes the page."""
+
+    html: str
+    search_form: str | None
 
 
 class Ahead:
@@ -60,8 +70,13 @@ class Ahead:
         additions = self.take(src_uri)
         return additions if isinstance(additions, Additions) else None
 
+    def html(self, src_uri: str) -> Html | None:
+        """A generated page's HTML, or the listing of the user's landing page."""
+        html = self.take(src_uri)
+        return html if isinstance(html, Html) else None
+
     def text(self, src_uri: str) -> str | None:
-        """A generated file's content, or the listing of the user's landing page."""
+        """A data file's content."""
         text = self.take(src_uri)
         return text if isinstance(text, str) else None
 
@@ -96,9 +111,11 @@ def _tasks(
             continue
         end_run()
         if uri in planned:
-            tasks.append(([uri], partial(_make, uri, planned[uri].make)))
+            item = planned[uri]
+            make = _make_html if item.is_page else _make_text
+            tasks.append(([uri], partial(make, uri, item.make, item.search)))
         elif uri == index:
-            tasks.append(([uri], partial(_make, uri, renderer.index_body)))
+            tasks.append(([uri], partial(_make_html, uri, renderer.index_body, True)))
     end_run()
     return tasks
 
@@ -107,5 +124,10 @@ def _make_additions(renderer: Renderer, postmortems: dict[str, Incident], uris: 
     return [(uri, renderer.additions(postmortems[uri], uri)) for uri in uris]
 
 
-def _make(uri: str, make: Callable[[], str]) -> Made:
+def _make_html(uri: str, make: Callable[[], str], search: bool) -> Made:
+    html = make()
+    return [(uri, Html(html, search_form(html) if search else None))]
+
+
+def _make_text(uri: str, make: Callable[[], str], search: bool) -> Made:
     return [(uri, make())]

@@ -53,6 +53,7 @@ class Planned:
     front_matter: str | None  # a page's, for MkDocs; None for a data file
     make: Callable[[], str]  # the page's HTML, or the data file's content
     in_nav: bool = False
+    search: bool = False  # whether site search indexes the page
 
     @property
     def is_page(self) -> bool:
@@ -195,7 +196,7 @@ class Renderer:
         **context: Any,
     ) -> Planned:
         make = partial(self._body, template, src_uri, title=title, **context)
-        return Planned(src_uri, _front_matter(title, toc, search), make, in_nav)
+        return Planned(src_uri, _front_matter(title, toc, search), make, in_nav, search)
 
     def _body(self, template: str, page: str, **context: Any) -> str:
         return self._render(template, page, **context).strip() + "\n"
@@ -228,6 +229,7 @@ class Renderer:
                 _front_matter("Statistics", toc=True),
                 self._statistics_body,
                 in_nav=True,
+                search=True,
             )
         )
         planned.append(Planned(self.layout.incidents_json, None, self.incidents_json))
