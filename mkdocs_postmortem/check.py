@@ -173,6 +173,19 @@ def check_archive(
     return Report(documents, sorted(set(_adjust(diagnostics, settings.severities))))
 
 
+def read_documents(sources: Iterable[Source], jobs: int = 1) -> list[Document]:
+    """Every document as read, its YAML released, with only the reader's problems: what
+    the archive's pages need. `check_archive` applies the rules."""
+    with collector.paused():
+        return list(ordered_map(_read_source, sources, jobs))
+
+
+def _read_source(source: Source) -> Document:
+    document = read(*source)
+    document.release()
+    return document
+
+
 def checked_documents(
     sources: Iterable[Source], settings: Settings, jobs: int = 1
 ) -> Iterator[Checked]:

@@ -17,12 +17,14 @@ import itertools
 import multiprocessing
 import os
 import pickle
+import queue
 import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
 
 Item = TypeVar("Item")
@@ -59,13 +61,14 @@ def ordered_map(
     iterator = iter(items)
     head = list(itertools.islice(iterator, worth_it_from))
     everything = itertools.chain(head, iterator)
-    if jobs > 1 and len(head) == worth_it_from and _can_fork():
+    if jobs > 1 and len(head) == worth_it_from and can_fork():
         yield from _in_processes(function, everything, jobs, chunk)
     else:
         yield from map(function, everything)
 
 
-def _can_fork() -> bool:
+def can_fork() -> bool:
+    """Whether work can go to forked processes here and now."""
     return sys.platform == "linux" and threading.active_count() == 1
 
 
@@ -126,28 +129,29 @@ class Background(Generic[Result]):
     """Tasks started now in up to `workers` processes, while this one goes on with
     other work; their results are taken later, one after the other, in order.
 
+    Each worker does every `workers`-th task, in order, and sends each result down its
+    own pipe as soon as it is made; nothing in this process has to run for a worker
+    to go on, not even a thread, which would wait for this busy process's lock.
     Without workers (none asked for, another thread running, not Linux), a task runs
-    here when its result is taken; so does the task of a worker that died.
+    here when its result is taken; so does every task left to a worker that failed.
     """
 
     def __init__(self, tasks: Sequence[Task[Result]], workers: int) -> None:
         self._tasks = tasks
-        self._pool: ProcessPoolExecutor | None = None
-        self._futures: list[Future[Result] | None] = [None] * len(tasks)
-        if workers >= 1 and tasks and _can_fork():
-            self._start(workers)
+        self._workers: list[_Worker] = []
+        if workers >= 1 and tasks and can_fork():
+            self._start(min(workers, len(tasks)))
 
     def _start(self, workers: int) -> None:
         global _tasks
         _tasks = self._tasks
         gc.freeze()  # as in `_in_processes`
         try:
-            self._pool = ProcessPoolExecutor(
-                workers, mp_context=multiprocessing.get_context("fork")
-            )
-            # The first task forks every worker; they keep what they inherit.
-            for number in range(len(self._tasks)):
-                self._futures[number] = _submit_task(self._pool, number)
+            for first in range(workers):
+                numbers = range(first, len(self._tasks), workers)
+                self._workers.append(_Worker.start(numbers))
+        except OSError:  # no process could start: the tasks run here
+            self.close()
         finally:
             _tasks = ()
             gc.unfreeze()
@@ -156,33 +160,86 @@ class Background(Generic[Result]):
         """Every task's result in order, each as soon as it is there."""
         try:
             for number, task in enumerate(self._tasks):
-                future, self._futures[number] = self._futures[number], None
-                yield _result(task, future)
+                yield self._result(number, task)
         finally:
             self.close()
 
+    def _result(self, number: int, task: Task[Result]) -> Result:
+        if self._workers:
+            made = self._workers[number % len(self._workers)].receive()
+            if made is not None:
+                return pickle.loads(made)  # type: ignore[no-any-return]
+        return task()
+
     def close(self) -> None:
-        """Stop what has not started; a build that stops early leaves no process."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        """Stop the workers; a build that stops early leaves no process behind."""
+        for worker in self._workers:
+            worker.stop()
+        self._workers = []
 
 
-def _submit_task(pool: ProcessPoolExecutor, number: int) -> Future[Any] | None:
-    try:
-        return pool.submit(_run_task, number)
-    except (BrokenProcessPool, RuntimeError, OSError):
-        return None
+class _Worker:
+    """A forked process that does some of the tasks and sends back what they made."""
 
+    def __init__(self, process: multiprocessing.process.BaseProcess, pipe: Connection) -> None:
+        self._process = process
+        self._pipe: Connection | None = pipe
 
-def _run_task(number: int) -> Any:
-    return _tasks[number]()
-
-
-def _result(task: Task[Result], future: Future[Result] | None) -> Result:
-    if future is not None:
+    @classmethod
+    def start(cls, numbers: range) -> _Worker:
+        context = multiprocessing.get_context("fork")
+        receiver, sender = context.Pipe(duplex=False)
+        process = context.Process(target=_work, args=(numbers, sender), daemon=True)
         try:
-            return future.result()
-        except (BrokenProcessPool, OSError, pickle.PickleError):
-            pass
-    return task()
+            process.start()
+        finally:
+            # Only the worker writes: once it is gone, reading ends instead of waiting.
+            sender.close()
+        return cls(process, receiver)
+
+    def receive(self) -> bytes | None:
+        """The pickled result of this worker's next task; None once it failed."""
+        if self._pipe is None:
+            return None
+        try:
+            made = self._pipe.recv_bytes()
+        except (EOFError, OSError):
+            made = b""
+        if not made:
+            self.stop()
+            return None
+        return made
+
+    def stop(self) -> None:
+        if self._pipe is not None:
+            self._pipe.close()
+            self._pipe = None
+        if self._process.is_alive():
+            self._process.terminate()
+        self._process.join()
+
+
+def _work(numbers: range, pipe: Connection) -> None:
+    """A worker's life: make each result, pickled, and hand it to a thread that sends
+    it, so that making goes on while this process waits for the other to read."""
+    outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+    sender = threading.Thread(target=_send, args=(outbox, pipe))
+    sender.start()
+    try:
+        for number in numbers:
+            try:
+                outbox.put(pickle.dumps(_tasks[number](), pickle.HIGHEST_PROTOCOL))
+            except Exception:
+                outbox.put(b"")  # failed: this task and the rest are done in the other
+                break
+    finally:
+        outbox.put(None)
+        sender.join()
+
+
+def _send(outbox: queue.SimpleQueue[bytes | None], pipe: Connection) -> None:
+    while (made := outbox.get()) is not None:
+        try:
+            pipe.send_bytes(made)
+        except OSError:  # the other process stopped reading
+            return

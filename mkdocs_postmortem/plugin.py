@@ -10,6 +10,8 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+from collections.abc import Callable, Iterable
+from functools import partial
 from importlib import resources
 from typing import Any, Literal
 
@@ -27,10 +29,10 @@ from mkdocs.utils.templates import TemplateContext
 
 from . import site
 from .archive import Archive, Incident
-from .check import Report, Settings, check_archive
+from .check import Report, Settings, Source, check_archive, read_documents
 from .config import PostmortemConfig
 from .diagnostics import Diagnostic, Severity
-from .parallel import WORTH_IT_FROM
+from .parallel import WORTH_IT_FROM, can_fork
 from .prose import id_prefix, link_mentions, mention_regex
 from .reader import FRONT_MATTER_RE
 from .reference import expand_markers
@@ -74,6 +76,7 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         self._bodies: dict[str, str] = {}
         self._incidents_by_uri: dict[str, Incident] = {}
         self._data_files: list[str] = []
+        self._postmortems: list[File] = []
         self._user_index: str | None = None
         self._fragments: dict[str, list[Fragment]] = {}
         self._meta: dict[str, dict[str, Any]] = {}
@@ -120,17 +123,39 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         exactly the postmortems that will be built are checked. Under `--dirty` too,
         every postmortem is read here, since archive rules and listings span files.
         Pages are added here, not later, so that a user's `nav` can list them.
+
+        A large archive built in full whose files all read is checked meanwhile
+        instead: its pages need only what was read, so a worker process applies the
+        rules while MkDocs converts the pages, and `on_env` reports, and fails the
+        build, before anything is written.
         """
         if self.settings is None:
             return files
         postmortems = [file for file in files if site.is_postmortem(file, self.config)]
-        report = check_archive(
-            site.sources(postmortems, config),
-            self.settings,
-            site.outside_links(postmortems, config),
-            jobs=self.config.processes,
-        )
+        self._postmortems = postmortems
+        notices = site.outside_links(postmortems, config)
+        workers = self._workers(len(postmortems))
+        sources: Iterable[Source] = site.sources(postmortems, config)
+        if workers:
+            sources = list(sources)
+            documents = read_documents(sources, self.config.processes)
+            if not any(document.problems for document in documents):
+                self.report = Report(documents, [])
+                check = partial(_check, sources, self.settings, notices)
+                self._publish(files, postmortems, config, workers, check)
+                self._hand_over_front_matter(postmortems, self.report)
+                return files
+            # A file that does not read: the check is done now, and tells at once.
+        report = check_archive(sources, self.settings, notices, jobs=self.config.processes)
         self.report = report
+        self._conclude(report)
+        self._keep_problems_for_pages(postmortems, report)
+        self._publish(files, postmortems, config, workers)
+        self._hand_over_front_matter(postmortems, report)
+        return files
+
+    def _conclude(self, report: Report) -> None:
+        """Report the problems; fail the build as `fail_on` asks, but never a server."""
         for diagnostic in report.diagnostics:
             if diagnostic.severity is Severity.ERROR:
                 log.error(str(diagnostic))
@@ -139,15 +164,11 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         if self._fails(report):
             summary = (
                 f"{report.errors} error(s) and {report.warnings} warning(s) "
-                f"in {len(postmortems)} postmortem(s)"
+                f"in {len(self._postmortems)} postmortem(s)"
             )
             if not self.serving:
                 raise PluginError(f"postmortem: the archive has problems: {summary}.")
             log.warning(f"{summary}; serving anyway, the problems show on each page.")
-        self._keep_problems_for_pages(postmortems, report)
-        self._publish(files, postmortems, config)
-        self._hand_over_front_matter(postmortems, report)
-        return files
 
     def _hand_over_front_matter(self, files: list[File], report: Report) -> None:
         """Spare MkDocs a second YAML parse of each postmortem (about 0.6 ms a page):
@@ -185,8 +206,16 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
                 # MkDocs would stop on the undecodable bytes; show the page with its problem.
                 file.content_string = file.content_bytes.decode("utf-8", errors="replace")
 
-    def _publish(self, files: Files, postmortems: list[File], config: MkDocsConfig) -> None:
-        """Build the archive model and add its generated pages, data files and assets."""
+    def _publish(
+        self,
+        files: Files,
+        postmortems: list[File],
+        config: MkDocsConfig,
+        workers: int,
+        check: Callable[[], list[Diagnostic]] | None = None,
+    ) -> None:
+        """Build the archive model and add its generated pages, data files and assets;
+        start making their content in `workers` processes, then `check`."""
         assert self.settings is not None and self.report is not None
         layout = Layout(self.config.dir)
         clashes = sorted(file.src_uri for file in files if layout.is_reserved(file.src_uri))
@@ -252,7 +281,8 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
             self._incidents_by_uri,
             {item.src_uri: item for item in planned},
             self._user_index,
-            self._workers(len(archive.incidents)),
+            workers,
+            last=check,
         )
         for name in ASSETS:
             uri = f"{ASSET_DIR}/{name}"
@@ -269,12 +299,13 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
             _lift_lone_page(nav.items, self.renderer.layout.action_items)
         return nav
 
-    def _workers(self, incidents: int) -> int:
-        """Processes that make the archive's HTML while this one converts the pages,
-        which keeps a core busy: one fewer than the jobs. None while serving or for a
-        dirty build, which convert only the pages that changed, nor for a small archive,
-        where starting them costs more than it saves."""
-        if self.serving or self.dirty or incidents < WORTH_IT_FROM:
+    def _workers(self, postmortems: int) -> int:
+        """Processes that make the archive's HTML and check it while this one converts
+        the pages, which keeps a core busy: one fewer than the jobs. None while serving
+        or for a dirty build, which convert only the pages that changed, for a small
+        archive, where starting them costs more than it saves, or where no process can
+        be forked (see `parallel`)."""
+        if self.serving or self.dirty or postmortems < WORTH_IT_FROM or not can_fork():
             return 0
         return self.config.processes - 1
 
@@ -351,15 +382,37 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         return html
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment | None:
-        """Put in the data files' content, made meanwhile, before MkDocs writes them."""
-        if self.ahead is not None:
-            for uri in self._data_files:
-                file = files.get_file_from_path(uri)
-                content = self.ahead.text(uri)
-                if file is not None and content is not None:
-                    file.content_string = content
-            self.ahead.close()
+        """Put in the data files' content, made meanwhile, before MkDocs writes them;
+        report the check made meanwhile, if it was, and fail the build on its verdict."""
+        if self.ahead is None:
+            return env
+        for uri in self._data_files:
+            file = files.get_file_from_path(uri)
+            content = self.ahead.text(uri)
+            if file is not None and content is not None:
+                file.content_string = content
+        diagnostics = self.ahead.last()
+        self.ahead.close()
+        if diagnostics is not None and self.report is not None:
+            report = Report(self.report.documents, diagnostics)
+            self._conclude(report)
+            self._show_problems_on_pages(report)
         return env
+
+    def _show_problems_on_pages(self, report: Report) -> None:
+        """What `on_page_content` does for a check made beforehand: each page with
+        problems lists them on top."""
+        problems_by_path = report.by_path()
+        for file, document in zip(self._postmortems, report.documents, strict=True):
+            problems = problems_by_path.get(document.path)
+            page = file.page
+            if not problems or page is None or page.content is None:
+                continue
+            box = problems_box(problems) + "\n"
+            page.content = box + page.content
+            fragments = self._fragments.get(file.src_uri)
+            if fragments:
+                self._fragments[file.src_uri] = [where.moved(len(box)) for where in fragments]
 
     def on_build_error(self, *, error: Exception) -> None:
         """A build that stops leaves no worker process behind."""
@@ -425,6 +478,14 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
             return "<" + posixpath.relpath(target, posixpath.dirname(uri)) + ">"
 
         return link_mentions(markdown, pattern, href, self._id_prefixes)
+
+
+def _check(
+    sources: list[Source], settings: Settings, notices: list[Diagnostic]
+) -> list[Diagnostic]:
+    """The whole check, as `on_files` would have made it, in one process: it runs in a
+    worker, which starts none."""
+    return check_archive(sources, settings, notices).diagnostics
 
 
 def _lift_lone_page(items: list[StructureItem], src_uri: str) -> bool:

@@ -65,6 +65,10 @@ class Fragment:
     end: int
     digest: int
 
+    def moved(self, offset: int) -> Fragment:
+        """The same fragment after `offset` characters were put before it."""
+        return Fragment(self.start + offset, self.end + offset, self.digest)
+
     @classmethod
     def locate(cls, content: str, fragment: str) -> Fragment | None:
         start = content.find(fragment)

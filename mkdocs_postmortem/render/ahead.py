@@ -25,6 +25,7 @@ from .pages import Additions, Planned, Renderer
 CHUNK = 25
 
 Made = list[tuple[str, Any]]  # (src_uri, what was made for it)
+_LAST = "\0last"  # a key that no src_uri can be
 
 
 @dataclass(frozen=True)
@@ -46,12 +47,15 @@ class Ahead:
         planned: dict[str, Planned],
         index: str | None,
         workers: int,
+        last: Callable[[], Any] | None = None,
     ) -> None:
         """Make, in `order`, the additions of the `postmortems`, the `planned` files,
-        and the listing of the user's own landing page `index`, in up to `workers`
-        processes."""
+        and the listing of the user's own landing page `index`, then run `last`, in up
+        to `workers` processes."""
         self._taken: dict[str, Any] = {}
         tasks = _tasks(renderer, order, postmortems, planned, index, CHUNK if workers else 1)
+        if last is not None:
+            tasks.append(([_LAST], partial(_make_text, _LAST, last, False)))
         self._keys = {uri for uris, _ in tasks for uri in uris}
         self._background = Background([task for _, task in tasks], workers)
         self._results: Iterator[Made] = self._background.results()
@@ -79,6 +83,10 @@ class Ahead:
         """A data file's content."""
         text = self.take(src_uri)
         return text if isinstance(text, str) else None
+
+    def last(self) -> Any:
+        """What `last` gave; None without it."""
+        return self.take(_LAST)
 
     def close(self) -> None:
         """Stop the workers, for a build that ends before everything is taken."""
@@ -129,5 +137,5 @@ def _make_html(uri: str, make: Callable[[], str], search: bool) -> Made:
     return [(uri, Html(html, search_form(html) if search else None))]
 
 
-def _make_text(uri: str, make: Callable[[], str], search: bool) -> Made:
+def _make_text(uri: str, make: Callable[[], Any], search: bool) -> Made:
     return [(uri, make())]

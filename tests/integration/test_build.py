@@ -229,6 +229,80 @@ def test_a_large_archive_builds_the_same_in_one_process_or_several(make_site) ->
             assert first == second, name
 
 
+def large_archive(site, problem: str = "", every: int = 7) -> None:
+    """210 postmortems, enough for the check to be made meanwhile with `jobs: 2`;
+    `problem` is appended to the text of every `every`-th one."""
+    template = fixture_text("published.md").replace("related: [TEST-2026-0002]\n", "")
+    for number in range(210):
+        text = template.replace("TEST-2026-0001", f"TEST-2026-{number:04d}")
+        if problem and number % every == 0:
+            text += problem
+        site.add(f"pm-{number:04d}.md", text)
+
+
+def built_pages(folder) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): re.sub(
+            rb"Build Date UTC : [^\n]*", b"", path.read_bytes()
+        )
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != "sitemap.xml.gz"
+    }
+
+
+def problems_in(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if " PM" in line]
+
+
+def test_problems_checked_meanwhile_show_as_when_checked_first(make_site) -> None:
+    # With two jobs the rules run while MkDocs converts the pages; the warnings, and the
+    # boxes on the pages that have them, are those of a build that checks first.
+    site = make_site('today: "2026-11-27"\njobs: 1')
+    large_archive(site, "\nThe root cause was a careless edit; see TEST-2026-9999.\n")
+    first = site.build("-d", "one")
+    assert first.returncode == 0, first.stderr
+    site.write_config('today: "2026-11-27"\njobs: 2')
+    meanwhile = site.build("-d", "several")
+    assert meanwhile.returncode == 0, meanwhile.stderr
+
+    assert len(problems_in(first.stderr)) >= 60
+    assert problems_in(meanwhile.stderr) == problems_in(first.stderr)
+    one, several = built_pages(site.root / "one"), built_pages(site.root / "several")
+    assert one.keys() == several.keys()
+    for name in one:
+        assert one[name] == several[name], name
+    page = (site.root / "several" / "postmortems" / "pm-0007" / "index.html").read_text()
+    assert "postmortem-problems" in page
+
+
+@pytest.mark.parametrize(
+    ("problem", "message"),
+    [
+        # Found by the rules, made meanwhile: reported, and the build fails, in on_env.
+        ("", "docs/postmortems/pm-0000.md:4:9: error PM102 status:"),
+        # A file that does not read: the check is done at once, as with one job.
+        ("---\nid: [\n", "docs/postmortems/pm-0000.md"),
+    ],
+)
+def test_a_large_archive_with_an_error_fails_whatever_the_jobs(
+    make_site, problem: str, message: str
+) -> None:
+    site = make_site('today: "2026-11-27"\njobs: 2')
+    large_archive(site)
+    broken = site.docs / "postmortems" / "pm-0000.md"
+    text = broken.read_text()
+    broken.write_text(
+        problem + text if problem else text.replace("status: published", "status: publishd")
+    )
+    result = site.build()
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "postmortem: the archive has problems: 1 error(s)" in result.stderr
+    assert "Traceback" not in result.stderr
+    site.write_config('today: "2026-11-27"\njobs: 1')
+    assert problems_in(site.build().stderr) == problems_in(result.stderr)
+
+
 def test_a_dirty_build_leaves_unchanged_postmortems_alone(make_site) -> None:
     site = make_site('today: "2026-11-27"')
     site.add(

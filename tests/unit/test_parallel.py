@@ -229,3 +229,29 @@ def test_without_workers_a_task_runs_when_its_result_is_taken() -> None:
     assert next(results) == 0
     assert ran == [0]
     assert list(results) == [1, 2]
+
+
+@linux_only
+def test_a_task_that_fails_in_a_worker_is_done_here_with_the_rest() -> None:
+    seen = in_fresh_python(
+        """
+        import json, os
+        from mkdocs_postmortem.parallel import Background
+        parent = os.getpid()
+
+        def task(number):
+            def run():
+                if os.getpid() != parent and number == 4:
+                    raise RuntimeError("only in the worker")
+                return number, os.getpid() == parent
+            return run
+
+        results = list(Background([task(n) for n in range(10)], workers=2).results())
+        print(json.dumps({
+            "all": [n for n, _ in results] == list(range(10)),
+            "here": [n for n, here in results if here],
+        }))
+        """
+    )
+    # Worker 0 has the even tasks: 4 failed there, so 4, 6 and 8 are done here.
+    assert seen == {"all": True, "here": [4, 6, 8]}
