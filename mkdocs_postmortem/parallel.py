@@ -1,10 +1,11 @@
 """Work on a large archive in several processes, with the same results in the same order.
 
-Each postmortem is checked on its own (only the archive-wide rules need them all), and
-each card, listing row and archive page is rendered on its own, so the work on 10,000
-spreads over the machine's cores. Worker processes are forked: they start in
-milliseconds with the settings, the archive and the templates already in memory, and
-only the items and the results travel between processes. Forking is done only where
+Each postmortem is read and checked on its own (only the archive-wide rules need them
+all), and each card and archive page is rendered on its own, so the work on 10,000
+spreads over the machine's cores: `ordered_map` while the build waits for it, and
+`Background` while the build goes on with its own work. Worker processes are forked:
+they start in milliseconds with the settings, the archive and the templates already
+in memory, and only the items and the results travel between processes. Forking is done only where
 it is the platform's own way (Linux) and only while no other thread runs (a fork
 copies no thread, but it would copy a lock another thread holds). Anywhere else, for
 a small archive, or if a worker dies, the work is done here, one item after the other.

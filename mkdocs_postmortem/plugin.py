@@ -117,7 +117,7 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
 
     @event_priority(-50)
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
-        """Check the archive before any page is rendered, then add its pages.
+        """Read and check the archive before any page is converted, then add its pages.
 
         Late (priority -50) so that files other plugins add or exclude are settled:
         exactly the postmortems that will be built are checked. Under `--dirty` too,
@@ -350,7 +350,8 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         """Add the archive's HTML after Markdown has run, which would only re-parse it:
         a generated page's body, the listing in the landing page, and the card and
         details around each postmortem's text. A broken postmortem (only reached when
-        the build goes on) lists its problems on top.
+        the build goes on) lists its problems on top, here or, for a check made
+        meanwhile, in `on_env`.
         """
         uri = page.file.src_uri
         added = ""
