@@ -25,6 +25,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
 
@@ -58,7 +59,17 @@ def ordered_map(
     worth_it_from: int = WORTH_IT_FROM,
 ) -> Iterator[Result]:
     """`map(function, items)`, in up to `jobs` processes when there are at least
-    `worth_it_from` items. Items travel by `chunk`; the function is never pickled."""
+    `worth_it_from` items. Items travel by `chunk`; the function is never pickled.
+
+    A sequence of items does not travel at all: this process and `jobs` - 1 workers,
+    which inherit it, each take their turn of chunks, and only results come back.
+    """
+    if isinstance(items, Sequence):
+        if jobs > 1 and len(items) >= worth_it_from and can_fork():
+            yield from _shared(function, items, jobs, chunk)
+        else:
+            yield from map(function, items)
+        return
     iterator = iter(items)
     head = list(itertools.islice(iterator, worth_it_from))
     everything = itertools.chain(head, iterator)
@@ -66,6 +77,23 @@ def ordered_map(
         yield from _in_processes(function, everything, jobs, chunk)
     else:
         yield from map(function, everything)
+
+
+def _shared(
+    function: Callable[[Item], Result], items: Sequence[Item], jobs: int, chunk: int
+) -> Iterator[Result]:
+    tasks = [
+        partial(_map_part, function, items, start, start + chunk)
+        for start in range(0, len(items), chunk)
+    ]
+    for part in Background(tasks, jobs - 1, here=True).results():
+        yield from part
+
+
+def _map_part(
+    function: Callable[[Item], Result], items: Sequence[Item], start: int, stop: int
+) -> list[Result]:
+    return [function(item) for item in items[start:stop]]
 
 
 def can_fork() -> bool:
@@ -133,23 +161,27 @@ class Background(Generic[Result]):
     Each worker does every `workers`-th task, in order, and sends each result down its
     own pipe as soon as it is made; nothing in this process has to run for a worker
     to go on, not even a thread, which would wait for this busy process's lock.
+    With `here`, this process takes its turn too, making its tasks as their results
+    are taken, while the workers make theirs: for work it would otherwise wait for.
     Without workers (none asked for, another thread running, not Linux), a task runs
     here when its result is taken; so does every task left to a worker that failed.
     """
 
-    def __init__(self, tasks: Sequence[Task[Result]], workers: int) -> None:
+    def __init__(self, tasks: Sequence[Task[Result]], workers: int, here: bool = False) -> None:
         self._tasks = tasks
         self._workers: list[_Worker] = []
+        self._here = here
         if workers >= 1 and tasks and can_fork():
             self._start(min(workers, len(tasks)))
 
     def _start(self, workers: int) -> None:
         global _tasks
         _tasks = self._tasks
+        turns = workers + self._here
         gc.freeze()  # as in `_in_processes`
         try:
-            for first in range(workers):
-                numbers = range(first, len(self._tasks), workers)
+            for first in range(self._here, turns):
+                numbers = range(first, len(self._tasks), turns)
                 self._workers.append(_Worker.start(numbers))
         except OSError:  # no process could start: the tasks run here
             self.close()
@@ -166,8 +198,9 @@ class Background(Generic[Result]):
             self.close()
 
     def _result(self, number: int, task: Task[Result]) -> Result:
-        if self._workers:
-            made = self._workers[number % len(self._workers)].receive()
+        turn = number % (len(self._workers) + self._here) - self._here if self._workers else -1
+        if turn >= 0:
+            made = self._workers[turn].receive()
             if made is not None:
                 return pickle.loads(made)  # type: ignore[no-any-return]
         return task()

@@ -5,8 +5,9 @@ postmortems, how their paths are shown, and the settings from the plugin's optio
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import overload
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File
@@ -57,14 +58,43 @@ def display_paths(files: Iterable[File], config: MkDocsConfig) -> Iterator[tuple
             yield file, display_path(file, config)
 
 
-def sources(files: Iterable[File], config: MkDocsConfig) -> Iterator[Source]:
-    """Each file's display path and bytes, read one at a time as the check asks."""
-    for file, path in display_paths(files, config):
-        try:
-            raw: bytes | OSError = file.content_bytes
-        except OSError as error:
-            raw = error
-        yield path, raw
+def sources(files: Iterable[File], config: MkDocsConfig) -> Sources:
+    """Each file's display path and bytes, read as the check asks for them."""
+    return Sources(list(display_paths(files, config)))
+
+
+class Sources(Sequence[Source]):
+    """Postmortems to check, each read when asked for: one at a time, in whichever
+    process checks it (see `parallel.ordered_map`), so that bytes never travel between
+    processes and memory stays flat."""
+
+    def __init__(self, files: list[tuple[File, str]]) -> None:
+        self._files = files
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    @overload
+    def __getitem__(self, index: int) -> Source: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Source]: ...
+
+    def __getitem__(self, index: int | slice) -> Source | list[Source]:
+        if isinstance(index, slice):
+            return [_source(*item) for item in self._files[index]]
+        return _source(*self._files[index])
+
+    def __iter__(self) -> Iterator[Source]:
+        return (_source(*item) for item in self._files)
+
+
+def _source(file: File, path: str) -> Source:
+    try:
+        raw: bytes | OSError = file.content_bytes
+    except OSError as error:
+        raw = error
+    return path, raw
 
 
 def outside_links(files: Iterable[File], config: MkDocsConfig) -> list[Diagnostic]:

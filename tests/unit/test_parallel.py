@@ -40,12 +40,13 @@ def square_and_pid(number: int) -> tuple[int, int]:
 
 
 @linux_only
-def test_a_large_input_is_mapped_in_processes_in_order() -> None:
+def test_a_large_stream_is_mapped_in_processes_in_order() -> None:
     seen = in_fresh_python(
         f"""
         import json, os
         from mkdocs_postmortem.parallel import ordered_map
-        results = list(ordered_map(lambda n: (n * n, os.getpid()), range({3 * WORTH_IT_FROM}), 2))
+        stream = iter(range({3 * WORTH_IT_FROM}))  # items that travel to the workers
+        results = list(ordered_map(lambda n: (n * n, os.getpid()), stream, 2))
         print(json.dumps({{
             "in_order": [s for s, _ in results] == [n * n for n in range({3 * WORTH_IT_FROM})],
             "here": os.getpid() in {{pid for _, pid in results}},
@@ -117,6 +118,7 @@ def test_an_archive_checked_in_processes_gives_the_same_report() -> None:
             "same places": [d.position(["id"]) for d in shared.documents]
             == [d.position(["id"]) for d in alone.documents],
             "checked here": str(os.getpid()) in checkers,
+            "checkers": len(checkers),
         }}))
         """
     )
@@ -125,7 +127,9 @@ def test_an_archive_checked_in_processes_gives_the_same_report() -> None:
         "same problems": True,
         "same data": True,
         "same places": True,
-        "checked here": False,
+        # A list of sources is shared: this process checks its turn, a worker the rest.
+        "checked here": True,
+        "checkers": 2,
     }
 
 
@@ -255,3 +259,22 @@ def test_a_task_that_fails_in_a_worker_is_done_here_with_the_rest() -> None:
     )
     # Worker 0 has the even tasks: 4 failed there, so 4, 6 and 8 are done here.
     assert seen == {"all": True, "here": [4, 6, 8]}
+
+
+@linux_only
+def test_a_sequence_is_shared_between_this_process_and_the_workers() -> None:
+    seen = in_fresh_python(
+        f"""
+        import json, os
+        from mkdocs_postmortem.parallel import ordered_map
+        parent = os.getpid()
+        numbers = list(range({3 * WORTH_IT_FROM}))
+        results = list(ordered_map(lambda n: (n * n, os.getpid() == parent), numbers, 2))
+        print(json.dumps({{
+            "in_order": [square for square, _ in results] == [n * n for n in numbers],
+            "here": sum(here for _, here in results),
+        }}))
+        """
+    )
+    # Twelve chunks of 50 take turns: this process has the first, third, fifth...
+    assert seen == {"in_order": True, "here": 6 * 50}
