@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from functools import partial
 from importlib import resources
 from typing import Any, Literal
@@ -135,13 +135,13 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         self._postmortems = postmortems
         notices = site.outside_links(postmortems, config)
         workers = self._workers(len(postmortems))
-        sources: Iterable[Source] = site.sources(postmortems, config)
+        sources = site.sources(postmortems, config)
         if workers:
-            sources = list(sources)
             documents = read_documents(sources, self.config.processes)
             if not any(document.problems for document in documents):
                 self.report = Report(documents, [])
-                check = partial(_check, sources, self.settings, notices)
+                # Before the content of the files is handed over.
+                check = partial(_check, sources.as_now(), self.settings, notices)
                 self._publish(files, postmortems, config, workers, check)
                 self._hand_over_front_matter(postmortems, self.report)
                 return files
@@ -482,7 +482,7 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
 
 
 def _check(
-    sources: list[Source], settings: Settings, notices: list[Diagnostic]
+    sources: Sequence[Source], settings: Settings, notices: list[Diagnostic]
 ) -> list[Diagnostic]:
     """The whole check, as `on_files` would have made it, in one process: it runs in a
     worker, which starts none."""

@@ -60,7 +60,7 @@ def display_paths(files: Iterable[File], config: MkDocsConfig) -> Iterator[tuple
 
 def sources(files: Iterable[File], config: MkDocsConfig) -> Sources:
     """Each file's display path and bytes, read as the check asks for them."""
-    return Sources(list(display_paths(files, config)))
+    return Sources([(path, file) for file, path in display_paths(files, config)])
 
 
 class Sources(Sequence[Source]):
@@ -68,11 +68,11 @@ class Sources(Sequence[Source]):
     process checks it (see `parallel.ordered_map`), so that bytes never travel between
     processes and memory stays flat."""
 
-    def __init__(self, files: list[tuple[File, str]]) -> None:
-        self._files = files
+    def __init__(self, entries: list[tuple[str, File | str | bytes | OSError]]) -> None:
+        self._entries = entries  # display path, and a file, a path on disk, or its bytes
 
     def __len__(self) -> int:
-        return len(self._files)
+        return len(self._entries)
 
     @overload
     def __getitem__(self, index: int) -> Source: ...
@@ -82,19 +82,36 @@ class Sources(Sequence[Source]):
 
     def __getitem__(self, index: int | slice) -> Source | list[Source]:
         if isinstance(index, slice):
-            return [_source(*item) for item in self._files[index]]
-        return _source(*self._files[index])
+            return [_read(*entry) for entry in self._entries[index]]
+        return _read(*self._entries[index])
 
     def __iter__(self) -> Iterator[Source]:
-        return (_source(*item) for item in self._files)
+        return (_read(*entry) for entry in self._entries)
+
+    def as_now(self) -> Sources:
+        """The files as they read now, even once their content is replaced: a file that
+        MkDocs reads from disk (it has an `abs_src_path`) is read from there later, any
+        other's content is kept."""
+        return Sources(
+            [
+                (path, what.abs_src_path)
+                if isinstance(what, File) and what.abs_src_path is not None
+                else _read(path, what)
+                for path, what in self._entries
+            ]
+        )
 
 
-def _source(file: File, path: str) -> Source:
+def _read(path: str, what: File | str | bytes | OSError) -> Source:
+    if isinstance(what, bytes | OSError):
+        return path, what
     try:
-        raw: bytes | OSError = file.content_bytes
+        if isinstance(what, str):
+            with open(what, "rb") as file:
+                return path, file.read()
+        return path, what.content_bytes
     except OSError as error:
-        raw = error
-    return path, raw
+        return path, error
 
 
 def outside_links(files: Iterable[File], config: MkDocsConfig) -> list[Diagnostic]:
