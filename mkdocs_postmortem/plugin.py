@@ -354,8 +354,8 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         meanwhile, in `on_env`.
         """
         uri = page.file.src_uri
-        added = ""
-        fragments = []
+        headings: list[tuple[str, str]] = []
+        placed: list[tuple[int, str]] = []  # where each fragment of HTML went
         if self.renderer is not None and self.ahead is not None:
             made = self.ahead.take(uri)
             if isinstance(made, Additions):
@@ -367,19 +367,26 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
                     self._search_forms[card] = made.card_search_form
                 self._search_forms[added] = made.details_search_form
                 html = f"{card}\n{html}\n{added}\n"
-                fragments = [card, added]
+                placed = [(0, card), (len(html) - len(added) - 1, added)]
+                headings = made.headings
             elif isinstance(made, Html):
                 added = made.html
-                html = _place_index(html, added) if uri == self._user_index else added
-                fragments = [added]
+                if uri == self._user_index:
+                    html = _place_index(html, added)
+                    placed = [(html.find(added), added)]
+                else:
+                    html = added
+                    placed = [(0, added)]
+                headings = made.headings
                 if made.search_form is not None:
                     self._search_forms[added] = made.search_form
         if uri in self._problems_by_uri:
-            html = problems_box(self._problems_by_uri[uri]) + "\n" + html
-        _add_to_toc(page, added)
+            box = problems_box(self._problems_by_uri[uri]) + "\n"
+            html = box + html
+            placed = [(where + len(box), fragment) for where, fragment in placed]
+        page.toc.items += [AnchorLink(title, anchor, 2) for anchor, title in headings]
         if not _excluded_from_search(page):
-            located = [Fragment.locate(html, fragment) for fragment in fragments]
-            self._fragments[uri] = [where for where in located if where is not None]
+            self._fragments[uri] = [Fragment.at(*where) for where in placed if where[0] >= 0]
         return html
 
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment | None:
@@ -515,15 +522,6 @@ def _place_index(content: str, listing: str) -> str:
     if INDEX_MARKER in content:
         return content.replace(INDEX_MARKER, listing, 1)
     return f"{content}\n{listing}"
-
-
-_H2_RE = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>')
-
-
-def _add_to_toc(page: Page, added_html: str) -> None:
-    """Headings of the archive's HTML join the page's table of contents."""
-    for anchor, title in _H2_RE.findall(added_html):
-        page.toc.items.append(AnchorLink(title, anchor, 2))
 
 
 def problems_box(problems: list[Diagnostic]) -> str:

@@ -70,10 +70,8 @@ class Fragment:
         return Fragment(self.start + offset, self.end + offset, self.digest)
 
     @classmethod
-    def locate(cls, content: str, fragment: str) -> Fragment | None:
-        start = content.find(fragment)
-        if start < 0 or not fragment:
-            return None
+    def at(cls, start: int, fragment: str) -> Fragment:
+        """The fragment put into a page's content at `start`."""
         return cls(start, start + len(fragment), hash(fragment))
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from ..archive import Incident
 from ..parallel import Background
 from ..search import search_form
-from .pages import Additions, Planned, Renderer
+from .pages import Additions, Planned, Renderer, headings
 
 # Postmortems whose additions one task makes: enough that a task is worth sending,
 # few enough that the first page does not wait long.
@@ -34,6 +34,7 @@ class Html:
 
     html: str
     search_form: str | None
+    headings: list[tuple[str, str]]  # its sections: (anchor, title)
 
 
 class Ahead:
@@ -134,7 +135,7 @@ def _make_additions(renderer: Renderer, postmortems: dict[str, Incident], uris: 
 
 def _make_html(uri: str, make: Callable[[], str], search: bool) -> Made:
     html = make()
-    return [(uri, Html(html, search_form(html) if search else None))]
+    return [(uri, Html(html, search_form(html) if search else None, headings(html)))]
 
 
 def _make_text(uri: str, make: Callable[[], Any], search: bool) -> Made:

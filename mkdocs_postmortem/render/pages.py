@@ -73,6 +73,7 @@ class Additions:
     details: str
     card_search_form: str
     details_search_form: str
+    headings: list[tuple[str, str]]  # the details' sections: (anchor, title)
 
 
 @dataclass(frozen=True)
@@ -357,7 +358,7 @@ class Renderer:
         so that it can be made ahead, in another process."""
         card = self._card(incident, page, with_title=True)
         details = self._details(incident, page)
-        return Additions(card, details, search_form(card), search_form(details))
+        return Additions(card, details, search_form(card), search_form(details), headings(details))
 
     def card(self, incident: Incident, page: str, with_title: bool) -> str:
         return self._card(incident, page, with_title)
@@ -555,6 +556,15 @@ class Renderer:
                 ]
             )
         return buffer.getvalue()
+
+
+_H2_RE = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>')
+
+
+def headings(html: str) -> list[tuple[str, str]]:
+    """The sections of the plugin's HTML, as (anchor, title), for a page's table of
+    contents."""
+    return _H2_RE.findall(html)
 
 
 def _front_matter(title: str, toc: bool = False, search: bool = True) -> str:
