@@ -273,6 +273,10 @@ def test_problems_checked_meanwhile_show_as_when_checked_first(make_site) -> Non
         assert one[name] == several[name], name
     page = (site.root / "several" / "postmortems" / "pm-0007" / "index.html").read_text()
     assert "postmortem-problems" in page
+    # Warnings reported in on_env still count for --strict.
+    strict = site.build("--strict", "-d", "strict")
+    assert strict.returncode == 1
+    assert "in strict mode" in strict.stdout + strict.stderr
 
 
 @pytest.mark.parametrize(
