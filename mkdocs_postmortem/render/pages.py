@@ -356,17 +356,11 @@ class Renderer:
         """The card (with its title, as most pages need it) and the details of a
         postmortem page, with their search forms: what a page asks for, made in one go
         so that it can be made ahead, in another process."""
-        card = self._card(incident, page, with_title=True)
-        details = self._details(incident, page)
+        card = self.card(incident, page, with_title=True)
+        details = self.details(incident, page)
         return Additions(card, details, search_form(card), search_form(details), headings(details))
 
     def card(self, incident: Incident, page: str, with_title: bool) -> str:
-        return self._card(incident, page, with_title)
-
-    def details(self, incident: Incident, page: str) -> str:
-        return self._details(incident, page)
-
-    def _card(self, incident: Incident, page: str, with_title: bool) -> str:
         return self._render(
             "card.html",
             page,
@@ -375,7 +369,7 @@ class Renderer:
             taxonomy=taxonomy_refs(incident),
         ).strip()
 
-    def _details(self, incident: Incident, page: str) -> str:
+    def details(self, incident: Incident, page: str) -> str:
         return self._render(
             "details.html",
             page,
