@@ -4,7 +4,8 @@ A build reads and converts one page after the other in a single process; on a
 machine with more cores, the others sit idle meanwhile. The landing page's listing,
 each postmortem's card and details and every generated file are therefore made in
 worker processes (see `parallel.Background`), in the order the build will ask for
-them, and taken when their page is converted. Without workers, each is made when it
+them, and taken when their page is converted; then comes what the plugin asks for
+last (the check, for a check made meanwhile). Without workers, each is made when it
 is taken, which is what a build would do anyway.
 """
 
@@ -56,7 +57,7 @@ class Ahead:
         self._taken: dict[str, Any] = {}
         tasks = _tasks(renderer, order, postmortems, planned, index, CHUNK if workers else 1)
         if last is not None:
-            tasks.append(([_LAST], partial(_make_text, _LAST, last, False)))
+            tasks.append(([_LAST], partial(_make_text, _LAST, last)))
         self._keys = {uri for uris, _ in tasks for uri in uris}
         self._background = Background([task for _, task in tasks], workers)
         self._results: Iterator[Made] = self._background.results()
@@ -121,8 +122,10 @@ def _tasks(
         end_run()
         if uri in planned:
             item = planned[uri]
-            make = _make_html if item.is_page else _make_text
-            tasks.append(([uri], partial(make, uri, item.make, item.search)))
+            if item.is_page:
+                tasks.append(([uri], partial(_make_html, uri, item.make, item.search)))
+            else:
+                tasks.append(([uri], partial(_make_text, uri, item.make)))
         elif uri == index:
             tasks.append(([uri], partial(_make_html, uri, renderer.index_body, True)))
     end_run()
@@ -138,5 +141,5 @@ def _make_html(uri: str, make: Callable[[], str], search: bool) -> Made:
     return [(uri, Html(html, search_form(html) if search else None, headings(html)))]
 
 
-def _make_text(uri: str, make: Callable[[], Any], search: bool) -> Made:
+def _make_text(uri: str, make: Callable[[], Any]) -> Made:
     return [(uri, make())]
