@@ -19,6 +19,7 @@ import multiprocessing
 import os
 import pickle
 import queue
+import signal
 import sys
 import threading
 from collections import deque
@@ -112,7 +113,9 @@ def _in_processes(
     gc.freeze()
     try:
         # With fork, the pool starts all its workers before its own thread.
-        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            jobs, mp_context=context, initializer=_leave_interrupts_to_the_build
+        ) as pool:
             pending: deque[tuple[list[Item], Future[list[Result]] | None]] = deque()
             for part in _chunks(items, chunk):
                 pending.append((part, _submit(pool, part)))
@@ -256,6 +259,7 @@ class _Worker:
 def _work(numbers: range, pipe: Connection) -> None:
     """A worker's life: make each result, pickled, and hand it to a thread that sends
     it, so that making goes on while this process waits for the other to read."""
+    _leave_interrupts_to_the_build()
     outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
     sender = threading.Thread(target=_send, args=(outbox, pipe))
     sender.start()
@@ -277,3 +281,9 @@ def _send(outbox: queue.SimpleQueue[bytes | None], pipe: Connection) -> None:
             pipe.send_bytes(made)
         except OSError:  # the other process stopped reading
             return
+
+
+def _leave_interrupts_to_the_build() -> None:
+    """Ctrl-C reaches every process of the terminal's group: a worker ignores it, and
+    the build, which stops, stops its workers, without a traceback from each."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

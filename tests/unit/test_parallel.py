@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
 import threading
+import time
 
 import pytest
 
@@ -278,3 +280,34 @@ def test_a_sequence_is_shared_between_this_process_and_the_workers() -> None:
     )
     # Twelve chunks of 50 take turns: this process has the first, third, fifth...
     assert seen == {"in_order": True, "here": 6 * 50}
+
+
+@linux_only
+def test_ctrl_c_is_left_to_the_build_by_the_workers() -> None:
+    code = """
+        import signal, time
+        from mkdocs_postmortem.parallel import Background
+
+        def task(number):
+            return lambda: time.sleep(0.2) or number
+
+        background = Background([task(n) for n in range(100)], workers=2)
+        # The build's own handling of Ctrl-C, set after the workers started.
+        signal.signal(signal.SIGINT, lambda *_: print("interrupted", flush=True))
+        print("started", flush=True)
+        time.sleep(1.5)
+        background.close()
+    """
+    process = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # a group of its own, as a terminal gives a build
+    )
+    assert process.stdout is not None and process.stdout.readline() == "started\n"
+    time.sleep(0.3)
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does
+    out, stderr = process.communicate(timeout=60)
+    assert out == "interrupted\n"
+    assert "Traceback" not in stderr, stderr  # none from a worker
