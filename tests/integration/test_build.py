@@ -213,6 +213,7 @@ def test_a_large_archive_builds_the_same_in_one_process_or_several(make_site) ->
         if number % 5 == 0:
             text = text.replace("## What happened", f"# Own title {number}\n\n## What happened")
         site.add(f"pm-{number:04d}.md", text)
+    site.add("index.md", "# Our incidents\n\nRead them.\n\n<!-- postmortem:index -->\n")
     assert site.build("--strict", "-d", "one").returncode == 0
     site.write_config('today: "2026-11-27"\njobs: 2')
     result = site.build("--strict", "-d", "several")
