@@ -185,7 +185,8 @@ class Background(Generic[Result]):
         try:
             for first in range(self._here, turns):
                 numbers = range(first, len(self._tasks), turns)
-                self._workers.append(_Worker.start(numbers))
+                readers = [worker.pipe for worker in self._workers if worker.pipe]
+                self._workers.append(_Worker.start(numbers, readers))
         except OSError:  # no process could start: the tasks run here
             self.close()
         finally:
@@ -220,13 +221,16 @@ class _Worker:
 
     def __init__(self, process: multiprocessing.process.BaseProcess, pipe: Connection) -> None:
         self._process = process
-        self._pipe: Connection | None = pipe
+        self.pipe: Connection | None = pipe
 
     @classmethod
-    def start(cls, numbers: range) -> _Worker:
+    def start(cls, numbers: range, readers: list[Connection]) -> _Worker:
+        """A worker for the tasks `numbers`; `readers` are the ends this process reads
+        the workers started before from."""
         context = multiprocessing.get_context("fork")
         receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=_work, args=(numbers, sender), daemon=True)
+        readers = [*readers, receiver]  # the worker closes its copies of them
+        process = context.Process(target=_work, args=(numbers, sender, readers), daemon=True)
         try:
             process.start()
         finally:
@@ -236,10 +240,10 @@ class _Worker:
 
     def receive(self) -> bytes | None:
         """The pickled result of this worker's next task; None once it failed."""
-        if self._pipe is None:
+        if self.pipe is None:
             return None
         try:
-            made = self._pipe.recv_bytes()
+            made = self.pipe.recv_bytes()
         except (EOFError, OSError):
             made = b""
         if not made:
@@ -248,17 +252,20 @@ class _Worker:
         return made
 
     def stop(self) -> None:
-        if self._pipe is not None:
-            self._pipe.close()
-            self._pipe = None
+        if self.pipe is not None:
+            self.pipe.close()
+            self.pipe = None
         if self._process.is_alive():
             self._process.terminate()
         self._process.join()
 
 
-def _work(numbers: range, pipe: Connection) -> None:
+def _work(numbers: range, pipe: Connection, readers: list[Connection]) -> None:
     """A worker's life: make each result, pickled, and hand it to a thread that sends
     it, so that making goes on while this process waits for the other to read."""
+    for reader in readers:
+        # Only the build reads: if it is gone, sending fails instead of waiting forever.
+        reader.close()
     _leave_interrupts_to_the_build()
     outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
     sender = threading.Thread(target=_send, args=(outbox, pipe))
@@ -279,8 +286,8 @@ def _send(outbox: queue.SimpleQueue[bytes | None], pipe: Connection) -> None:
     while (made := outbox.get()) is not None:
         try:
             pipe.send_bytes(made)
-        except OSError:  # the other process stopped reading
-            return
+        except OSError:  # the build is gone: nothing left to make work for
+            os._exit(0)
 
 
 def _leave_interrupts_to_the_build() -> None:

@@ -311,3 +311,30 @@ def test_ctrl_c_is_left_to_the_build_by_the_workers() -> None:
     out, stderr = process.communicate(timeout=60)
     assert out == "interrupted\n"
     assert "Traceback" not in stderr, stderr  # none from a worker
+
+
+@linux_only
+def test_workers_stop_when_the_build_is_killed() -> None:
+    code = """
+        import os, time
+        from mkdocs_postmortem.parallel import Background
+
+        def task(number):
+            return lambda: time.sleep(0.05) or "x" * 100_000
+
+        background = Background([task(n) for n in range(400)], workers=1)
+        print(background._workers[0]._process.pid, flush=True)
+        time.sleep(60)
+    """
+    process = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(code)], stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None
+    worker = int(process.stdout.readline())
+    process.kill()  # no clean-up at all, as the OOM killer would
+    process.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and os.path.exists(f"/proc/{worker}"):
+        time.sleep(0.1)
+    # Its results fill the pipe nobody reads: the worker ends, not after 20 s of work.
+    assert not os.path.exists(f"/proc/{worker}")
