@@ -161,11 +161,12 @@ class Background(Generic[Result]):
     """Tasks started now in up to `workers` processes, while this one goes on with
     other work; their results are taken later, one after the other, in order.
 
-    Each worker does every `workers`-th task, in order, and sends each result down its
-    own pipe as soon as it is made; nothing in this process has to run for a worker
-    to go on, not even a thread, which would wait for this busy process's lock.
-    With `here`, this process takes its turn too, making its tasks as their results
-    are taken, while the workers make theirs: for work it would otherwise wait for.
+    The tasks are dealt to the workers in turn; each makes its own in order and sends
+    each result down its own pipe as soon as it is made. Nothing in this process has
+    to run for a worker to go on, not even a thread, which would wait for this busy
+    process's lock. With `here`, this process takes a turn too, making its tasks as
+    their results are taken while the workers make theirs: for work it would
+    otherwise only wait for.
     Without workers (none asked for, another thread running, not Linux), a task runs
     here when its result is taken; so does every task left to a worker that failed.
     """
