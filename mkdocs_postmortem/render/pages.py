@@ -596,7 +596,7 @@ def _quarter(moment: str) -> str:
         day = dt.date.fromisoformat(moment[:10])
     except ValueError:
         return ""
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"  # sorts as text: 0999 < 2026
 
 
 def _quarters_between(incidents: list[Incident], most: int = 200) -> list[str]:
@@ -610,7 +610,8 @@ def _quarters_between(incidents: list[Incident], most: int = 200) -> list[str]:
     if count > most:  # a typo'd year must not make a thousand-column chart
         return days
     return [
-        f"{first_year + (first_q - 1 + n) // 4}-Q{(first_q - 1 + n) % 4 + 1}" for n in range(count)
+        f"{first_year + (first_q - 1 + n) // 4:04d}-Q{(first_q - 1 + n) % 4 + 1}"
+        for n in range(count)
     ]
 
 

@@ -1,5 +1,5 @@
-"""The archive's HTML made ahead: each page gets what it would have got made on demand,
-whatever order the build asks in."""
+"""The renderer without MkDocs: the HTML made ahead is what each page would have got
+made on demand, whatever order the build asks in; statistics from odd dates."""
 
 from __future__ import annotations
 
@@ -68,3 +68,14 @@ def test_the_users_own_landing_page_gets_the_listing() -> None:
     ahead = Ahead(renderer, [index, *uris.values()], {}, {}, index, workers=0)
     listing = ahead.html(index)
     assert listing is not None and listing.html == renderer.index_body()
+
+
+def test_statistics_take_years_before_1000() -> None:
+    # Found by the hostile-input suite: year 1 made the quarter "1-Q1", which neither
+    # sorted before "2026-Q1" nor read back as a year.
+    renderer, _ = renderer_of(1)
+    renderer.archive.incidents[0].occurred = "0001-01-01T00:00+00:01"
+    renderer.archive.incidents[1].occurred = "0999-12-31"
+    stats = renderer.statistics()
+    quarters = [row["quarter"] for row in stats["quarter"]]
+    assert quarters[:2] == ["0001-Q1", "0999-Q4"]
