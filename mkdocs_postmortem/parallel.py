@@ -4,8 +4,8 @@ Each postmortem is read and checked on its own (only the archive-wide rules need
 all), and each card and archive page is rendered on its own, so the work on 10,000
 spreads over the machine's cores: `ordered_map` while the build waits for it, and
 `Background` while the build goes on with its own work. Worker processes are forked:
-they start in milliseconds with the settings, the archive and the templates already
-in memory, and only the items and the results travel between processes. Forking is done only where
+they start in milliseconds with the settings, the archive, the templates and the
+items already in memory, and only results travel back. Forking is done only where
 it is the platform's own way (Linux) and only while no other thread runs (a fork
 copies no thread, but it would copy a lock another thread holds). Anywhere else, for
 a small archive, or if a worker dies, the work is done here, one item after the other.
@@ -14,7 +14,6 @@ a small archive, or if a worker dies, the work is done here, one item after the 
 from __future__ import annotations
 
 import gc
-import itertools
 import multiprocessing
 import os
 import pickle
@@ -22,10 +21,7 @@ import queue
 import signal
 import sys
 import threading
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
@@ -39,7 +35,6 @@ WORTH_IT_FROM = 200
 CHUNK = 50
 
 # What the workers run; set before they fork, so it is never pickled.
-_function: Callable[[Any], Any] | None = None
 _tasks: Sequence[Callable[[], Any]] = ()
 
 
@@ -60,24 +55,17 @@ def ordered_map(
     worth_it_from: int = WORTH_IT_FROM,
 ) -> Iterator[Result]:
     """`map(function, items)`, in up to `jobs` processes when there are at least
-    `worth_it_from` items. Items travel by `chunk`; the function is never pickled.
-
-    A sequence of items does not travel at all: this process and `jobs` - 1 workers,
-    which inherit it, each take their turn of chunks, and only results come back.
+    `worth_it_from` items; the function is never pickled. This process and `jobs` - 1
+    workers, which inherit the items, take turns of `chunk` items, and only results
+    travel (so give a sequence that reads each item when asked, as `site.Sources`
+    does, for memory to stay flat).
     """
-    if isinstance(items, Sequence):
-        if jobs > 1 and len(items) >= worth_it_from and can_fork():
-            yield from _shared(function, items, jobs, chunk)
-        else:
-            yield from map(function, items)
-        return
-    iterator = iter(items)
-    head = list(itertools.islice(iterator, worth_it_from))
-    everything = itertools.chain(head, iterator)
-    if jobs > 1 and len(head) == worth_it_from and can_fork():
-        yield from _in_processes(function, everything, jobs, chunk)
+    if not isinstance(items, Sequence):
+        items = list(items)
+    if jobs > 1 and len(items) >= worth_it_from and can_fork():
+        yield from _shared(function, items, jobs, chunk)
     else:
-        yield from map(function, everything)
+        yield from map(function, items)
 
 
 def _shared(
@@ -100,61 +88,6 @@ def _map_part(
 def can_fork() -> bool:
     """Whether work can go to forked processes here and now."""
     return sys.platform == "linux" and threading.active_count() == 1
-
-
-def _in_processes(
-    function: Callable[[Item], Result], items: Iterable[Item], jobs: int, chunk: int
-) -> Iterator[Result]:
-    global _function
-    _function = function
-    context = multiprocessing.get_context("fork")
-    # The workers' garbage collector would otherwise walk, and so copy, every object
-    # they inherit from this process.
-    gc.freeze()
-    try:
-        # With fork, the pool starts all its workers before its own thread.
-        with ProcessPoolExecutor(
-            jobs, mp_context=context, initializer=_leave_interrupts_to_the_build
-        ) as pool:
-            pending: deque[tuple[list[Item], Future[list[Result]] | None]] = deque()
-            for part in _chunks(items, chunk):
-                pending.append((part, _submit(pool, part)))
-                if len(pending) > 2 * jobs:  # a bounded number of items in flight
-                    yield from _results(function, *pending.popleft())
-            while pending:
-                yield from _results(function, *pending.popleft())
-    finally:
-        _function = None
-        gc.unfreeze()
-
-
-def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
-    iterator = iter(items)
-    while chunk := list(itertools.islice(iterator, size)):
-        yield chunk
-
-
-def _submit(pool: ProcessPoolExecutor, chunk: list[Item]) -> Future[list[Any]] | None:
-    try:
-        return pool.submit(_run_chunk, chunk)
-    except (BrokenProcessPool, RuntimeError, OSError):
-        return None
-
-
-def _results(
-    function: Callable[[Item], Result], chunk: list[Item], future: Future[list[Result]] | None
-) -> list[Result]:
-    if future is not None:
-        try:
-            return future.result()
-        except (BrokenProcessPool, OSError, pickle.PickleError):
-            pass
-    return [function(item) for item in chunk]  # the pool failed: here, as without it
-
-
-def _run_chunk(chunk: list[Any]) -> list[Any]:
-    assert _function is not None
-    return [_function(item) for item in chunk]
 
 
 class Background(Generic[Result]):
@@ -182,7 +115,9 @@ class Background(Generic[Result]):
         global _tasks
         _tasks = self._tasks
         turns = workers + self._here
-        gc.freeze()  # as in `_in_processes`
+        # The workers' garbage collector would otherwise walk, and so copy, every
+        # object they inherit from this process.
+        gc.freeze()
         try:
             for first in range(self._here, turns):
                 numbers = range(first, len(self._tasks), turns)
