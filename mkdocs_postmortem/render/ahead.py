@@ -19,7 +19,7 @@ from typing import Any
 from ..archive import Incident
 from ..parallel import Background
 from ..search import search_form
-from .pages import Additions, Planned, Renderer, headings
+from .pages import Planned, Renderer, headings
 
 # Postmortems whose additions one task makes: enough that a task is worth sending,
 # few enough that the first page does not wait long.
@@ -63,23 +63,15 @@ class Ahead:
         self._results: Iterator[Made] = self._background.results()
 
     def take(self, src_uri: str) -> Any:
-        """What was made for `src_uri`, once; None for what was not planned."""
+        """What was made for `src_uri`, once: `Additions` for a postmortem, `Html` for a
+        generated page or the user's landing page, text for a data file; None for what
+        was not planned."""
         if src_uri not in self._keys:
             return None
         self._keys.discard(src_uri)
         while src_uri not in self._taken:
             self._taken.update(next(self._results))
         return self._taken.pop(src_uri)
-
-    def additions(self, src_uri: str) -> Additions | None:
-        """A postmortem page's card and details."""
-        additions = self.take(src_uri)
-        return additions if isinstance(additions, Additions) else None
-
-    def html(self, src_uri: str) -> Html | None:
-        """A generated page's HTML, or the listing of the user's landing page."""
-        html = self.take(src_uri)
-        return html if isinstance(html, Html) else None
 
     def text(self, src_uri: str) -> str | None:
         """A data file's content."""

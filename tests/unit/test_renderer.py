@@ -10,9 +10,9 @@ from cases import draft, published
 
 from mkdocs_postmortem import SchemaInForce, read
 from mkdocs_postmortem.archive import Archive
-from mkdocs_postmortem.render.ahead import CHUNK, Ahead
+from mkdocs_postmortem.render.ahead import CHUNK, Ahead, Html
 from mkdocs_postmortem.render.layout import Layout
-from mkdocs_postmortem.render.pages import Renderer
+from mkdocs_postmortem.render.pages import Additions, Renderer
 from mkdocs_postmortem.render.templates import environment
 from mkdocs_postmortem.search import search_form
 
@@ -38,27 +38,27 @@ def test_each_page_gets_what_it_would_get_made_on_demand() -> None:
 
     # Out of order: a generated page first, then the postmortems backwards.
     statistics = renderer.layout.statistics
-    made = ahead.html(statistics)
-    assert made is not None and made.html == planned[statistics].make()
+    made = ahead.take(statistics)
+    assert isinstance(made, Html) and made.html == planned[statistics].make()
     assert made.search_form == search_form(made.html)
     for uri in sorted(postmortems, reverse=True):
-        additions = ahead.additions(uri)
-        assert additions is not None
+        additions = ahead.take(uri)
+        assert isinstance(additions, Additions)
         assert additions.card == renderer.card(postmortems[uri], uri, with_title=True)
         assert additions.details == renderer.details(postmortems[uri], uri)
     for uri, item in planned.items():
         if uri == statistics:
             continue
         if item.is_page:
-            page = ahead.html(uri)
-            assert page is not None and page.html == item.make()
+            page = ahead.take(uri)
+            assert isinstance(page, Html) and page.html == item.make()
             # Search skips the facet pages: no search form for them.
             assert (page.search_form is None) == ("exclude: true" in (item.front_matter or ""))
         else:
             assert ahead.text(uri) == item.make()
 
     # Each is handed out once; pages that were never planned get nothing.
-    assert ahead.html(statistics) is None
+    assert ahead.take(statistics) is None
     assert ahead.take("index.md") is None
 
 
@@ -66,8 +66,8 @@ def test_the_users_own_landing_page_gets_the_listing() -> None:
     renderer, uris = renderer_of(2)
     index = renderer.layout.index
     ahead = Ahead(renderer, [index, *uris.values()], {}, {}, index, workers=0)
-    listing = ahead.html(index)
-    assert listing is not None and listing.html == renderer.index_body()
+    listing = ahead.take(index)
+    assert isinstance(listing, Html) and listing.html == renderer.index_body()
 
 
 def test_statistics_take_years_before_1000() -> None:
