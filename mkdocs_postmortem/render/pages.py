@@ -517,7 +517,9 @@ class Renderer:
 
         csv_uri = self.layout.action_items_csv
         buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
+        # Every cell in quotes: a line break inside a cell (a lone CR, U+2028, ...) can
+        # then never start a row, whatever the Python version or the reader.
+        writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
         writer.writerow(
             [
                 "incident_id",
@@ -535,20 +537,20 @@ class Renderer:
         href = Hrefs(self, csv_uri)
         for item in self.archive.action_items:
             url = href.item(item)
-            writer.writerow(
-                [
-                    item.incident.id,
-                    item.id,
-                    _csv_safe(item.title),
-                    item.category,
-                    item.status,
-                    _csv_safe(item.owner),
-                    item.due,
-                    "yes" if item.overdue else "no",
-                    item.tracker,
-                    url,
-                ]
-            )
+            # Every column: an organisation's schema may loosen ids, categories, ...
+            row = [
+                item.incident.id,
+                item.id,
+                item.title,
+                item.category,
+                item.status,
+                item.owner,
+                item.due,
+                "yes" if item.overdue else "no",
+                item.tracker,
+                url,
+            ]
+            writer.writerow([_csv_safe(cell) for cell in row])
         return buffer.getvalue()
 
 
@@ -586,9 +588,17 @@ def page_title(text: str) -> str:
     return f"\u2068{escaped}\u2069"
 
 
+# A line of a cell that starts (after spaces) with one of these is read as a formula;
+# the breaks are those of str.splitlines, since a spreadsheet may split on any of them.
+_CSV_FORMULA_RE = re.compile(
+    "(?:^|(?<=[\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]))(?= *[=+\\-@\t\r\uff1d\uff0b\uff0d\uff20])"
+)
+
+
 def _csv_safe(text: str) -> str:
-    """Text that a spreadsheet will not run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Text that a spreadsheet will not run as a formula: a `'` before the start of
+    each line of it that could start one."""
+    return _CSV_FORMULA_RE.sub("'", text)
 
 
 def _quarter(moment: str) -> str:
