@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -91,7 +92,14 @@ class ActionItem:
 
     @functools.cached_property
     def anchor(self) -> str:
-        return "action-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in self.id)
+        """`action-<id>`. An id that the anchor cannot hold as it is (`A.1`) gets a hash
+        of itself too, so that `A.1` and `A-1` do not share a row's anchor; "--" is kept
+        for that hash, so an id holding it is hashed as well."""
+        safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in self.id)
+        if safe == self.id and "--" not in safe:
+            return "action-" + safe
+        digest = hashlib.sha256(self.id.encode("utf-8")).hexdigest()[:8]
+        return f"action-{safe}--{digest}"
 
     @property
     def finished(self) -> bool:
