@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
@@ -109,10 +110,11 @@ class Diagnostic:
     severity: Severity = Severity.ERROR
 
     def __str__(self) -> str:
-        field = f" {self.field}:" if self.field else ""
+        # Keys, values and file names are the author's: shown, never obeyed by a terminal.
+        field = f" {visible(self.field)}:" if self.field else ""
         return (
-            f"{self.path}:{self.line}:{self.column}: "
-            f"{self.severity.value} {self.code}{field} {self.message}"
+            f"{visible(self.path)}:{self.line}:{self.column}: "
+            f"{self.severity.value} {self.code}{field} {visible(self.message)}"
         )
 
     def to_dict(self) -> dict[str, object]:
@@ -146,10 +148,11 @@ def format_text(diagnostic: Diagnostic) -> str:
 def format_github(diagnostic: Diagnostic) -> str:
     """A GitHub Actions workflow command that annotates the line in the pull request."""
     kind = "error" if diagnostic.severity is Severity.ERROR else "warning"
-    title = f"{diagnostic.code} {diagnostic.field}".strip()
+    title = f"{diagnostic.code} {visible(diagnostic.field)}".strip()
+    path, message = visible(diagnostic.path), visible(diagnostic.message)
     return (
-        f"::{kind} file={_gh_property(diagnostic.path)},line={diagnostic.line},"
-        f"col={diagnostic.column},title={_gh_property(title)}::{_gh_data(diagnostic.message)}"
+        f"::{kind} file={_gh_property(path)},line={diagnostic.line},"
+        f"col={diagnostic.column},title={_gh_property(title)}::{_gh_data(message)}"
     )
 
 
@@ -164,6 +167,20 @@ def format_json(diagnostics: list[Diagnostic], files: int) -> str:
         indent=2,
         ensure_ascii=False,
     )
+
+
+# C0 and C1 controls, DEL, line and paragraph separators, and the bidi controls
+# (embeddings, overrides, isolates, marks) that reorder what a reader sees.
+_UNSEEN_RE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]"
+)
+
+
+def visible(text: str) -> str:
+    """`text` on one line with its control characters written as escapes (`\\n`,
+    `\\x1b`, `\\u202e`), so that a key or value cannot start a line, colour a
+    terminal or give CI a command."""
+    return _UNSEEN_RE.sub(lambda match: repr(match.group())[1:-1], text)
 
 
 def _gh_data(text: str) -> str:
