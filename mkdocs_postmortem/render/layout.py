@@ -1,8 +1,9 @@
 """Where each generated page of the archive lives, and safe slugs for its parts.
 
-A slug is the text itself when it is already a plain lower-case ASCII name; any other
-text (`C++`, `C#`, `模型`, `../x`, an emoji) gets what ASCII survives plus a short hash
-of the whole text, so that two different texts never share a page.
+A slug is the text itself when it is already a plain lower-case ASCII name of at most
+64 characters; any other text (`C++`, `C#`, `模型`, `../x`, an emoji, a 300-letter tag)
+gets the start of what ASCII survives plus a short hash of the whole text, so that two
+different texts never share a page and no name is too long for a file system.
 """
 
 from __future__ import annotations
@@ -17,11 +18,19 @@ from ..archive import ModelRef
 _PLAIN_RE = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
 
 
+# Most file systems allow 255 bytes a name; a slug stays far below, with room for the
+# `.md`, `.html` or `index.html` that MkDocs adds.
+_MOST = 64
+
+
 def slug(text: str) -> str:
     if _PLAIN_RE.fullmatch(text):
-        return text
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    base = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:48].strip("-")
+        if len(text) <= _MOST:
+            return text
+        base = text[:48].rstrip("-_")
+    else:
+        ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        base = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:48].strip("-")
     # "--" never occurs in a plain name, so a hashed slug cannot equal a plain one.
     return f"{base}--{_digest(text)}" if base else f"x--{_digest(text)}"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pytest
@@ -30,8 +31,35 @@ def test_different_texts_never_share_a_slug() -> None:
     assert len({slug(text) for text in texts}) == len(texts)
 
 
-def test_slugs_are_stable() -> None:
-    assert slug("C++") == slug("C++")
+def test_slugs_are_the_same_from_one_build_to_the_next() -> None:
+    # Pages' URLs must not change: the hash is of the text, not Python's `hash()`.
+    assert slug("C++") == "c--f1deb75f"
+    assert slug("模型") == "x--" + hashlib.sha256("模型".encode()).hexdigest()[:8]
+
+
+def test_long_names_get_short_slugs_that_stay_apart() -> None:
+    first, second = "a" * 256, "a" * 255 + "b"
+    assert len(slug(first)) <= 64 and len(slug(second)) <= 64
+    assert slug(first) != slug(second)
+    assert slug(first).startswith("a" * 48 + "--")
+    assert SAFE.fullmatch(slug(first)) and SAFE.fullmatch(slug("ab_" * 100))
+    assert slug("a" * 64) == "a" * 64  # plain names up to 64 characters are kept
+    assert slug("a" * 65) != "a" * 65
+    assert slug("模" * 300) != slug("模" * 301)
+
+
+def test_every_generated_path_segment_is_short() -> None:
+    layout = Layout("postmortems")
+    long = "x" * 256
+    for path in [
+        layout.tag(long),
+        layout.tag(long.upper()),
+        layout.failure_mode(long),
+        layout.category(long),
+        layout.model(ModelRef(long, long)),
+        layout.year(long),
+    ]:
+        assert all(len(part) <= 64 + len(".md") for part in path.split("/")), path
 
 
 def test_a_tag_named_index_does_not_replace_the_tag_index() -> None:
