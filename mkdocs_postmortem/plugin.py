@@ -218,12 +218,6 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         start making their content in `workers` processes, then `check`."""
         assert self.settings is not None and self.report is not None
         layout = Layout(self.config.dir)
-        clashes = sorted(file.src_uri for file in files if layout.is_reserved(file.src_uri))
-        if clashes:
-            raise PluginError(
-                "postmortem: these files are where the archive generates its pages; rename "
-                "or move them: " + ", ".join(clashes)
-            )
         archive = Archive.build(self.report.documents, self.settings.schema, self.settings.today)
         uri_by_path = {
             document.path: file.src_uri
@@ -258,10 +252,11 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         if len({item.src_uri for item in planned}) != len(planned):
             raise PluginError("postmortem: two generated pages share a path; please report this")
         explicit_nav = config.nav is not None
+        generated = []
         for item in planned:
             if item.front_matter is None:
                 # A data file: its content is made meanwhile and put in `on_env`.
-                files.append(File.generated(config, item.src_uri, content=""))
+                generated.append(File.generated(config, item.src_uri, content=""))
                 self._data_files.append(item.src_uri)
                 continue
             inclusion = (
@@ -269,9 +264,28 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
                 if item.in_nav and not explicit_nav
                 else InclusionLevel.NOT_IN_NAV
             )
-            files.append(
+            generated.append(
                 File.generated(config, item.src_uri, content=item.front_matter, inclusion=inclusion)
             )
+        clashes = site.clashes(files, generated, layout, config)
+        if clashes:
+            for clash in clashes:
+                log.error(str(clash))
+            raise PluginError(
+                f"postmortem: {len(clashes)} file(s) stand where the archive publishes its "
+                "pages; rename or move them."
+            )
+        for file in generated:
+            files.append(file)
+        if user_index is not None:
+            if explicit_nav:
+                # As the generated index would be: a `nav:` that leaves it out is no mistake.
+                user_index.inclusion = InclusionLevel.NOT_IN_NAV
+            if self.dirty:
+                # Its listing changes with any postmortem: a dirty build must write it again.
+                source = user_index.abs_src_path
+                user_index.content_string = user_index.content_string
+                user_index.abs_src_path = source  # as in `_hand_over_front_matter`
         if not self.config.nav_postmortems:
             for file in postmortems:
                 file.inclusion = InclusionLevel.NOT_IN_NAV

@@ -147,6 +147,32 @@ def outside_links(files: Iterable[File], config: MkDocsConfig) -> list[Diagnosti
     return found
 
 
+def clashes(
+    files: Iterable[File], generated: Iterable[File], layout: Layout, config: MkDocsConfig
+) -> list[Diagnostic]:
+    """The site's files that stand where the archive publishes its own pages: in one of
+    its folders, or served at the same place as a generated file (`tags.md` and
+    `tags/index.md` are both `tags/`), which MkDocs would silently let one replace."""
+    ours = {file.dest_uri: file.src_uri for file in generated}
+    found = []
+    for file, path in display_paths(files, config):
+        taken = ours.get(file.dest_uri)
+        if taken is not None:
+            message = (
+                f"this file would be published at {file.url or './'}, where the archive "
+                f"publishes its page {taken}; rename or move the file"
+            )
+        elif layout.is_reserved(file.src_uri):
+            message = (
+                f"{file.src_uri.rsplit('/', 1)[0]}/ holds the archive's generated pages; "
+                "move the file out of it"
+            )
+        else:
+            continue
+        found.append(problem("PM013", path, 1, 1, message))
+    return found
+
+
 def settings(config: MkDocsConfig, options: PostmortemConfig) -> Settings:
     """Raises `ConfigurationError` for an unusable schema, pattern or date."""
     schema = Path(options.schema) if options.schema else None
