@@ -38,10 +38,11 @@ from .reader import FRONT_MATTER_RE
 from .reference import expand_markers
 from .render.ahead import Ahead, Html
 from .render.layout import Layout
-from .render.pages import Additions, Renderer, page_title
+from .render.pages import Additions, Renderer
 from .render.templates import environment
 from .schema import ConfigurationError
 from .search import Fragment, to_full_form, to_search_form
+from .theme_view import ThemeView, escaped_tags, page_title
 
 log = get_plugin_logger("postmortem")
 
@@ -83,6 +84,7 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         self._id_prefixes: set[str] = set()
         self._swaps: dict[str, list[tuple[str, str]]] = {}
         self._search_forms: dict[str, str] = {}
+        self._theme_view = ThemeView()
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Remember whether MkDocs serves: there a broken postmortem must not stop the
@@ -115,12 +117,14 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
             config.extra_javascript.append(js)
         return config
 
-    @event_priority(-50)
+    @event_priority(-110)
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         """Read and check the archive before any page is converted, then add its pages.
 
-        Late (priority -50) so that files other plugins add or exclude are settled:
-        exactly the postmortems that will be built are checked. Under `--dirty` too,
+        Late (priority -110) so that files other plugins add or exclude are settled:
+        exactly the postmortems that will be built are checked (mkdocs-static-i18n,
+        at -100, picks the current language's files; it also expects every file
+        to have an `abs_src_path`, which generated files have not). Under `--dirty` too,
         every postmortem is read here, since archive rules and listings span files.
         Pages are added here, not later, so that a user's `nav` can list them.
 
@@ -394,6 +398,17 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
                 headings = made.headings
                 if made.search_form is not None:
                     self._search_forms[added] = made.search_form
+        if (
+            self.renderer is not None
+            and uri not in self._incidents_by_uri
+            and "<h1" not in html
+            and site.is_postmortem(page.file, self.config)
+        ):
+            # A postmortem left out of the archive (its id is taken or unusable) has no
+            # card: its title heads it, as the theme shows it, for every theme and search.
+            title = page.meta.get("title")
+            if isinstance(title, str):
+                html = f"<h1>{page_title(title)}</h1>\n{html}"
         if uri in self._problems_by_uri:
             box = problems_box(self._problems_by_uri[uri]) + "\n"
             html = box + html
@@ -403,11 +418,25 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
             self._fragments[uri] = [Fragment.at(*where) for where in placed if where[0] >= 0]
         return html
 
+    @event_priority(-100)
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment | None:
         """Put in the data files' content, made meanwhile, before MkDocs writes them;
-        report the check made meanwhile, if it was, and fail the build on its verdict."""
+        report the check made meanwhile, if it was, and fail the build on its verdict.
+        Then every page under the archive folder shows the theme its front-matter
+        escaped (see `theme_view`): last of all `on_env` handlers, since the theme
+        renders next."""
         if self.ahead is None:
             return env
+        self._collect_made(files)
+        postmortems = {file.src_uri for file in self._postmortems}
+        prefix = self.config.dir + "/"
+        for file in files.documentation_pages():
+            if file.src_uri.startswith(prefix) and file.page is not None:
+                self._theme_view.install(file.page, postmortem=file.src_uri in postmortems)
+        return env
+
+    def _collect_made(self, files: Files) -> None:
+        assert self.ahead is not None
         for uri in self._data_files:
             file = files.get_file_from_path(uri)
             content = self.ahead.text(uri)
@@ -419,7 +448,6 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
             report = Report(self.report.documents, diagnostics)
             self._conclude(report)
             self._show_problems_on_pages(report)
-        return env
 
     def _show_problems_on_pages(self, report: Report) -> None:
         """What `on_page_content` does for a check made beforehand: each page with
@@ -436,10 +464,16 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
             if fragments:
                 self._fragments[file.src_uri] = [where.moved(len(box)) for where in fragments]
 
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Other plugins find `page.meta` as the author wrote it once the pages are
+        written."""
+        self._theme_view.restore()
+
     def on_build_error(self, *, error: Exception) -> None:
         """A build that stops leaves no worker process behind."""
         if self.ahead is not None:
             self.ahead.close()
+        self._theme_view.restore()
 
     @event_priority(1)
     def _before_search(
@@ -449,7 +483,10 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         only the tags search keeps, since they parse every tag in Python (see `search`).
 
         Just before the search plugins, which index pages at the default priority 0.
+        They, and other plugins at that priority, see the author's `page.meta`, but
+        for its title (see `ThemeView.search`).
         """
+        self._theme_view.search(page)
         fragments = self._fragments.pop(page.file.src_uri, None)
         if fragments and page.content is not None:
             swapped = to_search_form(page.content, fragments, self._search_forms)
@@ -462,7 +499,12 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
         """Put the full HTML back once search has indexed the page, before the theme
-        renders it. Just after the search plugins."""
+        renders it, and the theme's escaped front-matter, tags included. Just after the
+        search plugins."""
+        self._theme_view.theme(page)
+        tags = context.get("tags")  # Material's tags plugin's, for this page's header
+        if page.file.src_uri.startswith(self.config.dir + "/") and isinstance(tags, list):
+            context["tags"] = escaped_tags(tags)  # type: ignore[typeddict-unknown-key]
         swaps = self._swaps.pop(page.file.src_uri, None)
         if swaps and page.content is not None:
             page.content, missing = to_full_form(page.content, swaps)
@@ -476,16 +518,10 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
     on_page_context = CombinedEvent(_before_search, _after_search)
 
     def _prepare_postmortem(self, markdown: str, page: Page, incident: Incident) -> str:
-        """Escape what themes print unescaped, boost the page in search, link ids."""
+        """Boost the page in search, link ids. What themes print unescaped is escaped
+        at output (see `theme_view`); `page.meta` stays as the author wrote it."""
         assert self.renderer is not None and self.settings is not None
         uri = page.file.src_uri
-        page.meta["title"] = page_title(incident.title)
-        for key in ("description", "subtitle"):
-            if isinstance(page.meta.get(key), str):
-                page.meta[key] = html.escape(page.meta[key])
-        if isinstance(page.meta.get("tags"), list):
-            # Material copies tags into its search index and tag listings as they are.
-            page.meta["tags"] = [html.escape(str(tag), quote=False) for tag in page.meta["tags"]]
         page.meta.setdefault("search", {"boost": 2})
         pattern = mention_regex(self.settings.schema.id_regex)
         if pattern is None:

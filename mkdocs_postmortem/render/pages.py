@@ -10,7 +10,6 @@ served.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import re
 from collections import Counter
@@ -564,28 +563,15 @@ def headings(html: str) -> list[tuple[str, str]]:
 
 
 def _front_matter(title: str, toc: bool = False, search: bool = True) -> str:
-    # The title is escaped here because themes print `page.title` without escaping.
+    # The title is written as it is: themes get it escaped (see `theme_view`).
     # Listings have no sections: Material's table of contents would only narrow them.
     # Facet pages repeat what the index and the postmortems hold: search skips them.
     return (
-        f"---\ntitle: {json.dumps(page_title(title))}\n"
+        f"---\ntitle: {json.dumps(title)}\n"
         + ("" if toc else "hide: [toc]\n")
         + ("" if search else "search:\n  exclude: true\n")
         + "---\n"
     )
-
-
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def page_title(text: str) -> str:
-    """A title for themes, which print it unescaped: escaped, and with any direction
-    controls isolated (FSI ... PDI), so an unclosed one cannot reorder the site name
-    the theme puts after it."""
-    escaped = html.escape(text, quote=False)
-    if _BIDI_CONTROLS.isdisjoint(text):
-        return escaped
-    return f"\u2068{escaped}\u2069"
 
 
 # A line of a cell that starts (after spaces) with one of these is read as a formula;
