@@ -42,7 +42,8 @@ class _Folder(c.Type[str]):
 
 
 class _Jobs(c.Type[int]):
-    """How many processes check a large archive; 0 for one per core."""
+    """How many processes check a large archive; 0 for one per core this process may
+    use (its CPU affinity and quota), at most `parallel.MOST_JOBS`."""
 
     def __init__(self) -> None:
         super().__init__(int, default=0)
@@ -76,5 +77,6 @@ class PostmortemConfig(Config):
 
     @property
     def processes(self) -> int:
-        """The number of processes that check the archive."""
+        """The number of processes that check the archive: a number given is taken as
+        it is, the user's choice; only the default is capped."""
         return self.jobs or default_jobs()

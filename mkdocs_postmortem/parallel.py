@@ -8,19 +8,23 @@ they start in milliseconds with the settings, the archive, the templates and the
 items already in memory, and only results travel back. Forking is done only where
 it is the platform's own way (Linux) and only while no other thread runs (a fork
 copies no thread, but it would copy a lock another thread holds). Anywhere else, for
-a small archive, or if a worker dies, the work is done here, one item after the other.
+a small archive, or if a worker dies, fails or stops answering, the work is done
+here, one item after the other.
 """
 
 from __future__ import annotations
 
 import gc
+import logging
 import multiprocessing
 import os
 import pickle
 import queue
 import signal
+import struct
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from multiprocessing.connection import Connection
@@ -33,17 +37,81 @@ Task = Callable[[], Result]
 # Below this many items, starting the processes costs more than it saves.
 WORTH_IT_FROM = 200
 CHUNK = 50
+# The most processes `jobs: 0` starts: each takes some 58 MB, and beyond a few cores
+# the build gains little.
+MOST_JOBS = 8
+# Where the CPU quota of this process's control group is read (cgroup v2 or v1).
+CGROUP = "/sys/fs/cgroup"
+# A worker that sends nothing for this many seconds while its result is awaited is
+# taken for stopped (or stuck): it is killed, and its tasks are done here.
+STALLED_AFTER = 60.0
+# How long a worker has to end once told to; a stopped one ends on SIGTERM only once
+# it goes on, so it is then killed.
+GRACE = 1.0
+
+log = logging.getLogger("mkdocs.plugins.postmortem")
 
 # What the workers run; set before they fork, so it is never pickled.
 _tasks: Sequence[Callable[[], Any]] = ()
 
 
-def default_jobs() -> int:
-    """The cores this process may use."""
+def default_jobs(cgroup: str = CGROUP) -> int:
+    """The processes for `jobs: 0`: as many as the cores this process may use, that is
+    the cores it may run on and, in a container, its CPU quota; but at most
+    `MOST_JOBS`, for each costs memory that more cores would not pay back."""
+    jobs = min(_cores(), MOST_JOBS)
+    quota = _cpu_quota(cgroup)
+    if quota is not None:
+        jobs = min(jobs, quota)
+    return max(jobs, 1)
+
+
+def _cores() -> int:
+    """The cores this process may run on, which may be fewer than the machine has."""
+    count: Callable[[], int | None] | None = getattr(os, "process_cpu_count", None)
+    if count is not None:  # Python 3.13+: the affinity, or what -X cpu_count says
+        return count() or 1
     try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # not on Linux
         return os.cpu_count() or 1
+
+
+def _cpu_quota(cgroup: str) -> int | None:
+    """The cores' worth of time the control group under `cgroup` may use, rounded up;
+    None without a quota, or when none can be read."""
+    found = []
+    limit = _read(os.path.join(cgroup, "cpu.max")).split()  # cgroup v2: "max 100000"
+    if len(limit) == 2:
+        found.append(_cores_in(*limit))
+    found.append(  # cgroup v1, where a quota of -1 is none
+        _cores_in(
+            _read(os.path.join(cgroup, "cpu", "cpu.cfs_quota_us")),
+            _read(os.path.join(cgroup, "cpu", "cpu.cfs_period_us")),
+        )
+    )
+    quotas = [cores for cores in found if cores is not None]
+    return min(quotas) if quotas else None
+
+
+def _cores_in(quota: str, period: str) -> int | None:
+    """`quota` / `period` rounded up; None for no quota ("max", -1) or for garbage."""
+    try:
+        runs, every = int(quota), int(period)
+    except ValueError:
+        return None
+    if runs <= 0 or every <= 0:
+        return None
+    return -(-runs // every)
+
+
+def _read(path: str) -> str:
+    """The start of a small file, or "" if it cannot be read: missing, say."""
+    try:
+        with open(path, encoding="ascii") as file:
+            return file.read(100)
+    except (OSError, ValueError):
+        return ""
 
 
 def ordered_map(
@@ -87,7 +155,16 @@ def _map_part(
 
 def can_fork() -> bool:
     """Whether work can go to forked processes here and now."""
-    return sys.platform == "linux" and threading.active_count() == 1
+    return sys.platform == "linux" and _threads() == 1
+
+
+def _threads() -> int:
+    """The threads of this process, counting those that `threading` does not know of
+    (started by a C extension, or by `_thread`): only the system sees them all."""
+    try:
+        return max(len(os.listdir("/proc/self/task")), threading.active_count())
+    except OSError:  # no /proc
+        return threading.active_count()
 
 
 class Background(Generic[Result]):
@@ -101,7 +178,8 @@ class Background(Generic[Result]):
     their results are taken while the workers make theirs: for work it would
     otherwise only wait for.
     Without workers (none asked for, another thread running, not Linux), a task runs
-    here when its result is taken; so does every task left to a worker that failed.
+    here when its result is taken; so does every task left to a worker that failed,
+    died, or sent nothing for `STALLED_AFTER` seconds while its result was awaited.
     """
 
     def __init__(self, tasks: Sequence[Task[Result]], workers: int, here: bool = False) -> None:
@@ -148,7 +226,10 @@ class Background(Generic[Result]):
     def close(self) -> None:
         """Stop the workers; a build that stops early leaves no process behind."""
         for worker in self._workers:
-            worker.stop()
+            worker.end()
+        deadline = time.monotonic() + GRACE  # all of them end meanwhile
+        for worker in self._workers:
+            worker.reap(deadline)
         self._workers = []
 
 
@@ -174,26 +255,67 @@ class _Worker:
             sender.close()
         return cls(process, receiver)
 
-    def receive(self) -> bytes | None:
-        """The pickled result of this worker's next task; None once it failed."""
+    def receive(self) -> bytearray | None:
+        """The pickled result of this worker's next task; None once it failed, died or
+        stopped answering."""
         if self.pipe is None:
             return None
         try:
-            made = self.pipe.recv_bytes()
+            (size,) = struct.unpack("!Q", _read_pipe(self.pipe, 8))
+            made = _read_pipe(self.pipe, size)
         except (EOFError, OSError):
-            made = b""
+            made = bytearray()
+        except _Stalled:
+            log.warning(
+                "postmortem: a worker process stopped answering for %g s; "
+                "its work is done in the build's process",
+                STALLED_AFTER,
+            )
+            made = bytearray()
         if not made:
             self.stop()
             return None
         return made
 
     def stop(self) -> None:
+        self.end()
+        self.reap(time.monotonic() + GRACE)
+
+    def end(self) -> None:
+        """Tell the worker to end: its pipe is closed, and it is sent SIGTERM."""
         if self.pipe is not None:
             self.pipe.close()
             self.pipe = None
         if self._process.is_alive():
             self._process.terminate()
-        self._process.join()
+
+    def reap(self, deadline: float) -> None:
+        """Wait for the worker to end; one that has not by `deadline` (stopped, so
+        SIGTERM waits for it to go on) is killed."""
+        self._process.join(max(deadline - time.monotonic(), 0))
+        if self._process.exitcode is None:
+            self._process.kill()
+            self._process.join()
+
+
+class _Stalled(Exception):
+    """A worker sent nothing for `STALLED_AFTER` seconds."""
+
+
+def _read_pipe(pipe: Connection, size: int) -> bytearray:
+    """`size` bytes from a worker's pipe, taken as they come: a worker that stops even
+    halfway through a result is seen (`_Stalled`), where `recv_bytes` would wait on."""
+    data = bytearray(size)
+    with memoryview(data) as view:
+        done = 0
+        while done < size:
+            if not pipe.poll(STALLED_AFTER):
+                raise _Stalled
+            read = os.readv(pipe.fileno(), [view[done:]])
+            if not read:
+                raise EOFError
+            done += read
+    return data
 
 
 def _work(numbers: range, pipe: Connection, readers: list[Connection]) -> None:
@@ -211,6 +333,11 @@ def _work(numbers: range, pipe: Connection, readers: list[Connection]) -> None:
             try:
                 outbox.put(pickle.dumps(_tasks[number](), pickle.HIGHEST_PROTOCOL))
             except Exception:
+                log.warning(
+                    "postmortem: a task failed in a worker process; it and the worker's "
+                    "next ones are done in the build's process",
+                    exc_info=True,
+                )
                 outbox.put(b"")  # failed: this task and the rest are done in the other
                 break
     finally:
@@ -219,11 +346,20 @@ def _work(numbers: range, pipe: Connection, readers: list[Connection]) -> None:
 
 
 def _send(outbox: queue.SimpleQueue[bytes | None], pipe: Connection) -> None:
+    """Send each result with its length ahead, which `_read_pipe` reads."""
     while (made := outbox.get()) is not None:
         try:
-            pipe.send_bytes(made)
+            _write(pipe.fileno(), struct.pack("!Q", len(made)))
+            _write(pipe.fileno(), made)
         except OSError:  # the build is gone: nothing left to make work for
             os._exit(0)
+
+
+def _write(descriptor: int, data: bytes) -> None:
+    with memoryview(data) as view:
+        done = 0
+        while done < len(data):
+            done += os.write(descriptor, view[done:])
 
 
 def _leave_interrupts_to_the_build() -> None:

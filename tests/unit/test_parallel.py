@@ -26,15 +26,27 @@ linux_only = pytest.mark.skipif(sys.platform != "linux", reason="processes are f
 
 def in_fresh_python(code: str) -> object:
     """What `code` prints as JSON, run in a new interpreter with no other thread."""
-    result = subprocess.run(
+    return in_fresh_python_with_stderr(code)[0]
+
+
+def in_fresh_python_with_stderr(code: str, timeout: float = 300) -> tuple[object, str]:
+    """What `code` prints as JSON, and what it writes to stderr. If it does not end in
+    `timeout` seconds, it and every process it started are killed (stopped ones too)."""
+    process = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=300,
-        check=False,
+        start_new_session=True,  # a group of its own, to be killed with its workers
     )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    try:
+        out, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise
+    assert process.returncode == 0, stderr
+    return json.loads(out), stderr
 
 
 def square_and_pid(number: int) -> tuple[int, int]:
@@ -338,3 +350,139 @@ def test_workers_stop_when_the_build_is_killed() -> None:
         time.sleep(0.1)
     # Its results fill the pipe nobody reads: the worker ends, not after 20 s of work.
     assert not os.path.exists(f"/proc/{worker}")
+
+
+@linux_only
+def test_a_task_that_fails_in_a_worker_is_logged_with_its_traceback() -> None:
+    seen, stderr = in_fresh_python_with_stderr(
+        """
+        import json, os
+        from mkdocs_postmortem.parallel import Background
+        parent = os.getpid()
+
+        def task(number):
+            def run():
+                if os.getpid() != parent and number == 4:
+                    raise RuntimeError("only in the worker")
+                return number
+            return run
+
+        print(json.dumps(list(Background([task(n) for n in range(10)], workers=2).results())))
+        """
+    )
+    assert seen == list(range(10))
+    assert "postmortem: a task failed in a worker process" in stderr
+    assert "Traceback" in stderr
+    assert "RuntimeError: only in the worker" in stderr
+
+
+@linux_only
+def test_a_stopped_worker_is_killed_and_its_tasks_are_done_here() -> None:
+    seen, stderr = in_fresh_python_with_stderr(
+        """
+        import json, multiprocessing, os, signal, time
+        from mkdocs_postmortem import parallel
+        from mkdocs_postmortem.parallel import Background
+        parallel.STALLED_AFTER = 1.0
+        parent = os.getpid()
+
+        def task(number):
+            return lambda: time.sleep(0.05) or (number * number, os.getpid() == parent)
+
+        background = Background([task(n) for n in range(40)], workers=1)
+        worker = background._workers[0]._process.pid
+        os.kill(worker, signal.SIGSTOP)  # alive, its pipe open, and sending nothing
+        started = time.monotonic()
+        results = list(background.results())
+        print(json.dumps({
+            "in_order": [square for square, _ in results] == [n * n for n in range(40)],
+            "done here": sum(here for _, here in results) > 0,
+            "soon": time.monotonic() - started < 20,
+            "processes left": len(multiprocessing.active_children()),
+            "reaped": not os.path.exists(f"/proc/{worker}"),
+        }))
+        """,
+        timeout=60,
+    )
+    assert seen == {
+        "in_order": True,
+        "done here": True,
+        "soon": True,
+        "processes left": 0,
+        "reaped": True,
+    }
+    assert stderr.count("postmortem: a worker process stopped answering") == 1, stderr
+    assert "Traceback" not in stderr
+
+
+@linux_only
+def test_a_worker_stopped_halfway_through_a_result_is_seen() -> None:
+    seen, stderr = in_fresh_python_with_stderr(
+        """
+        import json, multiprocessing, os, signal, time
+        from mkdocs_postmortem import parallel
+        from mkdocs_postmortem.parallel import Background
+        parallel.STALLED_AFTER = 1.0
+        parent = os.getpid()
+
+        def task(number):
+            return lambda: ("x" * 5_000_000 if number == 0 else number, os.getpid() == parent)
+
+        background = Background([task(n) for n in range(5)], workers=1)
+        worker = background._workers[0]._process.pid
+        time.sleep(0.5)  # the first result fills the pipe, the worker waits to send on
+        os.kill(worker, signal.SIGSTOP)
+        results = list(background.results())
+        print(json.dumps({
+            "same": [made for made, _ in results] == ["x" * 5_000_000, 1, 2, 3, 4],
+            "done here": [here for _, here in results],
+            "reaped": not os.path.exists(f"/proc/{worker}"),
+        }))
+        """,
+        timeout=60,
+    )
+    assert seen == {"same": True, "done here": [True] * 5, "reaped": True}
+    assert "postmortem: a worker process stopped answering" in stderr
+
+
+@linux_only
+def test_a_thread_that_threading_does_not_know_of_stops_forking() -> None:
+    seen = in_fresh_python(
+        """
+        import _thread, json, os, threading, time
+        from mkdocs_postmortem.parallel import Background, can_fork
+
+        before = can_fork()
+        go_on, ended = _thread.allocate_lock(), _thread.allocate_lock()
+        go_on.acquire()
+        ended.acquire()
+
+        def wait():  # as a thread a C extension started would
+            with go_on:
+                ended.release()
+
+        _thread.start_new_thread(wait, ())
+        during = can_fork()
+        seen_by_threading = threading.active_count()
+        forked = len(Background([lambda: 1], workers=1)._workers)
+        go_on.release()
+        ended.acquire()
+        deadline = time.monotonic() + 10
+        while len(os.listdir("/proc/self/task")) > 1 and time.monotonic() < deadline:
+            time.sleep(0.01)  # the thread is gone a moment after it has released the lock
+        print(json.dumps({
+            "before": before,
+            "during": during,
+            "seen by threading": seen_by_threading,
+            "forked": forked,
+            "after": can_fork(),
+        }))
+        """
+    )
+    assert seen == {
+        "before": True,
+        "during": False,
+        "seen by threading": 1,
+        "forked": 0,
+        "after": True,
+    }
