@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+import difflib
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from ..diagnostics import Diagnostic, problem
@@ -34,20 +35,20 @@ Path = list[str | int]
 
 
 def archive_problems(documents: Sequence[Document], schema: SchemaInForce) -> list[Diagnostic]:
-    """Every problem between documents: shared ids, unknown related ids and mentions.
+    """Every problem between documents: shared ids, unknown related ids (each once, see
+    `_unknown_related`) and mentions.
 
     Positions come from `cross_references`, kept when each document was released.
     """
-    readable = [d for d in documents if isinstance(d.data, dict)]
+    readable = sorted((d for d in documents if isinstance(d.data, dict)), key=lambda d: d.path)
     problems = list(_duplicate_ids(readable))
-    known_ids = {
-        d.data["id"]
-        for d in readable
-        if isinstance(d.data, dict) and isinstance(d.data.get("id"), str)
-    }
+    holders: dict[str, list[Document]] = {}
     for document in readable:
-        problems.extend(_related(document, document.data or {}, known_ids))
-    problems.extend(_unknown_mentions(documents, schema, known_ids))
+        incident_id = (document.data or {}).get("id")
+        if isinstance(incident_id, str):
+            holders.setdefault(incident_id, []).append(document)
+    problems.extend(_unknown_related(readable, holders, schema))
+    problems.extend(_unknown_mentions(documents, schema, set(holders)))
     return problems
 
 
@@ -181,8 +182,20 @@ def _lifecycle_order(document: Document, data: dict[str, Any]) -> Iterator[Diagn
                 document,
                 "PM204",
                 [later],
-                f"{later} {data[later]} is before {earlier} {data[earlier]}",
+                f"{later} {data[later]} is before {earlier} {data[earlier]}"
+                + _utc_note((data[later], late), (data[earlier], early)),
             )
+
+
+def _utc_note(*written: tuple[object, Moment]) -> str:
+    """Why a time and a bare day compare as they do when the time's day in UTC is not
+    the day written: a bare day is a day in UTC."""
+    if not any(moment.instant is None for _, moment in written):
+        return ""
+    for text, moment in written:
+        if moment.instant is not None and moment.utc_day != moment.day:
+            return f" ({text} is {moment.utc_day} in UTC; a date without a time is a UTC day)"
+    return ""
 
 
 def _timeline_order(document: Document, data: dict[str, Any]) -> Iterator[Diagnostic]:
@@ -198,21 +211,95 @@ def _timeline_order(document: Document, data: dict[str, Any]) -> Iterator[Diagno
                 "PM205",
                 ["timeline", index, "at"],
                 f"{at} comes before the previous entry's {previous[2]} "
-                f"(timeline[{previous[0]}]); keep the timeline in time order",
+                f"(timeline[{previous[0]}]); keep the timeline in time order"
+                + _utc_note((at, moment), (previous[2], previous[1])),
             )
         previous = (index, moment, str(at))
 
 
-def _related(document: Document, data: dict[str, Any], known_ids: set[str]) -> Iterator[Diagnostic]:
-    for index, related in enumerate(_list(data.get("related"))):
-        if isinstance(related, str) and related not in known_ids:
-            hint = did_you_mean(related, known_ids)
-            yield problem_at(
-                document,
-                "PM202",
-                ["related", index],
-                f"no postmortem in the archive has id {related!r}{hint}",
-            )
+def _unknown_related(
+    documents: Sequence[Document], holders: dict[str, list[Document]], schema: SchemaInForce
+) -> Iterator[Diagnostic]:
+    """One PM202 per unknown id, at its first reference (in file order), naming the other
+    postmortems that list it and the id it most likely is: one mistyped id would
+    otherwise bury its cause under an equal error in every postmortem that relates to it.
+    """
+    references: dict[str, list[tuple[Document, int]]] = {}
+    referenced: set[str] = set()
+    for document in documents:
+        listed: set[str] = set()
+        for index, related in enumerate(_list((document.data or {}).get("related"))):
+            if not isinstance(related, str):
+                continue
+            referenced.add(related)
+            if related not in holders and related not in listed:
+                references.setdefault(related, []).append((document, index))
+            listed.add(related)
+    if not references:
+        return
+    near = _NearIds(holders, referenced, schema)
+    for unknown, places in references.items():
+        document, index = places[0]
+        message = f"no postmortem in the archive has id {unknown!r}"
+        others = places[1:]
+        if others:
+            message += f" (also listed by {_places((d, ['related', n]) for d, n in others)})"
+        own = {i for d, _ in places if isinstance(i := (d.data or {}).get("id"), str)}
+        meant = near.likely(unknown, own)
+        if meant is not None:
+            where = _places((d, ["id"]) for d in holders[meant])
+            if others or not schema.accepts_id(meant):
+                message += f"; {meant!r} in {where} looks like it: is that id mistyped?"
+            else:
+                message += f" (did you mean {meant!r}, the id of {where}?)"
+        yield problem_at(document, "PM202", ["related", index], message)
+
+
+class _NearIds:
+    """The archive's ids, to find the one an unknown id is a near miss of: by difflib's
+    ratio with the cutoff of `did_you_mean`, case and `_` for `-` aside."""
+
+    def __init__(
+        self, holders: dict[str, list[Document]], referenced: set[str], schema: SchemaInForce
+    ) -> None:
+        self.ids: dict[str, list[str]] = {}
+        for incident_id in sorted(holders):
+            self.ids.setdefault(_folded(incident_id), []).append(incident_id)
+        self.all = sorted(self.ids)
+        self.refused = [key for key in self.all if not all(map(schema.accepts_id, self.ids[key]))]
+        self.referenced = referenced
+
+    def likely(self, unknown: str, own: set[str]) -> str | None:
+        """First among the ids the pattern refuses (their postmortems are left out of the
+        archive), then among all; between ids as near, one that no postmortem lists as
+        related (a mistyped id has lost its references). Never an id in `own` (the
+        postmortems listing `unknown` do not mean themselves)."""
+        word = _folded(unknown)
+        for pool in (self.refused, self.all):
+            keys = difflib.get_close_matches(word, pool, n=len(own) + 8, cutoff=0.6)
+            ranked = [i for key in keys for i in self.ids[key] if i not in own]
+            if ranked:
+                best = _likeness(word, _folded(ranked[0]))
+                tied = [i for i in ranked if _likeness(word, _folded(i)) == best]
+                return next((i for i in tied if i not in self.referenced), tied[0])
+        return None
+
+
+def _folded(incident_id: str) -> str:
+    return incident_id.lower().replace("_", "-")
+
+
+def _likeness(word: str, key: str) -> float:
+    """The ratio by which `difflib.get_close_matches` ranks `key` for `word`."""
+    return difflib.SequenceMatcher(None, key, word).ratio()
+
+
+def _places(where: Iterable[tuple[Document, Path]], shown: int = 3) -> str:
+    """`a.md:8, b.md:8 and 2 more`: places as editors jump to them, the first few."""
+    texts = [f"{document.path}:{document.position(path)[0]}" for document, path in where]
+    if len(texts) > shown:
+        texts = [*texts[:shown], f"{len(texts) - shown} more"]
+    return texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + " and " + texts[-1]
 
 
 def _action_items(document: Document, data: dict[str, Any], today: dt.date) -> Iterator[Diagnostic]:
