@@ -15,16 +15,26 @@ _MOMENT_RE = re.compile(
 
 @dataclass(frozen=True)
 class Moment:
-    """A day, and the instant in UTC when a time was given (no zone: read as UTC)."""
+    """A day, and the instant in UTC when a time was given (no zone: read as UTC).
+
+    `day` is the calendar day as written, in the writer's zone; a bare day is a day in
+    UTC, as the statistics read it (its midnight UTC).
+    """
 
     day: dt.date
     instant: dt.datetime | None = None
 
+    @property
+    def utc_day(self) -> dt.date:
+        """The day in UTC: the instant's for a time, the day itself for a bare day."""
+        return self.instant.date() if self.instant is not None else self.day
+
     def before(self, other: Moment) -> bool:
-        """Strictly earlier; a bare day is only compared by day."""
+        """Strictly earlier. A bare day is only compared by day, with the other side's
+        day in UTC: `2026-03-02T23:30-05:00` is on 2026-03-03, as in the statistics."""
         if self.instant is not None and other.instant is not None:
             return self.instant < other.instant
-        return self.day < other.day
+        return self.utc_day < other.utc_day
 
 
 def parse_moment(text: object) -> Moment | None:
