@@ -25,8 +25,8 @@ from .check import Report, Settings, check_archive
 from .config import PostmortemConfig
 from .diagnostics import format_github, format_json, format_text
 from .parallel import default_jobs
-from .schema import ConfigurationError
-from .template import next_id, render
+from .schema import ConfigurationError, SchemaInForce
+from .template import next_id, render, title_problem
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 _SAFE_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -102,7 +102,11 @@ def schema(args: argparse.Namespace) -> int:
 
 
 def new(args: argparse.Namespace) -> int:
+    problem = title_problem(args.title)
+    if problem is not None:
+        raise ConfigurationError(f"--title: {problem}; nothing was written")
     target = Site(args.config_file)
+    severity = _severity(target.settings.schema, args.severity)
     report, _ = target.check()
     existing = [
         d.data["id"] for d in report.documents if d.data and isinstance(d.data.get("id"), str)
@@ -121,7 +125,7 @@ def new(args: argparse.Namespace) -> int:
     if not _SAFE_FILE_NAME.match(name):
         raise ConfigurationError(f"--id: {incident_id!r} cannot be used as a file name")
     path = target.archive_dir / f"{name}.md"
-    text = render(target.settings.schema, incident_id, args.title, args.severity, today)
+    text = render(target.settings.schema, incident_id, args.title, severity, today)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("x", encoding="utf-8") as file:
@@ -134,6 +138,23 @@ def new(args: argparse.Namespace) -> int:
         return EXIT_PROBLEMS
     print(Path(os.path.relpath(path)).as_posix())
     return EXIT_CLEAN
+
+
+def _severity(schema: SchemaInForce, chosen: str | None) -> str:
+    """`--severity`, checked against the schema in force (an organisation may replace the
+    levels); without one, the schema's default, else `sev3`."""
+    levels = schema.resolve(schema.schema.get("properties", {}).get("severity", {}))
+    if not isinstance(levels, dict):
+        levels = {}
+    allowed = [str(level) for level in levels.get("enum", [])]
+    severity = chosen if chosen is not None else str(levels.get("default", "sev3"))
+    if allowed and severity not in allowed:
+        given = repr(severity) if chosen is not None else f"the default {severity!r}"
+        raise ConfigurationError(
+            f"--severity: {given} is not one of the schema's {', '.join(allowed)}; "
+            "nothing was written"
+        )
+    return severity
 
 
 def parser() -> argparse.ArgumentParser:
@@ -160,7 +181,10 @@ def parser() -> argparse.ArgumentParser:
         "--jobs",
         type=_jobs,
         metavar="N",
-        help="processes that check a large archive (default: the plugin's jobs, 0: one per core)",
+        help=(
+            "processes that check a large archive "
+            "(default: the plugin's jobs; 0: one per core, at most 8)"
+        ),
     )
     check.set_defaults(run=validate)
 
@@ -170,7 +194,11 @@ def parser() -> argparse.ArgumentParser:
     write = command("new", "Write a new postmortem from the template, with the next free id.")
     write.add_argument("--title", default="New AI incident postmortem")
     write.add_argument("--id", help="the id to use instead of the next free one")
-    write.add_argument("--severity", choices=("sev1", "sev2", "sev3", "sev4"), default="sev3")
+    write.add_argument(
+        "--severity",
+        metavar="LEVEL",
+        help="one of the schema's severities (default: sev3 with the built-in schema)",
+    )
     write.set_defaults(run=new)
     return main_parser
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 
 from .reference import Field, fields, required_from
@@ -38,6 +39,23 @@ def next_id(existing: Iterable[str], today: dt.date, default_prefix: str = "AIPM
     prefix = max(sorted(prefixes), key=prefixes.__getitem__) if prefixes else default_prefix
     year = f"{today.year:04d}"
     return f"{prefix}-{year}-{numbers.get((prefix, year), 0) + 1:0{width}d}"
+
+
+def title_problem(title: str) -> str | None:
+    """What makes `title` unfit to write, or None: a title says something (it has a
+    character that is not a space, a control or an invisible format mark), on one line
+    that YAML reads back as written."""
+    if all(unicodedata.category(character)[0] in "ZC" for character in title):
+        return "the title is empty; give a short, neutral description of what happened"
+    for character in title:
+        if unicodedata.category(character) in _NOT_IN_A_TITLE or character in "\ufffe\uffff":
+            return f"the title holds {character!a}; write it on one line, as plain text"
+    return None
+
+
+# Control characters (line breaks and tabs among them), line and paragraph separators,
+# and the halves of a surrogate pair that undecodable bytes on a command line become.
+_NOT_IN_A_TITLE = frozenset({"Cc", "Zl", "Zp", "Cs"})
 
 
 def render(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from mkdocs_postmortem import SchemaInForce, Settings, builtin_schema, check_archive
-from mkdocs_postmortem.template import next_id, render
+from mkdocs_postmortem.template import next_id, render, title_problem
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -52,3 +52,17 @@ def test_next_id_continues_the_archive() -> None:
     assert next_id([], TODAY) == "AIPM-2026-0001"
     assert next_id(["AIPM-2026-0007", "AIPM-2025-0100", "OTHER"], TODAY) == "AIPM-2026-0008"
     assert next_id(["INC-2026-00012", "INC-2026-00003"], TODAY) == "INC-2026-00013"
+
+
+def test_a_title_new_accepts_makes_a_valid_draft() -> None:
+    fine = [
+        "Café bot\u00a0: quoted a rule",
+        "👩\u200d💻 agent",
+        "\u05e2\u05d1\u05e8\u05d9\u05ea",
+        "'",
+    ]
+    for title in fine:
+        assert title_problem(title) is None, title
+        assert problems(template(title)) == [], title
+    for title in ["", " \u200b", "two\nlines", "a\tb", "a\u2028b", "a\x85b", "a\ufffeb", "\udce9"]:
+        assert title_problem(title) is not None, title
