@@ -20,9 +20,6 @@ from .reader import Document
 from .schema import SchemaInForce
 from .validation.dates import Moment, parse_moment
 
-FINISHED = frozenset({"done", "wont_do"})
-SEVERITY_ORDER = ("sev1", "sev2", "sev3", "sev4")
-
 
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
@@ -85,6 +82,7 @@ class ActionItem:
     tracker: str = ""
     reason: str = ""
     overdue: bool = False
+    finished: bool = False  # its status is one the schema in force calls finished
 
     @property
     def key(self) -> str:
@@ -101,10 +99,6 @@ class ActionItem:
         digest = hashlib.sha256(self.id.encode("utf-8")).hexdigest()[:8]
         return f"action-{safe}--{digest}"
 
-    @property
-    def finished(self) -> bool:
-        return self.status in FINISHED
-
 
 @dataclass
 class Incident:
@@ -117,7 +111,7 @@ class Incident:
     severity: str
     occurred: str
     summary: str = ""
-    kind: str = "incident"
+    kind: str = ""
     detected: str = ""
     mitigated: str = ""
     resolved: str = ""
@@ -135,10 +129,7 @@ class Incident:
     impact: str = ""
     users_affected: int | None = None
     reviewers: list[str] = field(default_factory=list)
-
-    @property
-    def is_draft(self) -> bool:
-        return self.status == "draft"
+    is_draft: bool = False  # its status is one the schema in force shows as a draft
 
     @property
     def open_items(self) -> int:
@@ -174,7 +165,9 @@ def _instant(moment: Moment) -> dt.datetime:
     return dt.datetime.combine(moment.day, dt.time(), tzinfo=dt.timezone.utc)
 
 
-def incident_from(document: Document, today: dt.date) -> Incident:
+def incident_from(document: Document, today: dt.date, schema: SchemaInForce) -> Incident:
+    """The incident of a document; what its values mean (a draft, a finished item, the
+    defaults) comes from the schema in force."""
     data: dict[str, Any] = document.data or {}
     system = _mapping(data.get("ai_system"))
     prompt = _mapping(system.get("prompt"))
@@ -189,7 +182,7 @@ def incident_from(document: Document, today: dt.date) -> Incident:
         severity=_text(data.get("severity")),
         occurred=_text(data.get("occurred")),
         summary=_text(data.get("summary")),
-        kind=_text(data.get("kind")) or "incident",
+        kind=_text(data.get("kind")) or schema.default_kind(),
         detected=_text(data.get("detected")),
         mitigated=_text(data.get("mitigated")),
         resolved=_text(data.get("resolved")),
@@ -221,8 +214,11 @@ def incident_from(document: Document, today: dt.date) -> Incident:
         users_affected=users if isinstance(users, int) and not isinstance(users, bool) else None,
         reviewers=_texts(data.get("reviewers")),
     )
+    incident.is_draft = incident.status in schema.draft_statuses()
+    finished_statuses = schema.finished_item_statuses()
     for item in _mappings(data.get("action_items")):
-        status = _text(item.get("status")) or "open"
+        status = _text(item.get("status")) or schema.default_item_status()
+        finished = status in finished_statuses
         due = _text(item.get("due"))
         due_moment = parse_moment(due)
         incident.action_items.append(
@@ -236,9 +232,8 @@ def incident_from(document: Document, today: dt.date) -> Incident:
                 due=due,
                 tracker=_url(item.get("tracker")),
                 reason=_text(item.get("reason")),
-                overdue=status not in FINISHED
-                and due_moment is not None
-                and due_moment.day < today,
+                overdue=not finished and due_moment is not None and due_moment.day < today,
+                finished=finished,
             )
         )
     return incident
@@ -252,6 +247,10 @@ class Archive:
     categories: list[str]
     failure_modes: list[str]
     layers: list[str]
+    # The orders of the schema in force; values outside them come after, see `in_order`.
+    severities: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    item_statuses: list[str] = field(default_factory=list)
     by_id: dict[str, Incident] = field(init=False)
     referenced_by: dict[str, list[Incident]] = field(init=False)
 
@@ -269,7 +268,7 @@ class Archive:
     def build(cls, documents: Iterable[Document], schema: SchemaInForce, today: dt.date) -> Archive:
         with collector.paused():
             incidents = [
-                incident_from(document, today)
+                incident_from(document, today, schema)
                 for document in documents
                 if document.data
                 and isinstance(document.data.get("id"), str)
@@ -283,6 +282,9 @@ class Archive:
                 categories=schema.enum("action_category"),
                 failure_modes=schema.enum("failure_mode"),
                 layers=schema.enum("factor_layer"),
+                severities=list(schema.severities()),
+                statuses=list(schema.lifecycle()),
+                item_statuses=list(schema.item_statuses()),
             )
 
     def related_of(self, incident: Incident) -> list[Incident]:
@@ -299,6 +301,18 @@ class Archive:
             if item.category:
                 groups.setdefault(item.category, []).append(item)
         return groups
+
+    def severity_order(self) -> list[str]:
+        """Every severity: the schema's, the worst first, then any other in use."""
+        return in_order((i.severity for i in self.incidents), self.severities)
+
+    def status_order(self) -> list[str]:
+        """Every status: the schema's lifecycle, then any other in use."""
+        return in_order((i.status for i in self.incidents), self.statuses)
+
+    def item_status_order(self) -> list[str]:
+        """Every status of an action item: the schema's, then any other in use."""
+        return in_order((item.status for item in self.action_items), self.item_statuses)
 
     def by_failure_mode(self) -> dict[str, list[Incident]]:
         return _group(self.incidents, lambda i: i.failure_modes, order=self.failure_modes)
@@ -328,3 +342,10 @@ def _group(
     known = [key for key in (order or []) if key in groups]
     rest = sorted(key for key in groups if key not in known)
     return {key: groups[key] for key in known + rest}
+
+
+def in_order(used: Iterable[str], order: list[str]) -> list[str]:
+    """The values of an enum in its order, then the others in use, sorted: a value that
+    the schema does not allow (a build that goes on despite errors) is still shown."""
+    known = set(order)
+    return order + sorted({value for value in used if value and value not in known})

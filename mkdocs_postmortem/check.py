@@ -20,7 +20,7 @@ from .reader import Document, read
 from .schema import ConfigurationError, SchemaInForce, check_pattern
 from .validation.archive_rules import archive_problems, cross_references, document_problems
 from .validation.language import LanguageRule
-from .validation.review import DEFAULT_SECTIONS, LIFECYCLE, ReviewSettings, review_problems
+from .validation.review import ReviewSettings, review_problems
 from .validation.schema_rules import schema_problems
 
 SEVERITY_CHOICES = ("off", "warning", "error")
@@ -52,19 +52,22 @@ class Settings:
         """Settings from the plugin's options; raises `ConfigurationError`."""
         schema = SchemaInForce.load(schema_path, id_pattern)
         day = parse_day(today) if today is not None else dt.datetime.now(dt.timezone.utc).date()
-        review = ReviewSettings(
-            sections=_sections(sections) if sections is not None else dict(DEFAULT_SECTIONS),
+        review = ReviewSettings.of(
+            schema,
+            sections=_sections(sections, schema) if sections is not None else None,
             phrases=tuple(_phrase(entry, n) for n, entry in enumerate(phrases or [])),
         )
         return cls(schema, day, review, _severities(rules or {}))
 
 
-def _sections(value: dict[str, Any]) -> dict[str, list[str]]:
+def _sections(value: dict[str, Any], schema: SchemaInForce) -> dict[str, list[str]]:
+    """`required_sections`, keyed by the statuses of the schema in force."""
     sections: dict[str, list[str]] = {}
+    lifecycle = schema.lifecycle()
     for status, names in value.items():
-        if status not in LIFECYCLE:
+        if status not in lifecycle:
             raise ConfigurationError(
-                f"required_sections: {status!r} is not a status; use one of {', '.join(LIFECYCLE)}"
+                f"required_sections: {status!r} is not a status; use one of {', '.join(lifecycle)}"
             )
         if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
             raise ConfigurationError(f"required_sections.{status}: expected a list of headings")

@@ -142,12 +142,9 @@ def new(args: argparse.Namespace) -> int:
 
 def _severity(schema: SchemaInForce, chosen: str | None) -> str:
     """`--severity`, checked against the schema in force (an organisation may replace the
-    levels); without one, the schema's default, else `sev3`."""
-    levels = schema.resolve(schema.schema.get("properties", {}).get("severity", {}))
-    if not isinstance(levels, dict):
-        levels = {}
-    allowed = [str(level) for level in levels.get("enum", [])]
-    severity = chosen if chosen is not None else str(levels.get("default", "sev3"))
+    levels); without one, the schema's default (see `SchemaInForce.default_severity`)."""
+    allowed = [str(level) for level in schema.severities()]
+    severity = chosen if chosen is not None else schema.default_severity()
     if allowed and severity not in allowed:
         given = repr(severity) if chosen is not None else f"the default {severity!r}"
         raise ConfigurationError(
@@ -197,7 +194,7 @@ def parser() -> argparse.ArgumentParser:
     write.add_argument(
         "--severity",
         metavar="LEVEL",
-        help="one of the schema's severities (default: sev3 with the built-in schema)",
+        help="one of the schema's severities (default: the schema's default)",
     )
     write.set_defaults(run=new)
     return main_parser

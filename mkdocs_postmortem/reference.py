@@ -18,7 +18,6 @@ from .validation.language import RULES as LANGUAGE_RULES
 SCHEMA_MARKER = "<!-- postmortem:schema-reference -->"
 RULES_MARKER = "<!-- postmortem:rules-reference -->"
 LANGUAGE_MARKER = "<!-- postmortem:language-reference -->"
-LIFECYCLE = ("draft", "in_review", "published", "closed")
 
 
 @dataclass

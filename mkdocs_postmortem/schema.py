@@ -30,6 +30,12 @@ SCHEMA_FILE = "ai-incident-postmortem.schema.json"
 
 Schema = dict[str, Any]
 
+# Annotations that give values of an enum in `$defs` a role (see docs/configuration.md).
+ROLES = {
+    "status": ("x-draft", "x-published", "x-closed"),
+    "action_status": ("x-finished",),
+}
+
 
 class ConfigurationError(Exception):
     """The plugin's configuration or an organisation's schema cannot be used."""
@@ -44,6 +50,12 @@ def builtin_schema() -> Schema:
     """A fresh copy of the built-in schema, loaded from package data."""
     schema: Schema = json.loads(_builtin_text())
     return schema
+
+
+@lru_cache(maxsize=1)
+def _builtin_defs() -> Schema:
+    defs: Schema = builtin_schema()["$defs"]
+    return defs
 
 
 def load_extension(path: Path) -> Schema:
@@ -122,6 +134,19 @@ class SchemaInForce:
             except (ValueError, jsonschema_rs.ValidationError) as error:
                 raise ConfigurationError(f"schema: cannot be compiled: {error}") from None
         self._known: dict[tuple[str, ...], frozenset[str] | None] = {}
+        # Computed once, and checked here: a bad annotation is a configuration error.
+        self._orders = {
+            name: tuple(self.enum(name)) for name in ("status", "severity", "action_status")
+        }
+        self._roles = {
+            (name, annotation): self._role(name, annotation)
+            for name, annotations in ROLES.items()
+            for annotation in annotations
+        }
+        self._defaults = {
+            "item_status": self._default_at(("action_items", "*", "status"), "action_status"),
+            "kind": self._default_at(("kind",), "kind"),
+        }
 
     @classmethod
     def load(
@@ -129,6 +154,11 @@ class SchemaInForce:
     ) -> SchemaInForce:
         extension = load_extension(extension_path) if extension_path else None
         return cls(combine(builtin_schema(), extension, id_pattern))
+
+    @classmethod
+    def builtin(cls) -> SchemaInForce:
+        """The built-in schema alone, made once: what applies when nothing else is said."""
+        return _builtin_in_force()
 
     @cached_property
     def full(self) -> jsonschema.Draft202012Validator:
@@ -146,6 +176,90 @@ class SchemaInForce:
     def enum(self, name: str) -> list[str]:
         """Allowed values of an enum in `$defs`, e.g. `action_category`."""
         return list(self.schema["$defs"][name].get("enum", []))
+
+    # The enums that order the archive, and the values that play a role in the rules:
+    # an organisation's schema may replace them, so nothing else keeps a copy.
+
+    def lifecycle(self) -> tuple[str, ...]:
+        """The statuses in the order a postmortem goes through them."""
+        return self._orders["status"]
+
+    def severities(self) -> tuple[str, ...]:
+        """The severities, the worst first."""
+        return self._orders["severity"]
+
+    def item_statuses(self) -> tuple[str, ...]:
+        """The statuses of an action item, in the schema's order."""
+        return self._orders["action_status"]
+
+    def draft_statuses(self) -> tuple[str, ...]:
+        """Statuses whose postmortem is shown as a draft (`x-draft`)."""
+        return self._roles["status", "x-draft"]
+
+    def published_statuses(self) -> tuple[str, ...]:
+        """Statuses in which a postmortem must be finished: no placeholder left, and the
+        nudges about its analysis (`x-published`)."""
+        return self._roles["status", "x-published"]
+
+    def closed_statuses(self) -> tuple[str, ...]:
+        """Statuses that require every action item to be finished (`x-closed`)."""
+        return self._roles["status", "x-closed"]
+
+    def finished_item_statuses(self) -> tuple[str, ...]:
+        """Statuses of an action item that needs no more work (`x-finished`)."""
+        return self._roles["action_status", "x-finished"]
+
+    def default_item_status(self) -> str:
+        """The status of an action item that gives none."""
+        return self._defaults["item_status"]
+
+    def default_kind(self) -> str:
+        """The kind of a postmortem that gives none."""
+        return self._defaults["kind"]
+
+    def default_severity(self) -> str:
+        """The severity `new` writes without `--severity`: the schema's `default`, else the
+        built-in one (which the caller checks against the levels in force)."""
+        levels = self.resolve(self.schema.get("properties", {}).get("severity", {}))
+        if isinstance(levels, dict) and isinstance(levels.get("default"), str):
+            return str(levels["default"])
+        return str(_builtin_defs()["severity"]["default"])
+
+    def _default_at(self, shape: Sequence[str], name: str) -> str:
+        """The `default` of the key at `shape` when `$defs/<name>` allows it (an
+        organisation may replace the enum and not the key), else the enum's first value."""
+        values = self.enum(name)
+        *parents, key = shape
+        for subschema in self.applicable(parents):
+            child = self.resolve(subschema.get("properties", {}).get(key))
+            default = child.get("default") if isinstance(child, dict) else None
+            if isinstance(default, str) and (default in values or not values):
+                return default
+        return str(values[0]) if values else ""
+
+    def _role(self, name: str, annotation: str) -> tuple[str, ...]:
+        """The values of `$defs/<name>` that an annotation names, in the enum's order.
+
+        A definition without the annotation (an organisation's replacement) keeps the
+        built-in annotation's values that are still allowed.
+        """
+        definition = self.schema["$defs"].get(name, {})
+        allowed = self.enum(name) if name in self.schema["$defs"] else []
+        chosen = definition.get(annotation) if isinstance(definition, dict) else None
+        if chosen is None:
+            chosen = _builtin_defs()[name].get(annotation, [])
+        elif not isinstance(chosen, list) or not all(isinstance(v, str) for v in chosen):
+            raise ConfigurationError(
+                f"schema: $defs/{name}/{annotation} must be a list of values of its enum"
+            )
+        else:
+            unknown = [value for value in chosen if value not in allowed]
+            if unknown:
+                raise ConfigurationError(
+                    f"schema: $defs/{name}/{annotation}: {unknown[0]!r} is not one of "
+                    f"{', '.join(allowed)}"
+                )
+        return tuple(value for value in allowed if value in chosen)
 
     @cached_property
     def id_regex(self) -> re.Pattern[str]:
@@ -215,3 +329,8 @@ class SchemaInForce:
             for keyword in ("then", "else"):
                 if isinstance(item.get(keyword), dict):
                     stack.append(item[keyword])
+
+
+@lru_cache(maxsize=1)
+def _builtin_in_force() -> SchemaInForce:
+    return SchemaInForce(builtin_schema())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import textwrap
 import unicodedata
 from collections.abc import Iterable
 
@@ -61,21 +62,22 @@ _NOT_IN_A_TITLE = frozenset({"Cc", "Zl", "Zp", "Cs"})
 def render(
     schema: SchemaInForce, incident_id: str, title: str, severity: str, today: dt.date
 ) -> str:
+    lifecycle = schema.lifecycle()
     values = {
         "id": incident_id,
         "title": title,
-        "status": "draft",
+        "status": (schema.draft_statuses() or lifecycle or ("",))[0],
         "severity": severity,
         "occurred": today.isoformat(),
         "summary": "<what the system did, who was affected and how it ended>",
     }
-    lines = [
-        "---",
-        "#| A blameless postmortem of an AI incident. Lines starting with '#|' are the rest",
-        "#| of the format: fill keys in (remove the '#| ') as the review goes on, and delete",
-        "#| these template lines before publishing. Each step of `status` (draft, in_review,",
-        "#| published, closed) requires more keys.",
-    ]
+    header = (
+        "A blameless postmortem of an AI incident. Lines starting with '#|' are the rest of "
+        "the format: fill keys in (remove the '#| ') as the review goes on, and delete these "
+        f"template lines before publishing. Each step of `status` ({', '.join(lifecycle)}) "
+        "requires more keys."
+    )
+    lines = ["---", *_wrapped(header)]
     for entry in fields(schema):
         if entry.name in values:
             lines += _describe(entry, "")
@@ -96,6 +98,19 @@ def render(
         "",
     ]
     return "\n".join(lines)
+
+
+def _wrapped(text: str) -> list[str]:
+    """Template lines of at most 84 characters."""
+    prefix = COMMENT + " "
+    return textwrap.wrap(
+        text,
+        84,
+        initial_indent=prefix,
+        subsequent_indent=prefix,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
 
 
 def _describe(entry: Field, indent: str) -> list[str]:
@@ -151,7 +166,8 @@ def _example(
     resolved = schema.resolve(subschema)
     if "enum" in resolved:
         values = [str(v) for v in resolved["enum"]]
-        first = str(resolved.get("default", values[0]))
+        default = resolved.get("default")  # used when the enum in force still has it
+        first = str(default) if default in resolved["enum"] else values[0]
         return first, f"  # one of: {', '.join(values)}"
     reference = str(subschema.get("$ref", ""))
     if reference.endswith(("/moment", "/day")):

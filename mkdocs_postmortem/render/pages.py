@@ -26,11 +26,8 @@ from ..search import search_form
 from . import charts
 from .layout import Layout
 
-SEVERITIES = ("sev1", "sev2", "sev3", "sev4")
-STATUSES = ("draft", "in_review", "published", "closed")
-ITEM_STATUSES = ("open", "in_progress", "done", "wont_do")
-
 Relative = Callable[[str, str], str]  # (from src_uri, to src_uri) -> relative URL
+NO_SEVERITY = "(none)"  # the statistics' label for postmortems that give no severity
 
 
 @dataclass(frozen=True)
@@ -251,11 +248,14 @@ class Renderer:
         )
 
     def _filter_options(self) -> dict[str, list[str]]:
+        """The values in use, in the order of the schema in force, then the others."""
         incidents = self.archive.incidents
+        used_statuses = {i.status for i in incidents}
+        used_severities = {i.severity for i in incidents}
         used_modes = {mode for i in incidents for mode in i.failure_modes}
         return {
-            "statuses": [s for s in STATUSES if any(i.status == s for i in incidents)],
-            "severities": [s for s in SEVERITIES if any(i.severity == s for i in incidents)],
+            "statuses": [s for s in self.archive.status_order() if s in used_statuses],
+            "severities": [s for s in self.archive.severity_order() if s in used_severities],
             "failure_modes": [m for m in self.archive.by_failure_mode() if m in used_modes],
         }
 
@@ -263,6 +263,7 @@ class Renderer:
         groups = self.archive.items_by_category()
         items = self.archive.action_items
         counts = Counter(item.status for item in items)
+        statuses = self.archive.item_status_order()
         pages = [
             self._page(
                 self.layout.action_items,
@@ -272,8 +273,8 @@ class Renderer:
                 toc=True,
                 items=items,
                 groups=groups,
-                statuses=ITEM_STATUSES,
-                status_counts={s: counts[s] for s in ITEM_STATUSES if counts[s]},
+                statuses=statuses,
+                status_counts={s: counts[s] for s in statuses if counts[s]},
             )
         ]
         for category, category_items in groups.items():
@@ -383,6 +384,9 @@ class Renderer:
         incidents = self.archive.incidents
         items = self.archive.action_items
         severity = Counter(i.severity for i in incidents)
+        severities = self.archive.severity_order()
+        if severity[""]:  # a postmortem without one (a build that goes on despite errors)
+            severities.append("")
         modes = Counter(m for i in incidents for m in i.failure_modes)
         layers = Counter(layer for i in incidents for layer in i.layers)
         quarters: dict[str, Counter[str]] = {q: Counter() for q in _quarters_between(incidents)}
@@ -396,8 +400,8 @@ class Renderer:
             "item_count": len(items),
             "open_items": sum(not i.finished for i in items),
             "overdue_items": sum(i.overdue for i in items),
-            "severities": SEVERITIES,
-            "severity": [(s, severity[s]) for s in SEVERITIES],
+            "severities": [s or NO_SEVERITY for s in severities],
+            "severity": [(s or NO_SEVERITY, severity[s]) for s in severities],
             "failure_mode": [(m, modes[m]) for m in self.archive.by_failure_mode()],
             "layer": [(layer, layers[layer]) for layer in _ordered(layers, self.archive.layers)],
             "category": [
@@ -411,7 +415,7 @@ class Renderer:
                 if group
             ],
             "quarter": [
-                {"quarter": q, "counts": [c[s] for s in SEVERITIES], "total": sum(c.values())}
+                {"quarter": q, "counts": [c[s] for s in severities], "total": sum(c.values())}
                 for q, c in quarters.items()
             ],
             "detect": charts.describe(_present(i.hours_to_detect for i in incidents)),
@@ -441,7 +445,7 @@ class Renderer:
                 [row["quarter"] for row in stats["quarter"]],
                 [
                     (s, [row["counts"][n] for row in stats["quarter"]])
-                    for n, s in enumerate(SEVERITIES)
+                    for n, s in enumerate(stats["severities"])
                 ],
             ),
             "detect": charts.histogram(

@@ -28,8 +28,8 @@ PAGE_KEYS = frozenset(
         "robots",
     }
 )
-LIFECYCLE = ("occurred", "detected", "mitigated", "resolved")
-FINISHED = frozenset({"done", "wont_do"})
+# The keys of the incident's moments, in the order they happen.
+LIFECYCLE_DATES = ("occurred", "detected", "mitigated", "resolved")
 
 Path = list[str | int]
 
@@ -96,7 +96,7 @@ def document_problems(
     yield from _calendar(document, data)
     yield from _lifecycle_order(document, data)
     yield from _timeline_order(document, data)
-    yield from _action_items(document, data, today)
+    yield from _action_items(document, data, schema, today)
 
 
 def _duplicate_ids(documents: Sequence[Document]) -> Iterator[Diagnostic]:
@@ -144,7 +144,7 @@ def _unknown_keys(
 
 
 def _moment_fields(data: dict[str, Any]) -> Iterator[tuple[Path, Any]]:
-    for name in LIFECYCLE:
+    for name in LIFECYCLE_DATES:
         yield [name], data.get(name)
     for index, entry in enumerate(_list(data.get("timeline"))):
         if isinstance(entry, dict):
@@ -168,7 +168,7 @@ def _calendar(document: Document, data: dict[str, Any]) -> Iterator[Diagnostic]:
 
 
 def _lifecycle_order(document: Document, data: dict[str, Any]) -> Iterator[Diagnostic]:
-    moments = {name: parse_moment(data.get(name)) for name in LIFECYCLE}
+    moments = {name: parse_moment(data.get(name)) for name in LIFECYCLE_DATES}
     checks = (
         ("detected", "occurred"),
         ("mitigated", "detected"),
@@ -302,7 +302,11 @@ def _places(where: Iterable[tuple[Document, Path]], shown: int = 3) -> str:
     return texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + " and " + texts[-1]
 
 
-def _action_items(document: Document, data: dict[str, Any], today: dt.date) -> Iterator[Diagnostic]:
+def _action_items(
+    document: Document, data: dict[str, Any], schema: SchemaInForce, today: dt.date
+) -> Iterator[Diagnostic]:
+    finished = schema.finished_item_statuses()
+    closed = data.get("status") in schema.closed_statuses()
     first_index: dict[str, int] = {}
     for index, item in enumerate(_list(data.get("action_items"))):
         if not isinstance(item, dict):
@@ -319,19 +323,15 @@ def _action_items(document: Document, data: dict[str, Any], today: dt.date) -> I
                 )
             else:
                 first_index[item_id] = index
-        status = item.get("status", "open")
-        if not isinstance(status, str) or status in FINISHED:
+        status = item.get("status", schema.default_item_status())
+        if not isinstance(status, str) or status in finished:
             continue
-        if data.get("status") == "closed":
+        if closed:
             where: Path = ["action_items", index]
             if "status" in item:
                 where.append("status")
             yield problem_at(
-                document,
-                "PM206",
-                where,
-                f"the postmortem is closed but this action item is {status!r}; "
-                "finish it (done or wont_do) or reopen the postmortem (published)",
+                document, "PM206", where, _unfinished_in_closed(data["status"], status, schema)
             )
         due = parse_moment(item.get("due"))
         if due is not None and due.day < today:
@@ -341,6 +341,19 @@ def _action_items(document: Document, data: dict[str, Any], today: dt.date) -> I
                 ["action_items", index, "due"],
                 f"action item {item_id!r} was due {item['due']} and is still {status!r}",
             )
+
+
+def _unfinished_in_closed(status: str, item_status: str, schema: SchemaInForce) -> str:
+    """PM206's message, with the statuses of the schema in force that would fix it."""
+    finished = " or ".join(schema.finished_item_statuses())
+    reopen = " or ".join(
+        s for s in schema.published_statuses() if s not in schema.closed_statuses()
+    )
+    return (
+        f"the postmortem is {status} but this action item is {item_status!r}; "
+        f"finish it{f' ({finished})' if finished else ''} or reopen the postmortem"
+        + (f" ({reopen})" if reopen else "")
+    )
 
 
 def _list(value: Any) -> list[Any]:

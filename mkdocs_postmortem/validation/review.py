@@ -18,11 +18,10 @@ from yaml.nodes import Node, ScalarNode
 
 from ..diagnostics import Diagnostic, problem
 from ..reader import Document
+from ..schema import SchemaInForce
 from .fields import field_name, problem_at
 from .language import LanguageRule, findings, triggered_lines
 
-LIFECYCLE = ("draft", "in_review", "published", "closed")
-FINISHED_STATUSES = ("published", "closed")
 DEFAULT_SECTIONS = {"in_review": ["What happened", "Analysis"]}
 
 _FENCE_RE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
@@ -114,15 +113,36 @@ _PROSE_FIELDS = ("title", "summary", "attribution", "no_action_rationale")
 
 @dataclass(frozen=True)
 class ReviewSettings:
-    """What the review rules need: required sections and an organisation's phrases."""
+    """What the review rules need: required sections, an organisation's phrases, and the
+    statuses of the schema in force (the built-in one unless given)."""
 
     sections: dict[str, list[str]] = field(default_factory=lambda: dict(DEFAULT_SECTIONS))
     phrases: tuple[LanguageRule, ...] = ()
+    lifecycle: tuple[str, ...] = field(default_factory=lambda: SchemaInForce.builtin().lifecycle())
+    published: tuple[str, ...] = field(
+        default_factory=lambda: SchemaInForce.builtin().published_statuses()
+    )
+
+    @classmethod
+    def of(
+        cls,
+        schema: SchemaInForce,
+        sections: dict[str, list[str]] | None = None,
+        phrases: tuple[LanguageRule, ...] = (),
+    ) -> ReviewSettings:
+        """Settings whose statuses are those of `schema`."""
+        return cls(
+            sections=dict(DEFAULT_SECTIONS) if sections is None else sections,
+            phrases=phrases,
+            lifecycle=schema.lifecycle(),
+            published=schema.published_statuses(),
+        )
 
     def sections_for(self, status: str) -> list[str]:
-        if status not in LIFECYCLE:
+        """The sections required in `status`: those of every status up to it."""
+        if status not in self.lifecycle:
             return []
-        reached = LIFECYCLE[: LIFECYCLE.index(status) + 1]
+        reached = self.lifecycle[: self.lifecycle.index(status) + 1]
         return [s for key, names in self.sections.items() if key in reached for s in names]
 
 
@@ -134,7 +154,7 @@ def review_problems(document: Document, settings: ReviewSettings) -> list[Diagno
     status = status if isinstance(status, str) else ""
     lines = Body(document)
     problems = list(_sections(document, lines, settings.sections_for(status)))
-    if status in FINISHED_STATUSES:
+    if status in settings.published:
         problems += _placeholders(document, lines)
         problems += _nudges(document, data)
     problems += _body_language(document, lines, settings.phrases)

@@ -9,6 +9,7 @@ from cases import draft
 
 from mkdocs_postmortem import Settings, check_archive, read
 from mkdocs_postmortem.archive import incident_from
+from mkdocs_postmortem.schema import SchemaInForce
 from mkdocs_postmortem.validation.dates import parse_moment
 
 TODAY = dt.date(2026, 11, 27)
@@ -50,7 +51,7 @@ def test_the_same_utc_day_is_in_order_as_the_statistics_read_it() -> None:
     text = draft("AIPM-2026-0001", "detected: 2026-03-03\n").replace(
         "occurred: 2026-01-01", "occurred: 2026-03-02T23:30-05:00"
     )
-    incident = incident_from(read("x.md", text.encode()), TODAY)
+    incident = incident_from(read("x.md", text.encode()), TODAY, SchemaInForce.builtin())
     assert incident.hours_to_detect == 0.0  # the bare day's midnight UTC, clamped
 
 
