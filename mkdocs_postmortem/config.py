@@ -8,7 +8,7 @@ from typing import Any
 from mkdocs.config import config_options as c
 from mkdocs.config.base import BaseConfigOption, Config, ValidationError
 
-from .parallel import default_jobs
+from .workers import default_jobs
 
 
 class _Day(BaseConfigOption[dt.date | None]):

@@ -10,8 +10,6 @@ from __future__ import annotations
 import html
 import posixpath
 import re
-from collections.abc import Callable, Sequence
-from functools import partial
 from importlib import resources
 from typing import Any, Literal
 
@@ -24,25 +22,23 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
-from mkdocs.utils import get_relative_url
 from mkdocs.utils.templates import TemplateContext
 
 from . import site
 from .archive import Archive, Incident
-from .check import Report, Settings, Source, check_archive, read_documents
+from .check import Report, Settings, check_archive
 from .config import PostmortemConfig
 from .diagnostics import Diagnostic, Severity
-from .parallel import WORTH_IT_FROM, can_fork
 from .prose import id_prefix, link_mentions, mention_regex
 from .reader import FRONT_MATTER_RE
 from .reference import expand_markers
-from .render.ahead import Ahead, Html
+from .render.ahead import Ahead, Html, Plan
 from .render.layout import Layout
 from .render.pages import Additions, Renderer
-from .render.templates import environment
 from .schema import ConfigurationError
 from .search import Fragment, to_full_form, to_search_form
 from .theme_view import ThemeView, escaped_tags, page_title
+from .workers import WORTH_IT_FROM
 
 log = get_plugin_logger("postmortem")
 
@@ -126,35 +122,24 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         at -100, picks the current language's files; it also expects every file
         to have an `abs_src_path`, which generated files have not). Under `--dirty` too,
         every postmortem is read here, since archive rules and listings span files.
-        Pages are added here, not later, so that a user's `nav` can list them.
-
-        A large archive built in full whose files all read is checked meanwhile
-        instead: its pages need only what was read, so a worker process applies the
-        rules while MkDocs converts the pages, and `on_env` reports, and fails the
-        build, before anything is written.
+        Pages are added here, not later, so that a user's `nav` can list them. The
+        whole check is done and reported first, so a broken archive fails the build
+        before any page is converted.
         """
         if self.settings is None:
             return files
         postmortems = [file for file in files if site.is_postmortem(file, self.config)]
         self._postmortems = postmortems
-        notices = site.outside_links(postmortems, config)
-        workers = self._workers(len(postmortems))
-        sources = site.sources(postmortems, config)
-        if workers:
-            documents = read_documents(sources, self.config.processes)
-            if not any(document.problems for document in documents):
-                self.report = Report(documents, [])
-                # Before the content of the files is handed over.
-                check = partial(_check, sources.as_now(), self.settings, notices)
-                self._publish(files, postmortems, config, workers, check)
-                self._hand_over_front_matter(postmortems, self.report)
-                return files
-            # A file that does not read: the check is done now, and tells at once.
-        report = check_archive(sources, self.settings, notices, jobs=self.config.processes)
+        report = check_archive(
+            site.sources(postmortems, config),
+            self.settings,
+            site.outside_links(postmortems, config),
+            jobs=self.config.processes,
+        )
         self.report = report
         self._conclude(report)
         self._keep_problems_for_pages(postmortems, report)
-        self._publish(files, postmortems, config, workers)
+        self._publish(files, postmortems, config, self._workers(len(postmortems)))
         self._hand_over_front_matter(postmortems, report)
         return files
 
@@ -211,15 +196,10 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
                 file.content_string = file.content_bytes.decode("utf-8", errors="replace")
 
     def _publish(
-        self,
-        files: Files,
-        postmortems: list[File],
-        config: MkDocsConfig,
-        workers: int,
-        check: Callable[[], list[Diagnostic]] | None = None,
+        self, files: Files, postmortems: list[File], config: MkDocsConfig, workers: int
     ) -> None:
         """Build the archive model and add its generated pages, data files and assets;
-        start making their content in `workers` processes, then `check`."""
+        start making their content in `workers` processes."""
         assert self.settings is not None and self.report is not None
         layout = Layout(self.config.dir)
         archive = Archive.build(self.report.documents, self.settings.schema, self.settings.today)
@@ -231,28 +211,29 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         for incident in archive.incidents:
             incident_uris.setdefault(incident.id, uri_by_path[incident.path])
         self._id_prefixes = {id_prefix(incident_id) for incident_id in incident_uris}
-        self._incidents_by_uri = {
-            uri_by_path[i.path]: i
-            for i in archive.incidents
-            if incident_uris[i.id] == uri_by_path[i.path]
+        cards = {  # the postmortems that get a card: the first of each id
+            uri_by_path[incident.path]: number
+            for number, incident in enumerate(archive.incidents)
+            if incident_uris[incident.id] == uri_by_path[incident.path]
         }
-        urls: dict[str, str] = {}
-
-        def url_of(src_uri: str) -> str:
-            if src_uri not in urls:
-                existing = files.get_file_from_path(src_uri)
-                file = existing or File.generated(config, src_uri, content="")
-                urls[src_uri] = file.url
-            return urls[src_uri]
-
-        def relative(source: str, target: str) -> str:
-            return get_relative_url(url_of(target), url_of(source))
-
-        env = environment(config.theme.custom_dir)
-        self.renderer = renderer = Renderer(archive, layout, env, relative, incident_uris)
+        self._incidents_by_uri = {uri: archive.incidents[n] for uri, n in cards.items()}
         user_index = files.get_file_from_path(layout.index)
         self._user_index = layout.index if user_index else None
-        planned = renderer.plan(index_title=None if user_index else "Postmortems")
+        known = [*postmortems, *([user_index] if user_index else [])]
+        plan = Plan(
+            archive,
+            self.config.dir,
+            config.theme.custom_dir,
+            config.use_directory_urls,
+            {file.src_uri: file.url for file in known},
+            incident_uris,
+            cards,
+            order=[],
+            index=self._user_index,
+            index_title=None if user_index else "Postmortems",
+        )
+        self.renderer = renderer = plan.renderer()
+        planned = renderer.plan(plan.index_title)
         if len({item.src_uri for item in planned}) != len(planned):
             raise PluginError("postmortem: two generated pages share a path; please report this")
         explicit_nav = config.nav is not None
@@ -293,15 +274,8 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         if not self.config.nav_postmortems:
             for file in postmortems:
                 file.inclusion = InclusionLevel.NOT_IN_NAV
-        self.ahead = Ahead(
-            renderer,
-            [file.src_uri for file in files],
-            self._incidents_by_uri,
-            {item.src_uri: item for item in planned},
-            self._user_index,
-            workers,
-            last=check,
-        )
+        plan.order = [file.src_uri for file in files]
+        self.ahead = Ahead(plan, renderer, planned, workers)
         for name in ASSETS:
             uri = f"{ASSET_DIR}/{name}"
             if files.get_file_from_path(uri) is None:
@@ -318,12 +292,11 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         return nav
 
     def _workers(self, postmortems: int) -> int:
-        """Processes that make the archive's HTML and check it while this one converts
-        the pages, which keeps a core busy: one fewer than the jobs. None while serving
-        or for a dirty build, which convert only the pages that changed, for a small
-        archive, where starting them costs more than it saves, or where no process can
-        be forked (see `parallel`)."""
-        if self.serving or self.dirty or postmortems < WORTH_IT_FROM or not can_fork():
+        """Processes that make the archive's HTML while this one converts the pages,
+        which keeps a core busy: one fewer than the jobs. None while serving or for a
+        dirty build, which convert only the pages that changed, or for a small archive,
+        where starting them costs more than it saves."""
+        if self.serving or self.dirty or postmortems < WORTH_IT_FROM:
             return 0
         return self.config.processes - 1
 
@@ -420,49 +393,24 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
 
     @event_priority(-100)
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment | None:
-        """Put in the data files' content, made meanwhile, before MkDocs writes them;
-        report the check made meanwhile, if it was, and fail the build on its verdict.
+        """Put in the data files' content, made meanwhile, before MkDocs writes them.
         Then every page under the archive folder shows the theme its front-matter
         escaped (see `theme_view`): last of all `on_env` handlers, since the theme
         renders next."""
         if self.ahead is None:
             return env
-        self._collect_made(files)
+        for uri in self._data_files:
+            file = files.get_file_from_path(uri)
+            content = self.ahead.text(uri)
+            if file is not None and content is not None:
+                file.content_string = content
+        self.ahead.close()
         postmortems = {file.src_uri for file in self._postmortems}
         prefix = self.config.dir + "/"
         for file in files.documentation_pages():
             if file.src_uri.startswith(prefix) and file.page is not None:
                 self._theme_view.install(file.page, postmortem=file.src_uri in postmortems)
         return env
-
-    def _collect_made(self, files: Files) -> None:
-        assert self.ahead is not None
-        for uri in self._data_files:
-            file = files.get_file_from_path(uri)
-            content = self.ahead.text(uri)
-            if file is not None and content is not None:
-                file.content_string = content
-        diagnostics = self.ahead.last()
-        self.ahead.close()
-        if diagnostics is not None and self.report is not None:
-            report = Report(self.report.documents, diagnostics)
-            self._conclude(report)
-            self._show_problems_on_pages(report)
-
-    def _show_problems_on_pages(self, report: Report) -> None:
-        """What `on_page_content` does for a check made beforehand: each page with
-        problems lists them on top."""
-        problems_by_path = report.by_path()
-        for file, document in zip(self._postmortems, report.documents, strict=True):
-            problems = problems_by_path.get(document.path)
-            page = file.page
-            if not problems or page is None or page.content is None:
-                continue
-            box = problems_box(problems) + "\n"
-            page.content = box + page.content
-            fragments = self._fragments.get(file.src_uri)
-            if fragments:
-                self._fragments[file.src_uri] = [where.moved(len(box)) for where in fragments]
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Other plugins find `page.meta` as the author wrote it once the pages are
@@ -472,7 +420,7 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
     def on_build_error(self, *, error: Exception) -> None:
         """A build that stops leaves no worker process behind."""
         if self.ahead is not None:
-            self.ahead.close()
+            self.ahead.close(stop=True)
         self._theme_view.restore()
 
     @event_priority(1)
@@ -536,16 +484,6 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
             return "<" + posixpath.relpath(target, posixpath.dirname(uri)) + ">"
 
         return link_mentions(markdown, pattern, href, self._id_prefixes)
-
-
-def _check(
-    sources: Sequence[Source], settings: Settings, notices: list[Diagnostic]
-) -> list[Diagnostic]:
-    """The whole check, as `on_files` would have made it, in one process: it runs in a
-    worker, which starts none. It reads each file again: the YAML nodes the rules
-    place their messages with would otherwise stay in memory from `on_files` on
-    (about 65 MB a thousand postmortems), and the reading is off the build's way."""
-    return check_archive(sources, settings, notices).diagnostics
 
 
 def _lift_lone_page(items: list[StructureItem], src_uri: str) -> bool:
