@@ -24,9 +24,9 @@ from . import site
 from .check import Report, Settings, check_archive
 from .config import PostmortemConfig
 from .diagnostics import format_github, format_json, format_text
+from .new_template import next_id, render, title_problem
 from .parallel import default_jobs
 from .schema import ConfigurationError, SchemaInForce
-from .template import next_id, render, title_problem
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 _SAFE_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")

@@ -41,7 +41,7 @@ from .render.layout import Layout
 from .render.pages import Additions, Renderer
 from .render.templates import environment
 from .schema import ConfigurationError
-from .search import Fragment, to_full_form, to_search_form
+from .search_form import Fragment, to_full_form, to_search_form
 from .theme_view import ThemeView, escaped_tags, page_title
 
 log = get_plugin_logger("postmortem")

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..archive import Incident
 from ..parallel import Background
-from ..search import search_form
+from ..search_form import search_form
 from .pages import Planned, Renderer, headings
 
 # Postmortems whose additions one task makes: enough that a task is worth sending,

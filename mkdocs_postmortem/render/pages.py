@@ -22,7 +22,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..archive import ActionItem, Archive, Incident, ModelRef
-from ..search import search_form
+from ..search_form import search_form
 from . import charts
 from .layout import Layout
 

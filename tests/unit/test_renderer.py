@@ -14,7 +14,7 @@ from mkdocs_postmortem.render.ahead import CHUNK, Ahead, Html
 from mkdocs_postmortem.render.layout import Layout
 from mkdocs_postmortem.render.pages import Additions, Renderer
 from mkdocs_postmortem.render.templates import environment
-from mkdocs_postmortem.search import search_form
+from mkdocs_postmortem.search_form import search_form
 
 
 def _relative(source: str, target: str) -> str:
