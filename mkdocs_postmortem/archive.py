@@ -128,7 +128,6 @@ class Incident:
     taxonomy: dict[str, list[Any]] = field(default_factory=dict)
     impact: str = ""
     users_affected: int | None = None
-    reviewers: list[str] = field(default_factory=list)
     is_draft: bool = False  # its status is one the schema in force shows as a draft
 
     @property
@@ -212,7 +211,6 @@ def incident_from(document: Document, today: dt.date, schema: SchemaInForce) -> 
         },
         impact=_text(impact.get("description")),
         users_affected=users if isinstance(users, int) and not isinstance(users, bool) else None,
-        reviewers=_texts(data.get("reviewers")),
     )
     incident.is_draft = incident.status in schema.draft_statuses()
     finished_statuses = schema.finished_item_statuses()

@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from . import collector
 from .diagnostics import RULES, Diagnostic, Severity, count
 from .reader import Document, read
-from .schema import ConfigurationError, SchemaInForce, check_pattern
+from .schema import ConfigurationError, SchemaInForce
 from .validation.archive_rules import archive_problems, cross_references, document_problems
 from .validation.language import LanguageRule
 from .validation.review import ReviewSettings, review_problems
@@ -27,6 +26,12 @@ SEVERITY_CHOICES = ("off", "warning", "error")
 # Rules whose severity can be changed: the checks of judgement, not of the format.
 ADJUSTABLE = frozenset({"PM110", "PM207", "PM209"}) | {
     code for code in RULES if code.startswith(("PM3", "PM4"))
+}
+# What an entry of `blameless_phrases` says when it leaves a part out.
+PHRASE_DEFAULTS = {
+    "name": "organisation phrase",
+    "reason": "the organisation asks not to write this",
+    "reframe": "describe the conditions instead",
 }
 
 
@@ -45,62 +50,47 @@ class Settings:
         schema_path: Path | None = None,
         id_pattern: str | None = None,
         today: str | dt.date | None = None,
-        sections: dict[str, Any] | None = None,
-        rules: dict[str, Any] | None = None,
-        phrases: list[Any] | None = None,
+        sections: Mapping[str, list[str]] | None = None,
+        rules: Mapping[str, str] | None = None,
+        phrases: Iterable[Mapping[str, str]] = (),
     ) -> Settings:
-        """Settings from the plugin's options; raises `ConfigurationError`."""
+        """Settings from the plugin's options; raises `ConfigurationError`.
+
+        `sections`, `rules` and `phrases` are taken as the options validated them
+        (`config.PostmortemConfig`); only what needs the schema in force, the statuses
+        of `sections`, is checked here.
+        """
         schema = SchemaInForce.load(schema_path, id_pattern)
         day = parse_day(today) if today is not None else dt.datetime.now(dt.timezone.utc).date()
         review = ReviewSettings.of(
             schema,
             sections=_sections(sections, schema) if sections is not None else None,
-            phrases=tuple(_phrase(entry, n) for n, entry in enumerate(phrases or [])),
+            phrases=tuple(_phrase(entry) for entry in phrases),
         )
-        return cls(schema, day, review, _severities(rules or {}))
+        return cls(schema, day, review, dict(rules or {}))
 
 
-def _sections(value: dict[str, Any], schema: SchemaInForce) -> dict[str, list[str]]:
-    """`required_sections`, keyed by the statuses of the schema in force."""
-    sections: dict[str, list[str]] = {}
+def _sections(value: Mapping[str, list[str]], schema: SchemaInForce) -> dict[str, list[str]]:
+    """`required_sections`, whose statuses must be those of the schema in force."""
     lifecycle = schema.lifecycle()
-    for status, names in value.items():
+    for status in value:
         if status not in lifecycle:
             raise ConfigurationError(
                 f"required_sections: {status!r} is not a status; use one of {', '.join(lifecycle)}"
             )
-        if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
-            raise ConfigurationError(f"required_sections.{status}: expected a list of headings")
-        sections[status] = names
-    return sections
+    return dict(value)
 
 
-def _severities(value: dict[str, Any]) -> dict[str, str]:
-    # YAML 1.1, as MkDocs reads mkdocs.yml, turns a bare `off` into false.
-    value = {code: "off" if severity is False else severity for code, severity in value.items()}
-    for code, severity in value.items():
-        if code not in ADJUSTABLE:
-            raise ConfigurationError(
-                f"rules: {code!r} cannot be changed; these can: {', '.join(sorted(ADJUSTABLE))}"
-            )
-        if severity not in SEVERITY_CHOICES:
-            raise ConfigurationError(
-                f"rules.{code}: {severity!r} is not one of {', '.join(SEVERITY_CHOICES)}"
-            )
-    return {str(code): str(severity) for code, severity in value.items()}
+def phrase_regex(phrase: str) -> re.Pattern[str]:
+    """An organisation's phrase as matched: whole words, any case. Raises `re.error`."""
+    return re.compile(rf"\b(?:{phrase})\b", re.IGNORECASE)
 
 
-def _phrase(entry: Any, number: int) -> LanguageRule:
-    where = f"blameless_phrases[{number}]"
-    if not isinstance(entry, dict) or not isinstance(entry.get("phrase"), str):
-        raise ConfigurationError(f"{where}: expected a mapping with 'phrase', 'reason', 'reframe'")
-    check_pattern(entry["phrase"], f"{where}.phrase")
+def _phrase(entry: Mapping[str, str]) -> LanguageRule:
+    """The rule of an entry of `blameless_phrases`, whose `phrase` the option checked."""
+    parts = {**PHRASE_DEFAULTS, **entry}
     return LanguageRule(
-        "PM450",
-        str(entry.get("name", "organisation phrase")),
-        re.compile(rf"\b(?:{entry['phrase']})\b", re.IGNORECASE),
-        str(entry.get("reason", "the organisation asks not to write this")),
-        str(entry.get("reframe", "describe the conditions instead")),
+        "PM450", parts["name"], phrase_regex(parts["phrase"]), parts["reason"], parts["reframe"]
     )
 
 

@@ -24,8 +24,8 @@ from . import site
 from .check import Report, Settings, check_archive
 from .config import PostmortemConfig
 from .diagnostics import format_github, format_json, format_text
+from .new_template import next_id, render, title_problem
 from .schema import ConfigurationError, SchemaInForce
-from .template import next_id, render, title_problem
 from .workers import default_jobs
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2

@@ -1,14 +1,23 @@
-"""Options of the `postmortem` plugin in `mkdocs.yml`."""
+"""Options of the `postmortem` plugin in `mkdocs.yml`.
+
+MkDocs checks each option as it loads the configuration, and stops with a message that
+names the option. What needs the schema in force (the statuses of `required_sections`)
+is checked once the schema loads, in `check.Settings.load`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+import re
+from typing import TypeVar
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import BaseConfigOption, Config, ValidationError
 
+from .check import ADJUSTABLE, PHRASE_DEFAULTS, SEVERITY_CHOICES, phrase_regex
 from .workers import default_jobs
+
+T = TypeVar("T")
 
 
 class _Day(BaseConfigOption[dt.date | None]):
@@ -43,7 +52,7 @@ class _Folder(c.Type[str]):
 
 class _Jobs(c.Type[int]):
     """How many processes check a large archive; 0 for one per core this process may
-    use (its CPU affinity and quota), at most `parallel.MOST_JOBS`."""
+    use (its CPU affinity and quota), at most `workers.MOST_JOBS`."""
 
     def __init__(self) -> None:
         super().__init__(int, default=0)
@@ -57,23 +66,158 @@ class _Jobs(c.Type[int]):
         return jobs
 
 
+class _Mapping(c.DictOfItems[T]):
+    """`DictOfItems` that names the key of a value it rejects: MkDocs' own message
+    names only the option."""
+
+    def run_validation(self, value: object) -> dict[str, T]:
+        if value is None:  # the option with every entry commented out
+            value = self.default
+        if not isinstance(value, dict):
+            return super().run_validation(value)
+        checked: dict[str, T] = {}
+        for key, item in value.items():  # one at a time, to know which one fails
+            try:
+                checked.update(super().run_validation({key: item}))
+            except ValidationError as error:
+                raise ValidationError(f"{key}: {error}") from None
+        return checked
+
+
+class _List(c.ListOfItems[T]):
+    """`ListOfItems` that names the place of an item it rejects: MkDocs' own message
+    names only the option."""
+
+    def run_validation(self, value: object) -> list[T]:
+        if value is None:  # the option with every entry commented out
+            value = self.default
+        if not isinstance(value, list):
+            return super().run_validation(value)
+        checked: list[T] = []
+        for number, item in enumerate(value):  # one at a time, to know which one fails
+            try:
+                checked += super().run_validation([item])
+            except ValidationError as error:
+                raise ValidationError(f"[{number}]: {error}") from None
+        return checked
+
+
+class _Heading(c.Type[str]):
+    """The text of a heading; an empty one could never be written."""
+
+    def __init__(self) -> None:
+        super().__init__(str)
+
+    def run_validation(self, value: object) -> str:
+        heading = super().run_validation(value)
+        if not heading.strip():
+            raise ValidationError(f"expected the text of a heading, got {value!r}")
+        return heading
+
+
+class _Severity(c.Choice[str]):
+    """`off`, `warning` or `error`. YAML 1.1, as MkDocs reads `mkdocs.yml`, turns a bare
+    `off` into false: that means `off` too."""
+
+    def __init__(self) -> None:
+        super().__init__(SEVERITY_CHOICES)
+
+    def run_validation(self, value: object) -> str:
+        return super().run_validation("off" if value is False else value)
+
+
+class _Rules(_Mapping[str]):
+    """Rule codes and their severities; only the rules of judgement can be changed."""
+
+    def __init__(self) -> None:
+        super().__init__(_Severity(), default={})
+
+    def run_validation(self, value: object) -> dict[str, str]:
+        rules = super().run_validation(value)
+        for code in rules:
+            if code not in ADJUSTABLE:
+                raise ValidationError(
+                    f"{code!r} cannot be changed; these can: {', '.join(sorted(ADJUSTABLE))}"
+                )
+        return rules
+
+
+class _PhrasePattern(c.Type[str]):
+    """A regular expression, compiled as the check will use it, so that a bad one stops
+    the build here with a message that names it."""
+
+    def __init__(self) -> None:
+        super().__init__(str)
+
+    def run_validation(self, value: object) -> str:
+        pattern = super().run_validation(value)
+        try:
+            phrase_regex(pattern)
+        except re.error as error:
+            raise ValidationError(
+                f"{pattern!r} is not a valid regular expression: {error}"
+            ) from None
+        return pattern
+
+
+class Phrase(Config):
+    """An entry of `blameless_phrases`: a phrase the organisation asks not to write."""
+
+    phrase = _PhrasePattern()
+    """A regular expression, matched as whole words and case-insensitively. Required."""
+
+    name = c.Type(str, default=PHRASE_DEFAULTS["name"])
+    """A short name, shown at the start of the message."""
+
+    reason = c.Type(str, default=PHRASE_DEFAULTS["reason"])
+    """Why not to write it."""
+
+    reframe = c.Type(str, default=PHRASE_DEFAULTS["reframe"])
+    """What to write instead."""
+
+
 class PostmortemConfig(Config):
-    """The plugin's options; each is documented in docs/configuration.md."""
+    """The plugin's options; docs/configuration.md tells more of each."""
 
     enabled = c.Type(bool, default=True)
-    dir = _Folder(default="postmortems")
-    schema = c.Optional(c.File(exists=True))
-    id_pattern = c.Optional(c.Type(str))
-    fail_on = c.Choice(("error", "warning", "never"), default="error")
-    today = _Day()
-    nav_postmortems = c.Type(bool, default=False)
-    required_sections = c.Optional(c.Type(dict))
-    rules = c.Type(dict, default={})
-    blameless_phrases = c.Type(list, default=[])
-    jobs = _Jobs()
+    """Whether the plugin runs at all; `!ENV [POSTMORTEM, true]` chooses per run."""
 
-    def options(self) -> dict[str, Any]:
-        return dict(self.items())
+    dir = _Folder(default="postmortems")
+    """The archive's folder, relative to `docs_dir`: every `*.md` below it is a
+    postmortem, but its `index.md` and the places of the generated pages."""
+
+    schema = c.Optional(c.File(exists=True))
+    """The organisation's JSON Schema, relative to `mkdocs.yml`: it adds constraints to
+    the built-in schema, and its `$defs` replace the built-in ones."""
+
+    id_pattern = c.Optional(c.Type(str))
+    """The regular expression every `id` (and every `related` id) must match; checked
+    as the schema in force loads."""
+
+    fail_on = c.Choice(("error", "warning", "never"), default="error")
+    """The least severity of a problem that fails the build; `never` reports only."""
+
+    today = _Day()
+    """The date that decides whether an action item is overdue; today in UTC if unset."""
+
+    nav_postmortems = c.Type(bool, default=False)
+    """Whether single postmortems join the automatic navigation (slow for large
+    archives with Material, which renders the whole navigation into every page)."""
+
+    required_sections = c.Optional(_Mapping(c.ListOfItems(_Heading())))
+    """The headings a postmortem needs, each from its status on, as a mapping of status
+    to headings; replaces the default `{in_review: [What happened, Analysis]}`."""
+
+    rules = _Rules()
+    """Rule codes and their severity, `off`, `warning` or `error`, for the whole
+    archive; only the rules of judgement (`check.ADJUSTABLE`)."""
+
+    blameless_phrases = _List(c.SubConfig(Phrase), default=[])
+    """The organisation's own phrases not to write, reported as PM450."""
+
+    jobs = _Jobs()
+    """How many processes check and render an archive of 200 postmortems or more; 0
+    for one per core, at most 8."""
 
     @property
     def processes(self) -> int:

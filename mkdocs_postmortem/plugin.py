@@ -36,7 +36,7 @@ from .render.ahead import Ahead, Html, Plan
 from .render.layout import Layout
 from .render.pages import Additions, Renderer
 from .schema import ConfigurationError
-from .search import Fragment, to_full_form, to_search_form
+from .search_form import Fragment, to_full_form, to_search_form
 from .theme_view import ThemeView, escaped_tags, page_title
 from .workers import WORTH_IT_FROM
 

@@ -9,6 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
+
+from mkdocs_postmortem.config import PostmortemConfig
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).parent.parent
@@ -19,6 +22,19 @@ ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONIOENCODING": "utf-8"}
 
 def fixture_text(name: str) -> str:
     return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def load_options(text: str) -> tuple[PostmortemConfig, list[str], list[str]]:
+    """The plugin's options from YAML, read as MkDocs reads `mkdocs.yml` (YAML 1.1), with
+    the errors and warnings of their validation, each as `option: message`."""
+    options = PostmortemConfig()
+    options.load_dict(yaml.safe_load(text) or {})
+    failed, warnings = options.validate()
+    return (
+        options,
+        [f"{key}: {message}" for key, message in failed],
+        [f"{key}: {message}" for key, message in warnings],
+    )
 
 
 class Site:

@@ -22,7 +22,7 @@ from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
 from ..archive import Archive, Incident
-from ..search import search_form
+from ..search_form import search_form
 from ..workers import AHEAD, Workers
 from .layout import Layout
 from .pages import Planned, Renderer, headings

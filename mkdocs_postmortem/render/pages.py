@@ -22,22 +22,12 @@ import jinja2
 from markupsafe import Markup
 
 from ..archive import ActionItem, Archive, Incident, ModelRef
-from ..search import search_form
+from ..search_form import search_form
 from . import charts
 from .layout import Layout
 
 Relative = Callable[[str, str], str]  # (from src_uri, to src_uri) -> relative URL
 NO_SEVERITY = "(none)"  # the statistics' label for postmortems that give no severity
-
-
-@dataclass(frozen=True)
-class Page:
-    """A generated file: a page (a front-matter for MkDocs, and its HTML), or data."""
-
-    src_uri: str
-    content: str
-    html: str | None = None
-    in_nav: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,11 +44,6 @@ class Planned:
     @property
     def is_page(self) -> bool:
         return self.front_matter is not None
-
-    def made(self, text: str) -> Page:
-        if self.front_matter is None:
-            return Page(self.src_uri, text)
-        return Page(self.src_uri, self.front_matter, text, self.in_nav)
 
 
 @dataclass(frozen=True)
@@ -106,11 +91,6 @@ class Hrefs:
         self._renderer = renderer
         self._page = page
         self._up = _up_to_folder(renderer.relative(page, renderer.layout.index))
-
-    @property
-    def up(self) -> str:
-        """The way up from the page to the index's folder: `../../`, or nothing."""
-        return self._up
 
     def page(self, src_uri: str, anchor: str = "") -> str:
         url = self._up + self._renderer.from_index(src_uri)
@@ -232,10 +212,6 @@ class Renderer:
         planned.append(Planned(self.layout.incidents_json, None, self.incidents_json))
         planned.append(Planned(self.layout.action_items_csv, None, self.action_items_csv))
         return planned
-
-    def pages(self, index_title: str | None = "Postmortems") -> list[Page]:
-        """Every generated file, made here and now."""
-        return [planned.made(planned.make()) for planned in self.plan(index_title)]
 
     def _statistics_body(self) -> str:
         stats = self.statistics()

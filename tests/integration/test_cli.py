@@ -35,17 +35,6 @@ def test_validate_without_a_config_is_a_usage_error(tmp_path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_validate_with_an_unknown_option_is_a_usage_error(make_site) -> None:
-    site = make_site()
-    assert site.run("mkdocs_postmortem", "validate", "--format", "xml").returncode == 2
-
-
-def test_validate_jobs_must_be_a_number(make_site) -> None:
-    result = make_site().run("mkdocs_postmortem", "validate", "--jobs", "many")
-    assert result.returncode == 2
-    assert "expected 0 (one per core) or a number, got 'many'" in result.stderr
-
-
 def test_validate_uses_defaults_when_the_plugin_is_not_enabled(make_site) -> None:
     site = make_site()
     (site.root / "mkdocs.yml").write_text("site_name: Test\n")

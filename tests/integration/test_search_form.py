@@ -15,7 +15,7 @@ from mkdocs.config import load_config
 from test_archive import TODAY, archive_files
 
 import mkdocs_postmortem.plugin
-from mkdocs_postmortem.search import search_form, to_search_form
+from mkdocs_postmortem.search_form import search_form, to_search_form
 
 
 def build_into(site: Site, folder: str) -> Path:

@@ -12,7 +12,7 @@ from mkdocs_postmortem import SchemaInForce, read
 from mkdocs_postmortem.archive import Archive
 from mkdocs_postmortem.render.ahead import CHUNK, Ahead, Html, Plan
 from mkdocs_postmortem.render.pages import Additions, Renderer
-from mkdocs_postmortem.search import search_form
+from mkdocs_postmortem.search_form import search_form
 
 
 def plan_of(count: int) -> Plan:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from mkdocs_postmortem import SchemaInForce, Settings, builtin_schema, check_archive
-from mkdocs_postmortem.template import next_id, render, title_problem
+from mkdocs_postmortem.new_template import next_id, render, title_problem
 
 TODAY = dt.date(2026, 11, 27)
 
