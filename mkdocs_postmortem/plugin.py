@@ -8,6 +8,7 @@ pages in `render`.
 from __future__ import annotations
 
 import html
+import os
 import posixpath
 import re
 from importlib import resources
@@ -38,7 +39,7 @@ from .render.pages import Additions, Renderer
 from .schema import ConfigurationError
 from .search_form import Fragment, to_full_form, to_search_form
 from .theme_view import ThemeView, escaped_tags, page_title
-from .workers import WORTH_IT_FROM
+from .workers import WORTH_IT_FROM, warm_up
 
 log = get_plugin_logger("postmortem")
 
@@ -111,6 +112,9 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
             config.extra_css.append(css)
         if js not in [str(script) for script in config.extra_javascript]:
             config.extra_javascript.append(js)
+        archive = os.path.join(config.docs_dir, self.config.dir)
+        if self._workers(site.count_markdown(archive, WORTH_IT_FROM)):
+            warm_up()  # its imports run on another core while MkDocs lists the files
         return config
 
     @event_priority(-110)

@@ -37,6 +37,17 @@ def is_postmortem(file: File, options: PostmortemConfig) -> bool:
     )
 
 
+def count_markdown(folder: str, enough: int) -> int:
+    """The Markdown files below `folder`, counted up to `enough`: a cheap first guess at
+    the size of an archive, before MkDocs lists the files."""
+    found = 0
+    for _, _, names in os.walk(folder):
+        found += sum(name.endswith(".md") for name in names)
+        if found >= enough:
+            break
+    return found
+
+
 def display_path(file: File, config: MkDocsConfig) -> str:
     root = project_root(config)
     if file.abs_src_path:

@@ -1,9 +1,11 @@
 """Work spread over processes with `concurrent.futures`, where it pays, with the same
 results as in one process.
 
-Worker processes are spawned, the start method that every platform has: they work
-alike on Linux, macOS and Windows, whatever threads other plugins run, and get what
-they need once, through an initializer. The workers are handed only a few tasks
+Worker processes come from a fork server where the platform has one (Linux, macOS), a
+fresh process that has imported this package once and forks each worker in a few
+milliseconds; elsewhere (Windows) they are spawned. Either way they start clean,
+whatever threads other plugins run, and get what they need once, through an
+initializer. The workers are handed only a few tasks
 ahead (`AHEAD` each); this process does the others itself as it gets to them, so it
 never waits for work it could do. A task that fails in a worker, a worker that dies,
 and one that sends nothing for `STALLED_AFTER` seconds are logged with their cause,
@@ -112,7 +114,7 @@ class Workers:
         self._count = count
         self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
             count,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=_context(),
             initializer=_start,
             initargs=(initializer, initargs),
         )
@@ -218,7 +220,7 @@ def shared_map(
             if front < back:
                 back -= 1
                 results[back] = _map(function, parts[back])
-            elif handed and not done:
+            elif handed and not done:  # nothing left but what the workers have
                 number = min(handed)
                 results[number] = workers.take(handed.pop(number), _map, function, parts[number])
     return [result for part in results for result in part]
@@ -240,6 +242,28 @@ def _apply(part: Sequence[Any]) -> list[Any]:
 
 def _map(function: Callable[[Item], Result], part: Sequence[Item]) -> list[Result]:
     return [function(item) for item in part]
+
+
+# What the fork server imports once, for every worker it forks.
+PRELOAD = ["mkdocs_postmortem.check", "mkdocs_postmortem.render.ahead"]
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD)
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def warm_up() -> None:
+    """Start the fork server now, so that it has imported what workers need by the
+    time they are asked for (it runs alongside, on another core)."""
+    context = _context()
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
 
 def _start(initializer: Callable[..., None], initargs: tuple[Any, ...]) -> None:

@@ -23,7 +23,7 @@ from mkdocs.utils import get_relative_url
 
 from ..archive import Archive, Incident
 from ..search_form import search_form
-from ..workers import AHEAD, Workers
+from ..workers import Workers
 from .layout import Layout
 from .pages import Planned, Renderer, headings
 from .templates import environment
@@ -88,11 +88,11 @@ class Ahead:
         self._made: dict[str, Any] = {}
         self._workers: Workers | None = None
         self._handed: dict[int, Future[Made] | None] = {}  # task number -> its future
-        self._next = 0  # the next task to hand to the workers
-        self._done: set[int] = set()
         if workers and self._tasks:
+            # Every task at once: a worker that starts late makes the first pieces for
+            # nothing, since the build made them meanwhile, but then overtakes it.
             self._workers = Workers(min(workers, len(self._tasks)), _install, (plan,))
-            self._hand_out()
+            self._handed = {n: self._workers.submit(_make, n) for n in range(len(self._tasks))}
 
     def take(self, src_uri: str) -> Any:
         """What was made for `src_uri`, once: `Additions` for a postmortem, `Html` for a
@@ -103,23 +103,13 @@ class Ahead:
             if number is None:
                 return None
             task = self._tasks[number][1]
-            if number in self._handed and self._workers is not None:
-                made = self._workers.take(self._handed.pop(number), task)
+            future = self._handed.pop(number, None)
+            if future is not None and future.done() and self._workers is not None:
+                made = self._workers.take(future, task)
             else:
-                made = task()  # no worker has it: made here, not waited for
-            self._done.add(number)
+                made = task()  # no worker has made it yet: made here, not waited for
             self._made.update(made)
-            self._hand_out()
         return self._made.pop(src_uri)
-
-    def _hand_out(self) -> None:
-        """Keep the workers a few tasks ahead of the build, in the order it asks."""
-        if self._workers is None:
-            return
-        while len(self._handed) < AHEAD * self._workers.count and self._next < len(self._tasks):
-            if self._next not in self._done:
-                self._handed[self._next] = self._workers.submit(_make, self._next)
-            self._next += 1
 
     def text(self, src_uri: str) -> str | None:
         """A data file's content."""

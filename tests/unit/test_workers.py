@@ -35,22 +35,27 @@ posix_only = pytest.mark.skipif(sys.platform == "win32", reason="signals of POSI
 
 
 def children() -> set[int]:
-    """The processes this one started that are still there."""
-    found = set()
+    """The processes this one started, directly or through multiprocessing's fork
+    server, that are still there; not the fork server and the resource tracker
+    themselves, which last as long as this process and end with it."""
+    parents: dict[int, int] = {}
+    commands: dict[int, bytes] = {}
     for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
         if entry.isdigit():
             try:
                 stat = Path(f"/proc/{entry}/stat").read_text()
+                commands[int(entry)] = Path(f"/proc/{entry}/cmdline").read_bytes()
             except OSError:
                 continue
-            command = Path(f"/proc/{entry}/cmdline").read_bytes()
-            # Spawning starts multiprocessing's resource tracker, which lasts as long
-            # as this process, and ends with it.
-            if (
-                int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid()
-                and b"resource_tracker" not in command
-            ):
-                found.add(int(entry))
+            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    helpers = {
+        pid
+        for pid, parent in parents.items()
+        if parent == os.getpid()
+        and any(name in commands[pid] for name in (b"resource_tracker", b"forkserver"))
+    }
+    found = {pid for pid, parent in parents.items() if parent == os.getpid()} - helpers
+    found |= {pid for pid, parent in parents.items() if parent in helpers}  # forked workers
     return found
 
 
