@@ -11,7 +11,8 @@ For each N, in one run and alternating, so that the machine's drift hits all ali
 - blog:     the same pages as posts of Material's blog plugin;
 - validate: `mkdocs-postmortem validate` on the plugin's site.
 
-Prints medians, ratios and the peak memory (resident set) of each kind of run.
+Prints medians, ratios and the peak memory of each kind of run: the resident memory of
+the build and of the worker processes it starts, added up.
 Each postmortem has the front-matter of the test fixture (varied per number) and the
 body of an example postmortem (about 1,100 words), so pages weigh what real ones do.
 """
@@ -86,17 +87,47 @@ def make_site(root: Path, count: int, kind: str) -> None:
 
 
 def measure(command: list[str], cwd: Path) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (MB) of one command."""
+    """Wall seconds and peak memory (MB) of one command: the resident memory of the
+    command and every process it started (worker processes), added up, sampled every
+    50 ms."""
     start = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
-    _, status, usage = os.wait4(process.pid, 0)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, tree_memory(process.pid))
+        time.sleep(0.05)
     elapsed = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
+    if process.returncode != 0:
         error = process.stderr.read().decode()[-2000:] if process.stderr else ""
         raise SystemExit(f"{' '.join(command)} failed in {cwd}:\n{error}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, peak / 2**20
+
+
+def tree_memory(root: int) -> int:
+    """Bytes resident in `root` and its descendants, from /proc (Linux)."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    tree, added = {root}, True
+    while added:
+        more = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        added = bool(more)
+    total = 0
+    for pid in tree:
+        try:
+            pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        total += pages * os.sysconf("SC_PAGE_SIZE")
+    return total
 
 
 def command(kind: str) -> list[str]:
