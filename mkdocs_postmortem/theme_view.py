@@ -53,33 +53,31 @@ class ThemeView:
 
     def __init__(self) -> None:
         self._author: dict[str, MutableMapping[str, Any]] = {}  # src_uri -> the author's
+        self._view: dict[str, dict[str, Any]] = {}  # src_uri -> the theme's copy
         self._pages: dict[str, Page] = {}
-        self._postmortems: set[str] = set()
 
     def install(self, page: Page, postmortem: bool) -> None:
-        """Give `page` the theme's copy from now on."""
+        """Give `page` the theme's copy from now on: escaped values, the title escaped
+        (a value that is not a text, such as a list, as its text), and for a
+        postmortem none of the format's keys that themes read with another meaning."""
         uri = page.file.src_uri
-        self._author[uri] = page.meta
+        author = self._author[uri] = page.meta
         self._pages[uri] = page
+        view = self._view[uri] = escaped(author)
         if postmortem:
-            self._postmortems.add(uri)
-        self.theme(page)
-
-    def theme(self, page: Page) -> None:
-        """The theme's copy: escaped values, the title escaped (a value that is not a
-        text, such as a list, as its text), and for a postmortem none of the format's
-        keys that themes read with another meaning."""
-        uri = page.file.src_uri
-        author = self._author.get(uri)
-        if author is None:
-            return
-        view = escaped(author)
-        if uri in self._postmortems:
             for key in _FORMAT_ONLY:
                 view.pop(key, None)
         if "title" in author:
             title = author["title"]
             view["title"] = page_title(title if isinstance(title, str) else str(title))
+        self.theme(page)
+
+    def theme(self, page: Page) -> None:
+        """Give `page` the theme's copy (again, after search)."""
+        view = self._view.get(page.file.src_uri)
+        if view is None:
+            return
+        if "title" in view:
             page.title = view["title"]  # a weak property: this overrides it
         page.meta = view
 
@@ -109,8 +107,8 @@ class ThemeView:
         for page in self._pages.values():
             self.author(page)
         self._author.clear()
+        self._view.clear()
         self._pages.clear()
-        self._postmortems.clear()
 
 
 def escaped_tags(tags: list[Any]) -> list[Any]:
