@@ -436,7 +436,7 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
 
         Just before the search plugins, which index pages at the default priority 0.
         They, and other plugins at that priority, see the author's `page.meta`, but
-        for its title (see `ThemeView.search`).
+        for what Material's search reads as HTML (see `ThemeView.search`).
         """
         self._theme_view.search(page)
         fragments = self._fragments.pop(page.file.src_uri, None)
