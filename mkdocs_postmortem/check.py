@@ -131,6 +131,23 @@ class Report:
     def warnings(self) -> int:
         return count(self.diagnostics)[1]
 
+    @property
+    def summary(self) -> str:
+        """How many problems, in how many postmortems: the last line of every report."""
+        return (
+            f"{self.errors} error(s), {self.warnings} warning(s) "
+            f"in {len(self.documents)} postmortem(s)"
+        )
+
+    def fails(self, fail_on: str) -> bool:
+        """Whether the problems fail the build or the command, as `fail_on` asks:
+        `error`, `warning` (errors or warnings) or `never`."""
+        if fail_on == "never":
+            return False
+        if fail_on == "warning":
+            return bool(self.diagnostics)
+        return self.errors > 0
+
     def by_path(self) -> dict[str, list[Diagnostic]]:
         """The diagnostics of each file that has any."""
         groups: dict[str, list[Diagnostic]] = {}
