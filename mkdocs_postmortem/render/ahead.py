@@ -12,6 +12,7 @@ workers, each piece is made when its page asks for it, as a build would anyway.
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -91,7 +92,10 @@ class Ahead:
         if workers and self._tasks:
             # Every task at once: a worker that starts late makes the first pieces for
             # nothing, since the build made them meanwhile, but then overtakes it.
-            self._workers = Workers(min(workers, len(self._tasks)), _install, (plan,))
+            # The plan goes pickled: the worker unpickles it in its own time, where
+            # handing over the plan itself would keep this process waiting meanwhile.
+            blob = pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL)
+            self._workers = Workers(min(workers, len(self._tasks)), _install, (blob,))
             self._handed = {n: self._workers.submit(_make, n) for n in range(len(self._tasks))}
 
     def take(self, src_uri: str) -> Any:
@@ -127,7 +131,8 @@ class Ahead:
 _worker_tasks: list[Callable[[], Made]] = []
 
 
-def _install(plan: Plan) -> None:
+def _install(blob: bytes) -> None:
+    plan: Plan = pickle.loads(blob)
     renderer = plan.renderer()
     planned = {item.src_uri: item for item in renderer.plan(plan.index_title)}
     _worker_tasks[:] = [task for _, task in _tasks(renderer, plan, planned, CHUNK)]
