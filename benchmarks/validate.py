@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path
 
 from mkdocs_postmortem import SchemaInForce, Settings, check_archive
-from mkdocs_postmortem.parallel import default_jobs
+from mkdocs_postmortem.workers import default_jobs
 
 FIXTURE = Path(__file__).parent.parent / "tests" / "fixtures" / "published.md"
 RUNS = 5

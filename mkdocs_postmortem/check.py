@@ -7,20 +7,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
 from . import collector
 from .diagnostics import RULES, Diagnostic, Severity, count
-from .parallel import ordered_map
 from .reader import Document, read
 from .schema import ConfigurationError, SchemaInForce
 from .validation.archive_rules import archive_problems, cross_references, document_problems
 from .validation.language import LanguageRule
 from .validation.review import ReviewSettings, review_problems
 from .validation.schema_rules import schema_problems
+from .workers import shared_map
 
 SEVERITY_CHOICES = ("off", "warning", "error")
 # Rules whose severity can be changed: the checks of judgement, not of the format.
@@ -131,6 +131,23 @@ class Report:
     def warnings(self) -> int:
         return count(self.diagnostics)[1]
 
+    @property
+    def summary(self) -> str:
+        """How many problems, in how many postmortems: the last line of every report."""
+        return (
+            f"{self.errors} error(s), {self.warnings} warning(s) "
+            f"in {len(self.documents)} postmortem(s)"
+        )
+
+    def fails(self, fail_on: str) -> bool:
+        """Whether the problems fail the build or the command, as `fail_on` asks:
+        `error`, `warning` (errors or warnings) or `never`."""
+        if fail_on == "never":
+            return False
+        if fail_on == "warning":
+            return bool(self.diagnostics)
+        return self.errors > 0
+
     def by_path(self) -> dict[str, list[Diagnostic]]:
         """The diagnostics of each file that has any."""
         groups: dict[str, list[Diagnostic]] = {}
@@ -139,61 +156,44 @@ class Report:
         return groups
 
 
-Source = tuple[str, "bytes | OSError"]
+# A postmortem to check: its path as messages show it (relative to the project root),
+# and its bytes, the error met reading it, or the path of the file to read them from,
+# read in whichever process checks it, so that no file's bytes travel between them.
+Source = tuple[str, "bytes | OSError | str"]
 Checked = tuple[Document, list[Diagnostic]]
 
 
 def check_archive(
-    sources: Iterable[Source],
+    sources: Sequence[Source],
     settings: Settings,
     notices: Iterable[Diagnostic] = (),
     jobs: int = 1,
 ) -> Report:
     """Check every postmortem.
 
-    `sources` gives each file's display path (relative to the project root) and its
-    bytes, or the error met reading it; `notices` are problems the adapter found about
-    the files themselves (links that leave docs_dir). With `jobs` above 1, a large
-    archive is checked by that many processes (see `parallel`); the report is the same.
+    `notices` are problems the adapter found about the files themselves (links that
+    leave docs_dir). With `jobs` above 1, a large archive is checked by that many
+    processes (see `workers`); the report is the same.
     """
     documents = []
     diagnostics: list[Diagnostic] = list(notices)
     with collector.paused():
-        for document, problems in checked_documents(sources, settings, jobs):
+        checked = shared_map(partial(_check_source, settings=settings), sources, jobs)
+        for document, problems in checked:
             documents.append(document)
             diagnostics.extend(problems)
     diagnostics.extend(archive_problems(documents, settings.schema))
     return Report(documents, sorted(set(_adjust(diagnostics, settings.severities))))
 
 
-def read_documents(sources: Iterable[Source], jobs: int = 1) -> list[Document]:
-    """Every document as read, its YAML released, with only the reader's problems: what
-    the archive's pages need. `check_archive` applies the rules."""
-    with collector.paused():
-        return list(ordered_map(_read_source, sources, jobs))
-
-
-def _read_source(source: Source) -> Document:
-    document = read(*source)
-    document.release()
-    return document
-
-
-def checked_documents(
-    sources: Iterable[Source], settings: Settings, jobs: int = 1
-) -> Iterator[Checked]:
-    """Each document checked on its own, in the order of `sources`."""
-    return ordered_map(partial(_check_source, settings=settings), sources, jobs)
-
-
 def _check_source(source: Source, *, settings: Settings) -> Checked:
     return check_document(*source, settings)
 
 
-def check_document(path: str, raw: bytes | OSError, settings: Settings) -> Checked:
+def check_document(path: str, raw: bytes | OSError | str, settings: Settings) -> Checked:
     """Read one postmortem and apply every rule that needs only it; the document is
     released once checked, so that memory stays flat as archives grow."""
-    document = read(path, raw)
+    document = read(path, _contents(raw))
     problems = [
         *document.problems,
         *schema_problems(document, settings.schema),
@@ -202,3 +202,13 @@ def check_document(path: str, raw: bytes | OSError, settings: Settings) -> Check
     ]
     document.release(keep=cross_references(document))
     return document, problems
+
+
+def _contents(raw: bytes | OSError | str) -> bytes | OSError:
+    if not isinstance(raw, str):
+        return raw
+    try:
+        with open(raw, "rb") as file:
+            return file.read()
+    except OSError as error:
+        return error

@@ -25,8 +25,8 @@ from .check import Report, Settings, check_archive
 from .config import PostmortemConfig
 from .diagnostics import format_github, format_json, format_text
 from .new_template import next_id, render, title_problem
-from .parallel import default_jobs
 from .schema import ConfigurationError, SchemaInForce
+from .workers import default_jobs
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 _SAFE_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -85,12 +85,10 @@ def validate(args: argparse.Namespace) -> int:
         formatter = format_github if args.format == "github" else format_text
         for diagnostic in report.diagnostics:
             print(formatter(diagnostic))
-        print(
-            f"{report.errors} error(s), {report.warnings} warning(s) in {files} postmortem(s)",
-            file=sys.stderr,
-        )
+        print(report.summary, file=sys.stderr)
+    # In CI, errors always fail: `fail_on: never` keeps a site building, not a check.
     strict = args.strict or target.options.fail_on == "warning"
-    if report.errors or (strict and report.warnings):
+    if report.fails("warning" if strict else "error"):
         return EXIT_PROBLEMS
     return EXIT_CLEAN
 

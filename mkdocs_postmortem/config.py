@@ -15,7 +15,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import BaseConfigOption, Config, ValidationError
 
 from .check import ADJUSTABLE, PHRASE_DEFAULTS, SEVERITY_CHOICES, phrase_regex
-from .parallel import default_jobs
+from .workers import default_jobs
 
 T = TypeVar("T")
 
@@ -52,7 +52,7 @@ class _Folder(c.Type[str]):
 
 class _Jobs(c.Type[int]):
     """How many processes check a large archive; 0 for one per core this process may
-    use (its CPU affinity and quota), at most `parallel.MOST_JOBS`."""
+    use (its CPU affinity and quota), at most `workers.MOST_JOBS`."""
 
     def __init__(self) -> None:
         super().__init__(int, default=0)

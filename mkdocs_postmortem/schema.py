@@ -148,6 +148,11 @@ class SchemaInForce:
             "kind": self._default_at(("kind",), "kind"),
         }
 
+    def __reduce__(self) -> tuple[type[SchemaInForce], tuple[Schema]]:
+        """Sent to a worker process as the schema alone: its validators are compiled
+        again there, since they do not pickle."""
+        return (SchemaInForce, (self.schema,))
+
     @classmethod
     def load(
         cls, extension_path: Path | None = None, id_pattern: str | None = None

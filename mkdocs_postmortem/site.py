@@ -5,9 +5,8 @@ postmortems, how their paths are shown, and the settings from the plugin's optio
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import overload
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File
@@ -38,6 +37,17 @@ def is_postmortem(file: File, options: PostmortemConfig) -> bool:
     )
 
 
+def count_markdown(folder: str, enough: int) -> int:
+    """The Markdown files below `folder`, counted up to `enough`: a cheap first guess at
+    the size of an archive, before MkDocs lists the files."""
+    found = 0
+    for _, _, names in os.walk(folder):
+        found += sum(name.endswith(".md") for name in names)
+        if found >= enough:
+            break
+    return found
+
+
 def display_path(file: File, config: MkDocsConfig) -> str:
     root = project_root(config)
     if file.abs_src_path:
@@ -58,60 +68,20 @@ def display_paths(files: Iterable[File], config: MkDocsConfig) -> Iterator[tuple
             yield file, display_path(file, config)
 
 
-def sources(files: Iterable[File], config: MkDocsConfig) -> Sources:
-    """Each file's display path and bytes, read as the check asks for them."""
-    return Sources([(path, file) for file, path in display_paths(files, config)])
+def sources(files: Iterable[File], config: MkDocsConfig) -> list[Source]:
+    """Each file's display path and where to read it: the path of a file that MkDocs
+    reads from disk, read by whichever process checks it; what any other holds."""
+    return [
+        (path, file.abs_src_path if file.abs_src_path else _content(file))
+        for file, path in display_paths(files, config)
+    ]
 
 
-class Sources(Sequence[Source]):
-    """Postmortems to check, each read when asked for: one at a time, in whichever
-    process checks it (see `parallel.ordered_map`), so that bytes never travel between
-    processes and memory stays flat."""
-
-    def __init__(self, entries: list[tuple[str, File | str | bytes | OSError]]) -> None:
-        self._entries = entries  # display path, and a file, a path on disk, or its bytes
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    @overload
-    def __getitem__(self, index: int) -> Source: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Source]: ...
-
-    def __getitem__(self, index: int | slice) -> Source | list[Source]:
-        if isinstance(index, slice):
-            return [_read(*entry) for entry in self._entries[index]]
-        return _read(*self._entries[index])
-
-    def __iter__(self) -> Iterator[Source]:
-        return (_read(*entry) for entry in self._entries)
-
-    def as_now(self) -> Sources:
-        """The files as they read now, even once their content is replaced: a file that
-        MkDocs reads from disk (it has an `abs_src_path`) is read from there later, any
-        other's content is kept."""
-        return Sources(
-            [
-                (path, what.abs_src_path)
-                if isinstance(what, File) and what.abs_src_path is not None
-                else _read(path, what)
-                for path, what in self._entries
-            ]
-        )
-
-
-def _read(path: str, what: File | str | bytes | OSError) -> Source:
-    if isinstance(what, bytes | OSError):
-        return path, what
+def _content(file: File) -> bytes | OSError:
     try:
-        if isinstance(what, str):
-            with open(what, "rb") as file:
-                return path, file.read()
-        return path, what.content_bytes
+        return file.content_bytes
     except OSError as error:
-        return path, error
+        return error
 
 
 def outside_links(files: Iterable[File], config: MkDocsConfig) -> list[Diagnostic]:

@@ -1,32 +1,39 @@
-"""The archive's HTML, made while the build goes on and handed out as pages ask for it.
+"""The archive's HTML, made while the build converts its pages, and handed out as the
+pages ask for it.
 
-A build reads and converts one page after the other in a single process; on a
-machine with more cores, the others sit idle meanwhile. The landing page's listing,
-each postmortem's card and details and every generated file are therefore made in
-worker processes (see `parallel.Background`), in the order the build will ask for
-them, and taken when their page is converted; then comes what the plugin asks for
-last (the check, for a check made meanwhile). Without workers, each is made when it
-is taken, which is what a build would do anyway.
+A build converts one page after the other in a single process; on a machine with more
+cores, the others sit idle meanwhile. The landing page's listing, each postmortem's
+card and details and every generated file are therefore made by worker processes (see
+`workers`), in the order the build will ask for them. Each worker gets the archive
+once (a `Plan`, which pickles) and makes the same renderer from it; a page takes what
+was made for it, or makes it itself when no worker has started on it yet. Without
+workers, each piece is made when its page asks for it, as a build would anyway.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import pickle
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from ..archive import Incident
-from ..parallel import Background
+from mkdocs.structure.files import File
+from mkdocs.utils import get_relative_url
+
+from ..archive import Archive, Incident
 from ..search_form import search_form
+from ..workers import Workers
+from .layout import Layout
 from .pages import Planned, Renderer, headings
+from .templates import environment
 
 # Postmortems whose additions one task makes: enough that a task is worth sending,
 # few enough that the first page does not wait long.
 CHUNK = 25
 
 Made = list[tuple[str, Any]]  # (src_uri, what was made for it)
-_LAST = "\0last"  # a key that no src_uri can be
 
 
 @dataclass(frozen=True)
@@ -38,75 +45,119 @@ class Html:
     headings: list[tuple[str, str]]  # its sections: (anchor, title)
 
 
+@dataclass
+class Plan:
+    """What makes the archive's HTML, in a form that pickles: each worker, and this
+    process, make the same renderer and the same tasks from it."""
+
+    archive: Archive
+    folder: str
+    custom_dir: str | None
+    use_directory_urls: bool
+    urls: dict[str, str]  # src_uri -> URL of the pages MkDocs knows
+    incident_uris: dict[str, str]  # id -> src_uri of its postmortem
+    postmortems: dict[str, int]  # src_uri -> index in archive.incidents
+    order: list[str]  # every src_uri of the site, in the order MkDocs converts them
+    index: str | None  # the user's landing page, whose listing is made too
+    index_title: str | None  # the generated landing page's title, without the user's
+
+    def url(self, src_uri: str) -> str:
+        if src_uri not in self.urls:
+            self.urls[src_uri] = File(src_uri, None, "", self.use_directory_urls).url
+        return self.urls[src_uri]
+
+    def relative(self, source: str, target: str) -> str:
+        return get_relative_url(self.url(target), self.url(source))
+
+    def renderer(self) -> Renderer:
+        env = environment(self.custom_dir)
+        return Renderer(self.archive, Layout(self.folder), env, self.relative, self.incident_uris)
+
+
 class Ahead:
-    """What the page events ask for, keyed by `src_uri`."""
+    """What the page events ask for, keyed by `src_uri`: made by `workers` processes,
+    or here."""
 
     def __init__(
-        self,
-        renderer: Renderer,
-        order: list[str],
-        postmortems: dict[str, Incident],
-        planned: dict[str, Planned],
-        index: str | None,
-        workers: int,
-        last: Callable[[], Any] | None = None,
+        self, plan: Plan, renderer: Renderer, planned: list[Planned], workers: int
     ) -> None:
-        """Make, in `order`, the additions of the `postmortems`, the `planned` files,
-        and the listing of the user's own landing page `index`, then run `last`, in up
-        to `workers` processes."""
-        self._taken: dict[str, Any] = {}
-        tasks = _tasks(renderer, order, postmortems, planned, index, CHUNK if workers else 1)
-        if last is not None:
-            tasks.append(([_LAST], partial(_make_text, _LAST, last)))
-        self._keys = {uri for uris, _ in tasks for uri in uris}
-        self._background = Background([task for _, task in tasks], workers)
-        self._results: Iterator[Made] = self._background.results()
+        """`renderer` and `planned` are this process's, made from `plan` as a worker
+        makes its own."""
+        planned_by_uri = {item.src_uri: item for item in planned}
+        self._tasks = _tasks(renderer, plan, planned_by_uri, CHUNK if workers else 1)
+        self._task_of = {uri: n for n, (uris, _) in enumerate(self._tasks) for uri in uris}
+        self._made: dict[str, Any] = {}
+        self._workers: Workers | None = None
+        self._handed: dict[int, Future[Made] | None] = {}  # task number -> its future
+        if workers and self._tasks:
+            # Every task at once: a worker that starts late makes the first pieces for
+            # nothing, since the build made them meanwhile, but then overtakes it.
+            # The plan goes pickled: the worker unpickles it in its own time, where
+            # handing over the plan itself would keep this process waiting meanwhile.
+            blob = pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL)
+            self._workers = Workers(min(workers, len(self._tasks)), _install, (blob,))
+            self._handed = {n: self._workers.submit(_make, n) for n in range(len(self._tasks))}
 
     def take(self, src_uri: str) -> Any:
         """What was made for `src_uri`, once: `Additions` for a postmortem, `Html` for a
         generated page or the user's landing page, text for a data file; None for what
         was not planned."""
-        if src_uri not in self._keys:
-            return None
-        self._keys.discard(src_uri)
-        while src_uri not in self._taken:
-            self._taken.update(next(self._results))
-        return self._taken.pop(src_uri)
+        if src_uri not in self._made:
+            number = self._task_of.pop(src_uri, None)
+            if number is None:
+                return None
+            task = self._tasks[number][1]
+            future = self._handed.pop(number, None)
+            if future is not None and future.done() and self._workers is not None:
+                made = self._workers.take(future, task)
+            else:
+                made = task()  # no worker has made it yet: made here, not waited for
+            self._made.update(made)
+        return self._made.pop(src_uri)
 
     def text(self, src_uri: str) -> str | None:
         """A data file's content."""
         text = self.take(src_uri)
         return text if isinstance(text, str) else None
 
-    def last(self) -> Any:
-        """What `last` gave; None without it."""
-        return self.take(_LAST)
+    def close(self, stop: bool = False) -> None:
+        """Let the workers end; with `stop`, for a build that ends early, end them now."""
+        if self._workers is not None:
+            self._workers.close(stop=stop)
+            self._workers = None
 
-    def close(self) -> None:
-        """Stop the workers, for a build that ends before everything is taken."""
-        self._background.close()
+
+# What a worker makes, set up once from the plan by its initializer.
+_worker_tasks: list[Callable[[], Made]] = []
+
+
+def _install(blob: bytes) -> None:
+    plan: Plan = pickle.loads(blob)
+    renderer = plan.renderer()
+    planned = {item.src_uri: item for item in renderer.plan(plan.index_title)}
+    _worker_tasks[:] = [task for _, task in _tasks(renderer, plan, planned, CHUNK)]
+
+
+def _make(number: int) -> Made:
+    return _worker_tasks[number]()
 
 
 def _tasks(
-    renderer: Renderer,
-    order: list[str],
-    postmortems: dict[str, Incident],
-    planned: dict[str, Planned],
-    index: str | None,
-    chunk: int,
+    renderer: Renderer, plan: Plan, planned: dict[str, Planned], chunk: int
 ) -> list[tuple[list[str], Callable[[], Made]]]:
-    """Each task with the pages it is for."""
+    """Each task with the pages it is for, in the order MkDocs converts them."""
     tasks: list[tuple[list[str], Callable[[], Made]]] = []
     run: list[str] = []  # postmortems in a row, made in one task
+    incidents = {uri: plan.archive.incidents[n] for uri, n in plan.postmortems.items()}
 
     def end_run() -> None:
         nonlocal run
         if run:
-            tasks.append((run, partial(_make_additions, renderer, postmortems, run)))
+            tasks.append((run, partial(_make_additions, renderer, incidents, run)))
             run = []
 
-    for uri in order:
-        if uri in postmortems:
+    for uri in plan.order:
+        if uri in incidents:
             run.append(uri)
             if len(run) == chunk:
                 end_run()
@@ -118,7 +169,7 @@ def _tasks(
                 tasks.append(([uri], partial(_make_html, uri, item.make, item.search)))
             else:
                 tasks.append(([uri], partial(_make_text, uri, item.make)))
-        elif uri == index:
+        elif uri == plan.index:
             tasks.append(([uri], partial(_make_html, uri, renderer.index_body, True)))
     end_run()
     return tasks

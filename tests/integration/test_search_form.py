@@ -14,7 +14,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from test_archive import TODAY, archive_files
 
-import mkdocs_postmortem.plugin
+import mkdocs_postmortem.assembly
 from mkdocs_postmortem.search_form import search_form, to_search_form
 
 
@@ -48,9 +48,9 @@ def test_search_reads_the_same_words_and_visitors_get_the_same_pages(
         used.append(len(fragments))
         return to_search_form(content, fragments, known)
 
-    monkeypatch.setattr(mkdocs_postmortem.plugin, "to_search_form", counted)
+    monkeypatch.setattr(mkdocs_postmortem.assembly, "to_search_form", counted)
     fast = build_into(site, "fast")
-    monkeypatch.setattr(mkdocs_postmortem.plugin, "to_search_form", lambda *_: None)
+    monkeypatch.setattr(mkdocs_postmortem.assembly, "to_search_form", lambda *_: None)
     full = build_into(site, "full")
 
     assert sum(used) >= 3 + 2 * 3  # the listings and each postmortem's card and details

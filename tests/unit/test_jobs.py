@@ -14,7 +14,7 @@ import pytest
 
 from mkdocs_postmortem.cli import parser
 from mkdocs_postmortem.config import PostmortemConfig
-from mkdocs_postmortem.parallel import MOST_JOBS, default_jobs
+from mkdocs_postmortem.workers import MOST_JOBS, default_jobs
 
 Cores = Callable[[int], None]
 

@@ -1,0 +1,229 @@
+"""What each page of the archive gets as MkDocs converts and renders it: the author's
+front-matter as `page.meta`, links on mentioned ids, the card and details around a
+postmortem's text, a generated page's body, the problems of a broken postmortem, the
+search form of all that while search indexes it, and the theme's escaped front-matter.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+from typing import Any
+
+from mkdocs.plugins import get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink
+from mkdocs.utils.templates import TemplateContext
+
+from .check import Report, Settings
+from .diagnostics import Diagnostic
+from .prose import link_mentions, mention_regex
+from .publish import Publication
+from .reader import FRONT_MATTER_RE
+from .reference import expand_markers
+from .render.ahead import Html
+from .render.pages import Additions
+from .search_form import Fragment, to_full_form, to_search_form
+from .theme_view import ThemeView, escaped_tags, page_title
+
+log = get_plugin_logger("postmortem")
+
+INDEX_MARKER = "<!-- postmortem:index -->"
+# What MkDocs reads as a front-matter of no keys, at almost no cost.
+_EMPTY_FRONT_MATTER = "---\n{}\n---\n"
+_H1_RE = re.compile(r"^\s*<h1[\s>]", re.IGNORECASE)
+
+
+class Assembly:
+    """The archive's parts for each page of one build."""
+
+    def __init__(self, settings: Settings, folder: str, publication: Publication) -> None:
+        self.settings = settings
+        self.folder = folder
+        self.publication = publication
+        self._problems_by_uri: dict[str, list[Diagnostic]] = {}
+        self._bodies: dict[str, str] = {}  # a broken postmortem's text without front-matter
+        self._meta: dict[str, dict[str, Any]] = {}  # front-matter read by the check
+        self._fragments: dict[str, list[Fragment]] = {}  # where the plugin's HTML went
+        self._search_forms: dict[str, str] = {}  # HTML -> its search form, made ahead
+        self._swaps: dict[str, list[tuple[str, str]]] = {}
+        self.theme_view = ThemeView()
+
+    def take_files(self, postmortems: list[File], report: Report, *, dirty: bool) -> None:
+        """Keep each broken postmortem's problems for its page, and spare MkDocs a second
+        YAML parse of each sound one (about 0.6 ms a page): the file's content becomes
+        its body under an empty front-matter, and the values the check read become
+        `page.meta` in `install_meta`."""
+        problems_by_path = report.by_path()
+        for file, document in zip(postmortems, report.documents, strict=True):
+            problems = problems_by_path.get(document.path)
+            if problems:
+                self._problems_by_uri[file.src_uri] = problems
+                self._bodies[file.src_uri] = document.body
+                if any(p.code == "PM001" for p in problems):
+                    # MkDocs would stop on the undecodable bytes; show the page and its problem.
+                    file.content_string = file.content_bytes.decode("utf-8", errors="replace")
+                continue
+            if dirty and not file.is_modified():
+                continue  # a dirty build skips it, unless given its content, as changed
+            if isinstance(document.data, dict):
+                source = file.abs_src_path
+                file.content_string = _EMPTY_FRONT_MATTER + document.body
+                # Setting the content forgets the file; plugins that read it, for its
+                # git history say, still find it.
+                file.abs_src_path = source
+                self._meta[file.src_uri] = document.data
+                document.body = ""  # the file holds it now
+
+    def install_meta(self, page: Page) -> None:
+        """Give a postmortem page its front-matter as `page.meta`, as the check read it
+        (dates stay text)."""
+        meta = self._meta.pop(page.file.src_uri, None)
+        if meta is not None:
+            page.meta = dict(meta)
+
+    def markdown(self, markdown: str, page: Page) -> str:
+        """Generated reference tables where a page asks for them, and links on the ids
+        that a postmortem's text mentions."""
+        uri = page.file.src_uri
+        markdown = expand_markers(markdown, self.settings.schema)
+        if uri in self._problems_by_uri and FRONT_MATTER_RE.match(markdown):
+            # MkDocs could not read the front-matter and left it in the text.
+            markdown = self._bodies[uri]
+        publication = self.publication
+        if uri == publication.user_index:
+            # The listing is wide; Material's table of contents would narrow it.
+            page.meta.setdefault("hide", ["toc"])
+        incident = publication.incidents_by_uri.get(uri)
+        if incident is not None:
+            page.meta.setdefault("search", {"boost": 2})
+            markdown = self._link_mentions(markdown, uri, publication)
+        return markdown
+
+    def content(self, content: str, page: Page) -> str:
+        """Add the archive's HTML after Markdown has run, which would only re-parse it:
+        a generated page's body, the listing in the landing page, the card and details
+        around each postmortem's text, and a broken postmortem's problems on top."""
+        uri = page.file.src_uri
+        headings: list[tuple[str, str]] = []
+        placed: list[tuple[int, str]] = []  # where each fragment of HTML went
+        publication = self.publication
+        made = publication.ahead.take(uri)
+        if isinstance(made, Additions):
+            incident = publication.incidents_by_uri[uri]
+            card, added = made.card, made.details
+            if _H1_RE.match(content):  # the page has its own title
+                card = publication.renderer.card(incident, uri, with_title=False)
+            else:
+                self._search_forms[card] = made.card_search_form
+            self._search_forms[added] = made.details_search_form
+            content = f"{card}\n{content}\n{added}\n"
+            placed = [(0, card), (len(content) - len(added) - 1, added)]
+            headings = made.headings
+        elif isinstance(made, Html):
+            added = made.html
+            if uri == publication.user_index:
+                content = _place_index(content, added)
+                placed = [(content.find(added), added)]
+            else:
+                content = added
+                placed = [(0, added)]
+            headings = made.headings
+            if made.search_form is not None:
+                self._search_forms[added] = made.search_form
+        elif uri in publication.postmortems and "<h1" not in content:
+            content = _titled(content, page)
+        if uri in self._problems_by_uri:
+            box = problems_box(self._problems_by_uri[uri]) + "\n"
+            content = box + content
+            placed = [(where + len(box), fragment) for where, fragment in placed]
+        page.toc.items += [AnchorLink(title, anchor, 2) for anchor, title in headings]
+        if not _excluded_from_search(page):
+            self._fragments[uri] = [Fragment.at(*where) for where in placed if where[0] >= 0]
+        return content
+
+    def show_theme_view(self, files: Files) -> None:
+        """From now on, every page under the archive folder shows the theme its
+        front-matter escaped (see `theme_view`)."""
+        postmortems = self.publication.postmortems
+        prefix = self.folder + "/"
+        for file in files.documentation_pages():
+            if file.src_uri.startswith(prefix) and file.page is not None:
+                self.theme_view.install(file.page, postmortem=file.src_uri in postmortems)
+
+    def before_search(self, page: Page) -> None:
+        """Hand search plugins the archive's HTML in its search form: the same text with
+        only the tags search keeps, since they parse every tag in Python (see
+        `search_form`); and the author's `page.meta`, but for what Material's search
+        reads as HTML (see `ThemeView.search`)."""
+        self.theme_view.search(page)
+        fragments = self._fragments.pop(page.file.src_uri, None)
+        if fragments and page.content is not None:
+            swapped = to_search_form(page.content, fragments, self._search_forms)
+            if swapped is not None:
+                page.content, self._swaps[page.file.src_uri] = swapped
+
+    def after_search(self, page: Page, context: TemplateContext) -> None:
+        """Put the full HTML back once search has indexed the page, and the theme's
+        escaped front-matter, tags included, before the theme renders it."""
+        self.theme_view.theme(page)
+        tags = context.get("tags")  # Material's tags plugin's, for this page's header
+        if page.file.src_uri.startswith(self.folder + "/") and isinstance(tags, list):
+            context["tags"] = escaped_tags(tags)  # type: ignore[typeddict-unknown-key]
+        swaps = self._swaps.pop(page.file.src_uri, None)
+        if swaps and page.content is not None:
+            page.content, missing = to_full_form(page.content, swaps)
+            if missing:
+                log.warning(
+                    f"{page.file.src_uri}: another plugin changed the page while search "
+                    "indexed it; part of the archive's HTML shows without its markup"
+                )
+
+    def _link_mentions(self, markdown: str, uri: str, publication: Publication) -> str:
+        pattern = mention_regex(self.settings.schema.id_regex)
+        if pattern is None:
+            return markdown
+        incident_uris = publication.renderer.incident_uris
+
+        def href(incident_id: str) -> str | None:
+            # A Markdown link to the source file: MkDocs resolves and checks it.
+            target = incident_uris.get(incident_id)
+            if target is None:
+                return None
+            return "<" + posixpath.relpath(target, posixpath.dirname(uri)) + ">"
+
+        return link_mentions(markdown, pattern, href, publication.id_prefixes)
+
+
+def _titled(content: str, page: Page) -> str:
+    """A postmortem left out of the archive (its id is taken or unusable) has no card:
+    its title heads it, as the theme shows it, for every theme and search."""
+    title = page.meta.get("title")
+    if isinstance(title, str):
+        return f"<h1>{page_title(title)}</h1>\n{content}"
+    return content
+
+
+def _excluded_from_search(page: Page) -> bool:
+    """Whether the page asks search plugins to skip it, as facet pages do."""
+    search = page.meta.get("search")
+    return isinstance(search, dict) and bool(search.get("exclude"))
+
+
+def _place_index(content: str, listing: str) -> str:
+    """The listing where the landing page has the marker, or after its text."""
+    if INDEX_MARKER in content:
+        return content.replace(INDEX_MARKER, listing, 1)
+    return f"{content}\n{listing}"
+
+
+def problems_box(problems: list[Diagnostic]) -> str:
+    """An admonition, as raw HTML so no front-matter text is read as Markdown."""
+    items = "\n".join(f"<li><code>{html.escape(str(p))}</code></li>" for p in problems)
+    return (
+        '<div class="admonition failure postmortem-problems">\n'
+        f'<p class="admonition-title">This postmortem has {len(problems)} problem(s)</p>\n'
+        f"<ul>\n{items}\n</ul>\n</div>"
+    )

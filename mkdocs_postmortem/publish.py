@@ -1,0 +1,203 @@
+"""Where the archive's pages go: the generated files added to MkDocs' files, the paths
+they reserve, what the navigation shows, and the workers that make their HTML.
+
+`Publication.add` plans it all once the check is done (`on_files`); the plugin then asks
+it for each page's HTML and the data files' content as MkDocs gets to them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import get_plugin_logger
+from mkdocs.structure import StructureItem
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Section
+from mkdocs.structure.pages import Page
+
+from . import site
+from .archive import Archive, Incident
+from .check import Report, Settings
+from .config import PostmortemConfig
+from .prose import id_prefix
+from .render.ahead import Ahead, Plan
+from .render.layout import Layout
+from .render.pages import Renderer
+from .workers import WORTH_IT_FROM
+
+log = get_plugin_logger("postmortem")
+
+ASSETS = ("postmortem.css", "postmortem.js")
+ASSET_DIR = "assets/postmortem"
+
+
+@dataclass
+class Publication:
+    """The archive as published in one build."""
+
+    renderer: Renderer
+    ahead: Ahead
+    # The postmortem pages that get a card, each with its incident: the first of each id.
+    incidents_by_uri: dict[str, Incident]
+    postmortems: frozenset[str]  # every postmortem's src_uri, in the archive or not
+    user_index: str | None  # the user's landing page, which gets the listing
+    data_files: list[str] = field(default_factory=list)  # exports, filled in `on_env`
+    id_prefixes: set[str] = field(default_factory=set)  # of ids that text may mention
+
+    @classmethod
+    def add(
+        cls,
+        files: Files,
+        postmortems: list[File],
+        report: Report,
+        settings: Settings,
+        options: PostmortemConfig,
+        config: MkDocsConfig,
+        *,
+        dirty: bool,
+        workers: int,
+    ) -> Publication:
+        """Build the archive model, add its generated pages, data files and assets to
+        `files`, and start making their content in `workers` processes. Raises
+        `PluginError` when a file stands where the archive publishes a page."""
+        layout = Layout(options.dir)
+        archive = Archive.build(report.documents, settings.schema, settings.today)
+        uri_by_path = {
+            document.path: file.src_uri
+            for file, document in zip(postmortems, report.documents, strict=True)
+        }
+        incident_uris: dict[str, str] = {}
+        for incident in archive.incidents:
+            incident_uris.setdefault(incident.id, uri_by_path[incident.path])
+        cards = {
+            uri_by_path[incident.path]: number
+            for number, incident in enumerate(archive.incidents)
+            if incident_uris[incident.id] == uri_by_path[incident.path]
+        }
+        user_index = files.get_file_from_path(layout.index)
+        known = [*postmortems, *([user_index] if user_index else [])]
+        plan = Plan(
+            archive,
+            options.dir,
+            config.theme.custom_dir,
+            config.use_directory_urls,
+            {file.src_uri: file.url for file in known},
+            incident_uris,
+            cards,
+            order=[],
+            index=user_index.src_uri if user_index else None,
+            index_title=None if user_index else "Postmortems",
+        )
+        renderer = plan.renderer()
+        planned = renderer.plan(plan.index_title)
+        if len({item.src_uri for item in planned}) != len(planned):
+            raise PluginError("postmortem: two generated pages share a path; please report this")
+        explicit_nav = config.nav is not None
+        generated, data_files = [], []
+        for item in planned:
+            if item.front_matter is None:  # a data file, whose content comes in `on_env`
+                generated.append(File.generated(config, item.src_uri, content=""))
+                data_files.append(item.src_uri)
+                continue
+            in_nav = item.in_nav and not explicit_nav
+            inclusion = InclusionLevel.INCLUDED if in_nav else InclusionLevel.NOT_IN_NAV
+            generated.append(
+                File.generated(config, item.src_uri, content=item.front_matter, inclusion=inclusion)
+            )
+        clashes = site.clashes(files, generated, layout, config)
+        if clashes:
+            for clash in clashes:
+                log.error(str(clash))
+            raise PluginError(
+                f"postmortem: {len(clashes)} file(s) stand where the archive publishes its "
+                "pages; rename or move them."
+            )
+        for file in generated:
+            files.append(file)
+        if user_index is not None:
+            _settle_user_index(user_index, explicit_nav=explicit_nav, dirty=dirty)
+        if not options.nav_postmortems:
+            for file in postmortems:
+                file.inclusion = InclusionLevel.NOT_IN_NAV
+        _add_assets(files, config)
+        plan.order = [file.src_uri for file in files]
+        return cls(
+            renderer,
+            Ahead(plan, renderer, planned, workers),
+            {uri: archive.incidents[number] for uri, number in cards.items()},
+            frozenset(file.src_uri for file in postmortems),
+            plan.index,
+            data_files,
+            {id_prefix(incident_id) for incident_id in incident_uris},
+        )
+
+    def fill_data_files(self, files: Files) -> None:
+        """Put in the exports' content, made meanwhile, before MkDocs writes them."""
+        for uri in self.data_files:
+            file = files.get_file_from_path(uri)
+            content = self.ahead.text(uri)
+            if file is not None and content is not None:
+                file.content_string = content
+
+    def lift_action_items(self, items: list[StructureItem]) -> None:
+        """Without a `nav:`, MkDocs makes the action items' folder a section that holds
+        only their page (the category pages stay out of the navigation); the page takes
+        its place, so the archive joins the navigation as one section."""
+        _lift_lone_page(items, self.renderer.layout.action_items)
+
+
+def workers(postmortems: int, jobs: int, partial_build: bool) -> int:
+    """Processes that make the archive's HTML while MkDocs converts the pages, which
+    keeps a core busy: one fewer than the jobs. None while serving or for a dirty
+    build (`partial_build`), which convert only the pages that changed, or for a small
+    archive, where starting them costs more than it saves."""
+    if partial_build or postmortems < WORTH_IT_FROM:
+        return 0
+    return jobs - 1
+
+
+def link_assets(config: MkDocsConfig) -> None:
+    """Have every page load the stylesheet and script that ship in the package."""
+    css, js = (f"{ASSET_DIR}/{name}" for name in ASSETS)
+    if css not in config.extra_css:
+        config.extra_css.append(css)
+    if js not in [str(script) for script in config.extra_javascript]:
+        config.extra_javascript.append(js)
+
+
+def _settle_user_index(user_index: File, *, explicit_nav: bool, dirty: bool) -> None:
+    if explicit_nav:
+        # As the generated index would be: a `nav:` that leaves it out is no mistake.
+        user_index.inclusion = InclusionLevel.NOT_IN_NAV
+    if dirty:
+        # Its listing changes with any postmortem: a dirty build must write it again.
+        source = user_index.abs_src_path
+        user_index.content_string = user_index.content_string
+        user_index.abs_src_path = source  # setting the content forgets the source
+
+
+def _add_assets(files: Files, config: MkDocsConfig) -> None:
+    """The stylesheet and script that ship in the package, unless the site has its own."""
+    for name in ASSETS:
+        uri = f"{ASSET_DIR}/{name}"
+        if files.get_file_from_path(uri) is None:
+            content = (resources.files(__package__) / "assets" / name).read_bytes()
+            files.append(File.generated(config, uri, content=content))
+
+
+def _lift_lone_page(items: list[StructureItem], src_uri: str) -> bool:
+    """Put the page `src_uri` in place of a section that holds only it."""
+    for number, item in enumerate(items):
+        if not isinstance(item, Section):
+            continue
+        lone = item.children[0] if len(item.children) == 1 else None
+        if isinstance(lone, Page) and lone.file.src_uri == src_uri:
+            lone.parent = item.parent
+            items[number] = lone
+            return True
+        if _lift_lone_page(item.children, src_uri):
+            return True
+    return False
