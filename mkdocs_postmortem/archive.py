@@ -17,7 +17,7 @@ from typing import Any
 
 from . import collector
 from .reader import Document
-from .schema import SchemaInForce
+from .schema import SchemaInForce, humanised
 from .validation.dates import Moment, parse_moment
 
 
@@ -249,6 +249,8 @@ class Archive:
     severities: list[str] = field(default_factory=list)
     statuses: list[str] = field(default_factory=list)
     item_statuses: list[str] = field(default_factory=list)
+    # What readers see for each value of each enum of the schema in force: name -> value -> label.
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
     by_id: dict[str, Incident] = field(init=False)
     referenced_by: dict[str, list[Incident]] = field(init=False)
 
@@ -275,6 +277,7 @@ class Archive:
                 self.severities,
                 self.statuses,
                 self.item_statuses,
+                self.labels,
             ),
         )
 
@@ -299,7 +302,18 @@ class Archive:
                 severities=list(schema.severities()),
                 statuses=list(schema.lifecycle()),
                 item_statuses=list(schema.item_statuses()),
+                labels={
+                    name: schema.labels(name)
+                    for name, definition in schema.schema.get("$defs", {}).items()
+                    if isinstance(definition, dict) and "enum" in definition
+                },
             )
+
+    def label(self, value: str, name: str) -> str:
+        """What readers see for `value` of the enum `$defs/<name>` (see
+        `SchemaInForce.label`)."""
+        found = self.labels.get(name, {}).get(value)
+        return found if found is not None else humanised(value)
 
     def related_of(self, incident: Incident) -> list[Incident]:
         return [self.by_id[i] for i in incident.related if i in self.by_id and i != incident.id]

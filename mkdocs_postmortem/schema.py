@@ -147,6 +147,11 @@ class SchemaInForce:
             "item_status": self._default_at(("action_items", "*", "status"), "action_status"),
             "kind": self._default_at(("kind",), "kind"),
         }
+        self._labels = {
+            name: self._labels_of(name, definition)
+            for name, definition in self.schema.get("$defs", {}).items()
+            if isinstance(definition, dict) and "enum" in definition
+        }
 
     def __reduce__(self) -> tuple[type[SchemaInForce], tuple[Schema]]:
         """Sent to a worker process as the schema alone: its validators are compiled
@@ -181,6 +186,34 @@ class SchemaInForce:
     def enum(self, name: str) -> list[str]:
         """Allowed values of an enum in `$defs`, e.g. `action_category`."""
         return list(self.schema["$defs"][name].get("enum", []))
+
+    def label(self, name: str, value: str) -> str:
+        """What readers see for a value of the enum `$defs/<name>`: its `x-labels` entry,
+        else the value with spaces for underscores and a capital first letter."""
+        found = self._labels.get(name, {}).get(value)
+        return found if found is not None else humanised(value)
+
+    def labels(self, name: str) -> dict[str, str]:
+        """Every value of the enum `$defs/<name>` with its label, in the enum's order."""
+        return {value: self.label(name, value) for value in self.enum(name)}
+
+    def _labels_of(self, name: str, definition: Schema) -> dict[str, str]:
+        labels = definition.get("x-labels", {})
+        if not isinstance(labels, dict) or not all(
+            isinstance(key, str) and isinstance(text, str) and text.strip()
+            for key, text in labels.items()
+        ):
+            raise ConfigurationError(
+                f"schema: $defs/{name}/x-labels must map values of its enum to texts"
+            )
+        allowed = definition.get("enum", [])
+        unknown = [key for key in labels if key not in allowed]
+        if unknown:
+            raise ConfigurationError(
+                f"schema: $defs/{name}/x-labels: {unknown[0]!r} is not one of "
+                f"{', '.join(map(str, allowed))}"
+            )
+        return dict(labels)
 
     # The enums that order the archive, and the values that play a role in the rules:
     # an organisation's schema may replace them, so nothing else keeps a copy.
@@ -337,5 +370,11 @@ class SchemaInForce:
 
 
 @lru_cache(maxsize=1)
+def humanised(value: str) -> str:
+    """`near_miss` as `Near miss`: a value without a label, as readers see it."""
+    text = value.replace("_", " ").strip()
+    return text[:1].upper() + text[1:] if text else value
+
+
 def _builtin_in_force() -> SchemaInForce:
     return SchemaInForce(builtin_schema())

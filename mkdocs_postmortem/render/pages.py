@@ -150,6 +150,8 @@ class Renderer:
         self.incident_uris = incident_uris
         self.rows: dict[tuple[str, str], Markup] = {}
         self._from_index: dict[str, str] = {}
+        # `{{ incident.severity | label("severity") }}`: what readers see for a value.
+        env.filters["label"] = archive.label
 
     def from_index(self, src_uri: str) -> str:
         """The link to a page from the archive's index."""
