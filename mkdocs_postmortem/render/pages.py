@@ -24,6 +24,7 @@ from markupsafe import Markup
 from ..archive import ActionItem, Archive, Incident, ModelRef
 from ..search_form import search_form
 from . import charts
+from .durations import human_duration
 from .layout import Layout
 
 Relative = Callable[[str, str], str]  # (from src_uri, to src_uri) -> relative URL
@@ -223,6 +224,7 @@ class Renderer:
             title="Statistics",
             stats=stats,
             charts=self.charts(stats),
+            duration=lambda hours: human_duration(hours * 3600),
         )
 
     def _filter_options(self) -> dict[str, list[str]]:
@@ -359,10 +361,15 @@ class Renderer:
     # Statistics
 
     def statistics(self) -> dict[str, Any]:
-        incidents = self.archive.incidents
-        items = self.archive.action_items
+        """The figures of the statistics page. Rows are dicts of `value` (as written),
+        `label` (what readers see, from the schema in force) and `count`. Severities
+        keep their order, a scale; the other groupings are sorted by count, the largest
+        first, ties in the schema's order, and leave out what no postmortem has."""
+        archive = self.archive
+        incidents = archive.incidents
+        items = archive.action_items
         severity = Counter(i.severity for i in incidents)
-        severities = self.archive.severity_order()
+        severities = archive.severity_order()
         if severity[""]:  # a postmortem without one (a build that goes on despite errors)
             severities.append("")
         modes = Counter(m for i in incidents for m in i.failure_modes)
@@ -372,50 +379,130 @@ class Renderer:
             quarter = _quarter(incident.occurred)
             if quarter:
                 quarters.setdefault(quarter, Counter())[incident.severity] += 1
-        groups = self.archive.items_by_category()
+        groups = {name: group for name, group in archive.items_by_category().items() if group}
+        category_order = _by_count(
+            Counter({name: len(group) for name, group in groups.items()}), list(groups)
+        )
+        severity_label = [self._severity_label(s) for s in severities]
         return {
             "incident_count": len(incidents),
             "item_count": len(items),
             "open_items": sum(not i.finished for i in items),
             "overdue_items": sum(i.overdue for i in items),
-            "severities": [s or NO_SEVERITY for s in severities],
-            "severity": [(s or NO_SEVERITY, severity[s]) for s in severities],
-            "failure_mode": [(m, modes[m]) for m in self.archive.by_failure_mode()],
-            "layer": [(layer, layers[layer]) for layer in _ordered(layers, self.archive.layers)],
+            "severities": severity_label,
+            "severity": [
+                _row(s, label, severity[s])
+                for s, label in zip(severities, severity_label, strict=True)
+            ],
+            "failure_mode": [
+                _row(m, archive.label(m, "failure_mode"), modes[m])
+                for m in _by_count(modes, archive.failure_modes)
+            ],
+            "layer": [
+                _row(layer, archive.label(layer, "factor_layer"), layers[layer])
+                for layer in _by_count(layers, archive.layers)
+            ],
             "category": [
                 {
-                    "name": name,
-                    "total": len(group),
-                    "open": sum(not i.finished for i in group),
-                    "overdue": sum(i.overdue for i in group),
+                    **_row(name, archive.label(name, "action_category"), len(groups[name])),
+                    "open": sum(not i.finished for i in groups[name]),
+                    "overdue": sum(i.overdue for i in groups[name]),
                 }
-                for name, group in groups.items()
-                if group
+                for name in category_order
             ],
             "quarter": [
                 {"quarter": q, "counts": [c[s] for s in severities], "total": sum(c.values())}
                 for q, c in quarters.items()
             ],
-            "detect": charts.describe(_present(i.hours_to_detect for i in incidents)),
-            "resolve": charts.describe(_present(i.hours_to_resolve for i in incidents)),
+            "cross": self._modes_by_layer(),
+            "durations": [
+                {
+                    "key": key,
+                    "name": name,
+                    "span": span,
+                    "empty": empty,
+                    "hours": hours,
+                    "figures": charts.describe(hours),
+                }
+                for key, name, span, empty, hours in self._durations()
+            ],
+        }
+
+    def _severity_label(self, severity: str) -> str:
+        return self.archive.label(severity, "severity") if severity else NO_SEVERITY
+
+    def _durations(self) -> list[tuple[str, str, str, str, list[float]]]:
+        """(key, name, what it spans, the sentence when none, hours of each postmortem)."""
+        incidents = self.archive.incidents
+        return [
+            (
+                "detect",
+                "Time to detect",
+                "from occurred to detected",
+                "No postmortem gives both when it occurred and when it was detected yet.",
+                _present(i.hours_to_detect for i in incidents),
+            ),
+            (
+                "mitigate",
+                "Time to mitigate",
+                "from detected to mitigated",
+                "No mitigated incidents yet.",
+                _present(
+                    i.hours_between(i.detected or i.occurred, i.mitigated) for i in incidents
+                ),
+            ),
+            (
+                "resolve",
+                "Time to resolve",
+                "from detected to resolved",
+                "No resolved incidents yet.",
+                _present(i.hours_to_resolve for i in incidents),
+            ),
+        ]
+
+    def _modes_by_layer(self) -> dict[str, Any]:
+        """How many postmortems have each failure mode together with each factor layer:
+        rows and columns in the schema's order, only those in use."""
+        archive = self.archive
+        pairs: Counter[tuple[str, str]] = Counter()
+        modes: Counter[str] = Counter()
+        layers: Counter[str] = Counter()
+        for incident in archive.incidents:
+            incident_layers = [layer for layer in incident.layers if layer]
+            if not incident.failure_modes or not incident_layers:
+                continue
+            modes.update(incident.failure_modes)
+            layers.update(incident_layers)
+            pairs.update((m, layer) for m in incident.failure_modes for layer in incident_layers)
+        row_keys = _ordered(modes, archive.failure_modes)
+        column_keys = _ordered(layers, archive.layers)
+        return {
+            "columns": [archive.label(layer, "factor_layer") for layer in column_keys],
+            "rows": [
+                {
+                    "label": archive.label(m, "failure_mode"),
+                    "counts": [pairs[m, layer] for layer in column_keys],
+                }
+                for m in row_keys
+            ],
         }
 
     def charts(self, stats: dict[str, Any]) -> dict[str, Any]:
-        incidents = self.archive.incidents
-        return {
+        def bars(rows: list[dict[str, Any]]) -> list[tuple[str, int]]:
+            return [(row["label"], row["count"]) for row in rows]
+
+        made = {
             "severity": charts.bar_chart(
-                "pm-severity", "Postmortems by severity", stats["severity"]
+                "pm-severity", "Postmortems by severity", bars(stats["severity"])
             ),
             "failure_mode": charts.bar_chart(
-                "pm-failure-mode", "Postmortems by failure mode", stats["failure_mode"]
+                "pm-failure-mode", "Postmortems by failure mode", bars(stats["failure_mode"])
             ),
             "layer": charts.bar_chart(
-                "pm-layer", "Postmortems by contributing-factor layer", stats["layer"]
+                "pm-layer", "Postmortems by contributing-factor layer", bars(stats["layer"])
             ),
             "category": charts.bar_chart(
-                "pm-category",
-                "Action items by category",
-                [(row["name"], row["total"]) for row in stats["category"]],
+                "pm-category", "Action items by category", bars(stats["category"])
             ),
             "quarter": charts.stacked_bar_chart(
                 "pm-quarter",
@@ -426,19 +513,15 @@ class Renderer:
                     for n, s in enumerate(stats["severities"])
                 ],
             ),
-            "detect": charts.histogram(
-                "pm-detect",
-                "Time to detect",
-                _present(i.hours_to_detect for i in incidents),
-                charts.DURATION_BINS_HOURS,
-            ),
-            "resolve": charts.histogram(
-                "pm-resolve",
-                "Time to resolve (from detection)",
-                _present(i.hours_to_resolve for i in incidents),
-                charts.DURATION_BINS_HOURS,
-            ),
         }
+        for duration in stats["durations"]:
+            made[duration["key"]] = charts.histogram(
+                f"pm-{duration['key']}",
+                f"{duration['name']}, {duration['span']}",
+                duration["hours"],
+                charts.DURATION_BINS_HOURS,
+            )
+        return made
 
     # Exports
 
@@ -596,6 +679,16 @@ def _quarters_between(incidents: list[Incident], most: int = 200) -> list[str]:
 def _ordered(counter: Counter[str], order: list[str]) -> list[str]:
     known = [key for key in order if counter[key]]
     return known + sorted(key for key in counter if key not in known)
+
+
+def _by_count(counter: Counter[str], order: list[str]) -> list[str]:
+    """The keys in use, the largest count first; ties in `order`, then the others by
+    name (a value that the schema does not allow, in a build that goes on)."""
+    return sorted(_ordered(counter, order), key=lambda key: -counter[key])
+
+
+def _row(value: str, label: str, count: int) -> dict[str, Any]:
+    return {"value": value, "label": label, "count": count}
 
 
 def _present(values: Any) -> list[float]:
