@@ -229,8 +229,11 @@ def _columns(
         match.group(2) if match else _truncate(label, _CATEGORY_MAX)
         for label, match in zip(labels, quarters, strict=True)
     ]
-    years = [match.group(1) if match else "" for match in quarters]
-    years = [year if year != before else "" for year, before in zip(years, ["", *years])]
+    every_year = [match.group(1) if match else "" for match in quarters]
+    years = [
+        year if year != before else ""
+        for year, before in zip(every_year, ["", *every_year[:-1]], strict=True)
+    ]
 
     left = 2 * _PAD + _CHAR_W * len(str(ticks[-1]))
     slot_min = max(25.0 if any(quarters) else 48.0, _PAD + _CHAR_W * max(map(len, shown)))

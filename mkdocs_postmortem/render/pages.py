@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -213,6 +214,7 @@ class Renderer:
             )
         )
         planned.append(Planned(self.layout.incidents_json, None, self.incidents_json))
+        planned.append(Planned(self.layout.incidents_schema, None, self.incidents_schema))
         planned.append(Planned(self.layout.action_items_csv, None, self.action_items_csv))
         return planned
 
@@ -447,9 +449,7 @@ class Renderer:
                 "Time to mitigate",
                 "from detected to mitigated",
                 "No mitigated incidents yet.",
-                _present(
-                    i.hours_between(i.detected or i.occurred, i.mitigated) for i in incidents
-                ),
+                _present(i.hours_between(i.detected or i.occurred, i.mitigated) for i in incidents),
             ),
             (
                 "resolve",
@@ -526,54 +526,22 @@ class Renderer:
     # Exports
 
     def incidents_json(self) -> str:
-        """`incidents.json`: the archive as data, version 1 (docs/exports.md)."""
-        json_uri = self.layout.incidents_json
-        href = Hrefs(self, json_uri)
+        """`incidents.json`: the archive as data, every field of every postmortem, in
+        the format `mkdocs-postmortem/incidents` version 2, described by the JSON Schema
+        `incidents.schema.json` published beside it (docs/exports.md)."""
+        href = Hrefs(self, self.layout.incidents_json)
         data = {
-            "version": 1,
-            "incidents": [
-                {
-                    "id": i.id,
-                    "title": i.title,
-                    "url": href.incident(i),
-                    "status": i.status,
-                    "severity": i.severity,
-                    "kind": i.kind,
-                    "occurred": i.occurred,
-                    "detected": i.detected or None,
-                    "mitigated": i.mitigated or None,
-                    "resolved": i.resolved or None,
-                    "summary": i.summary,
-                    "models": [
-                        {
-                            "name": m.name,
-                            "version": m.version or None,
-                            "provider": m.provider or None,
-                        }
-                        for m in i.models
-                    ],
-                    "failure_modes": i.failure_modes,
-                    "tags": i.tags,
-                    "related": i.related,
-                    "action_items": [
-                        {
-                            "id": item.id,
-                            "title": item.title,
-                            "category": item.category,
-                            "status": item.status,
-                            "owner": item.owner or None,
-                            "due": item.due or None,
-                            "overdue": item.overdue,
-                            "tracker": item.tracker or None,
-                            "url": href.item(item),
-                        }
-                        for item in i.action_items
-                    ],
-                }
-                for i in self.archive.incidents
-            ],
+            "format": EXPORT_FORMAT,
+            "version": EXPORT_VERSION,
+            "schema": self.relative(self.layout.incidents_json, self.layout.incidents_schema),
+            "labels": self.archive.labels,
+            "incidents": [_exported(i, href) for i in self.archive.incidents],
         }
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+    def incidents_schema(self) -> str:
+        """The JSON Schema of `incidents.json`, as shipped in the package."""
+        return export_schema_text()
 
     def action_items_csv(self) -> str:
         import csv
@@ -587,6 +555,7 @@ class Renderer:
         writer.writerow(
             [
                 "incident_id",
+                "incident_title",
                 "item_id",
                 "title",
                 "category",
@@ -604,6 +573,7 @@ class Renderer:
             # Every column: an organisation's schema may loosen ids, categories, ...
             row = [
                 item.incident.id,
+                item.incident.title,
                 item.id,
                 item.title,
                 item.category,
@@ -616,6 +586,101 @@ class Renderer:
             ]
             writer.writerow([_csv_safe(cell) for cell in row])
         return buffer.getvalue()
+
+
+EXPORT_FORMAT = "mkdocs-postmortem/incidents"
+EXPORT_VERSION = 2
+# What the export writes for every incident, in this order, with the value for a key
+# that the front-matter leaves out (or gives as the wrong kind of value). Keys the
+# built-in format does not define (an organisation's extension) follow, as read.
+_EXPORTED_FIELDS: dict[str, tuple[type, Any]] = {
+    "detection": (str, None),
+    "impact": (dict, None),
+    "ai_system": (dict, None),
+    "failure_modes": (list, []),
+    "contributing_factors": (list, []),
+    "timeline": (list, []),
+    "attribution": (str, None),
+    "no_action_rationale": (str, None),
+    "taxonomy": (dict, {}),
+    "open_questions": (list, []),
+    "reviewers": (list, []),
+    "tags": (list, []),
+    "related": (list, []),
+}
+# An action item's fields that the build writes (a front-matter key of the same name
+# does not replace them); its other keys follow, as read.
+_ITEM_KEYS = ("id", "title", "category", "status", "owner", "due", "overdue", "tracker", "url")
+
+
+def export_schema_text() -> str:
+    """The JSON Schema of `incidents.json` (schemas/incidents-export.schema.json)."""
+    from importlib.resources import files
+
+    resource = files("mkdocs_postmortem").joinpath("schemas", "incidents-export.schema.json")
+    return resource.read_text(encoding="utf-8")
+
+
+def _exported(incident: Incident, href: Hrefs) -> dict[str, Any]:
+    """Every field of a postmortem as its front-matter gives it (dates as written, enum
+    values as values), with what the build works out: `url`, `kind`'s default, `models`
+    (the list of `ai_system.models` of version 1) and the action items' `status`
+    default, `overdue` and `url`. Cost: linear in the size of the front-matter."""
+    raw = _plain(incident.data)
+    out: dict[str, Any] = {
+        "id": incident.id,
+        "title": incident.title,
+        "url": href.incident(incident),
+        "status": incident.status,
+        "severity": incident.severity,
+        "kind": incident.kind,
+        "occurred": incident.occurred,
+        "detected": incident.detected or None,
+        "mitigated": incident.mitigated or None,
+        "resolved": incident.resolved or None,
+        "summary": incident.summary,
+        "models": [
+            {"name": m.name, "version": m.version or None, "provider": m.provider or None}
+            for m in incident.models
+        ],
+    }
+    for key, (kind, default) in _EXPORTED_FIELDS.items():
+        value = raw.get(key)
+        out[key] = value if isinstance(value, kind) else default
+    for key in ("failure_modes", "tags", "related"):
+        out[key] = getattr(incident, key)  # each once, as the pages show them
+    listed = raw.get("action_items")
+    raw_items = [i for i in listed if isinstance(i, dict)] if isinstance(listed, list) else []
+    out["action_items"] = [
+        {
+            "id": item.id,
+            "title": item.title,
+            "category": item.category,
+            "status": item.status,
+            "owner": item.owner or None,
+            "due": item.due or None,
+            "overdue": item.overdue,
+            "tracker": item.tracker or None,
+            "url": href.item(item),
+            **{key: value for key, value in source.items() if key not in _ITEM_KEYS},
+        }
+        for item, source in zip(incident.action_items, raw_items, strict=True)
+    ]
+    for key, value in raw.items():
+        out.setdefault(key, value)
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """A copy of front-matter values that JSON can hold: a number JSON cannot write
+    (`.inf`, `.nan`) becomes null."""
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 _H2_RE = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>')
