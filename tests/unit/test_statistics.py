@@ -5,8 +5,13 @@ the failure-mode by layer table."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 from cases import draft, published
 
@@ -149,3 +154,30 @@ def test_front_matter_in_labels_is_escaped_in_the_svg() -> None:
     page = page_of(renderer)
     assert "<b>x</b>" not in page
     assert "&lt;b&gt;x&lt;/b&gt;" in page
+
+
+def digest_of_outputs() -> str:
+    """The statistics page, incidents.json and the CSV of `three()`, hashed."""
+    renderer = three()
+    made = page_of(renderer) + renderer.incidents_json() + renderer.action_items_csv()
+    return hashlib.sha256(made.encode("utf-8")).hexdigest()
+
+
+def test_the_page_and_the_exports_are_byte_identical_under_any_hash_seed() -> None:
+    code = "import test_statistics as t; print(t.digest_of_outputs())"
+    tests = Path(__file__).parents[1]
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={
+                **os.environ,
+                "PYTHONHASHSEED": seed,
+                "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent), str(tests)]),
+            },
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in ("1", "2")
+    }
+    assert digests == {digest_of_outputs()}
