@@ -129,6 +129,9 @@ class Incident:
     impact: str = ""
     users_affected: int | None = None
     is_draft: bool = False  # its status is one the schema in force shows as a draft
+    # The front-matter as read (JSON-shaped values, dates as text), for the export of
+    # every field; shared with `Document.data`, not copied.
+    data: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def open_items(self) -> int:
@@ -211,6 +214,7 @@ def incident_from(document: Document, today: dt.date, schema: SchemaInForce) -> 
         },
         impact=_text(impact.get("description")),
         users_affected=users if isinstance(users, int) and not isinstance(users, bool) else None,
+        data=data,
     )
     incident.is_draft = incident.status in schema.draft_statuses()
     finished_statuses = schema.finished_item_statuses()

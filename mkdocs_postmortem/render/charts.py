@@ -1,7 +1,13 @@
 """Charts for the statistics page, drawn as inline SVG when the site is built.
 
 Plain SVG needs no JavaScript and no chart library. Colours come from the site's
-stylesheet through classes, so the charts follow the light and dark themes. Output is
+stylesheet through classes, so the charts follow the light and dark themes.
+
+Each chart is drawn for a phone: at most `_WIDTH` user units wide (unless it has more
+columns than fit), and shown at its natural size, one user unit per CSS pixel (its
+`width` and `height` attributes), so its 12 px text is never scaled down; the
+stylesheet lets a chart that is wider than the page scroll inside its own box. Bar
+labels sit above their bars, so that a long label does not take the bars' room. Output is
 byte-identical for the same input, so rebuilding the site does not churn its files.
 Empty input gives a small chart that says "No data" rather than an error, because a
 new archive has nothing to count yet.
@@ -35,7 +41,7 @@ DURATION_BINS_HOURS: list[tuple[str, float, float]] = [
 ]
 
 _SVG_NS = "http://www.w3.org/2000/svg"
-_WIDTH = 640.0  # user units; the SVG scales to the width of its container
+_WIDTH = 340.0  # user units = CSS px: fits the content of a 390 px wide phone
 _PAD = 8.0
 _FONT = 12
 _CHAR_W = 7.0  # rough advance of one character at _FONT, to reserve room for text
@@ -43,13 +49,16 @@ _BASELINE_SHIFT = _FONT * 0.35  # moves text down so it sits centred on a given 
 _LABEL_MAX = 28
 _CATEGORY_MAX = 20
 _SERIES_CLASSES = 10
-_ROW_H = 28.0
-_BAR_H = 18.0
+_LABEL_H = 16.0  # a bar's label line, above the bar
+_ROW_H = 40.0
+_BAR_H = 16.0
 _PLOT_H = 200.0
 _LEGEND_ROW_H = 20.0
 _SWATCH = 12.0
 
 # Characters that XML 1.0 forbids even when escaped; they would make the SVG unparsable.
+_QUARTER_RE = re.compile(r"([0-9]{4})-(Q[1-4])")
+
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
@@ -70,11 +79,11 @@ def bar_chart(
     values = [f"{int(value)}{suffix}" for _, value in items]
     peak = max(int(value) for _, value in items)
 
-    label_w = 2 * _PAD + _CHAR_W * max(len(text) for text in shown)
     value_w = _PAD + _CHAR_W * max(len(text) for text in values)
-    width = max(_WIDTH, label_w + value_w + _PAD + 160.0)
-    plot_w = width - label_w - value_w - _PAD
-    height = 2 * _PAD + _ROW_H * len(items)
+    label_w = 2 * _PAD + _CHAR_W * max(len(text) for text in shown)
+    width = max(_WIDTH, label_w, 2 * _PAD + value_w + 80.0)
+    plot_w = width - 2 * _PAD - value_w
+    height = _PAD + _ROW_H * len(items)
 
     desc = f"Bar chart, {_count(len(items), 'item')}: " + "; ".join(
         f"{label}: {value}" for (label, _), value in zip(items, values, strict=True)
@@ -84,15 +93,15 @@ def bar_chart(
         zip(items, shown, values, strict=True)
     ):
         top = _PAD + row * _ROW_H
-        middle = top + _ROW_H / 2
+        middle = top + _LABEL_H + _BAR_H / 2
         bar_w = round(int(value) / peak * plot_w, 1) if peak else 0.0
-        parts.append(_text(label_w - _PAD, middle, text, "pm-chart__label", "end", full=label))
+        parts.append(_text(_PAD, top + _LABEL_H / 2, text, "pm-chart__label", full=label))
         if bar_w > 0:
             parts.append(
-                _rect(label_w, middle - _BAR_H / 2, bar_w, _BAR_H, 0, f"{label}: {value_text}")
+                _rect(_PAD, middle - _BAR_H / 2, bar_w, _BAR_H, 0, f"{label}: {value_text}")
             )
-        parts.append(_text(label_w + bar_w + _PAD / 2, middle, value_text, "pm-chart__value"))
-    parts.append(_line("pm-chart__axis", label_w, _PAD / 2, label_w, height - _PAD / 2))
+        parts.append(_text(_PAD + bar_w + _PAD / 2, middle, value_text, "pm-chart__value"))
+    parts.append(_line("pm-chart__axis", _PAD, _PAD / 2, _PAD, height - _PAD / 2))
     return _close(parts)
 
 
@@ -211,13 +220,32 @@ def _columns(
     totals = [sum(value for _, value, _ in stack) for stack in stacks]
     ticks = _ticks(max(totals))
     scale = ticks[-1] or 1
-    shown = [_truncate(label, _CATEGORY_MAX) for label in labels]
+    # A quarter (`2024-Q1`) is written `Q1`, with its year on a line below where the
+    # year starts: twelve quarters then fit the width of a phone.
+    quarters = [_QUARTER_RE.fullmatch(label) for label in labels]
+    if not all(quarters):
+        quarters = [None] * len(labels)
+    shown = [
+        match.group(2) if match else _truncate(label, _CATEGORY_MAX)
+        for label, match in zip(labels, quarters, strict=True)
+    ]
+    every_year = [match.group(1) if match else "" for match in quarters]
+    years = [
+        year if year != before else ""
+        for year, before in zip(every_year, ["", *every_year[:-1]], strict=True)
+    ]
 
     left = 2 * _PAD + _CHAR_W * len(str(ticks[-1]))
-    slot_min = max(48.0, 2 * _PAD + _CHAR_W * max(len(text) for text in shown))
+    slot_min = max(25.0 if any(quarters) else 48.0, _PAD + _CHAR_W * max(map(len, shown)))
     plot_w = max(_WIDTH - left - _PAD, slot_min * len(stacks))
     width = left + plot_w + _PAD
     slot = plot_w / len(stacks)
+    # A year is written where it starts, but not when the next one starts too soon
+    # after it to leave it room (the first column a Q4, the next a Q1).
+    room = math.ceil((_CHAR_W * 4 + _PAD) / slot)
+    for column, year in enumerate(years):
+        if year and any(years[column + 1 : column + room]):
+            years[column] = ""
     column_w = round(min(slot * 0.6, 64.0), 1)
     top = 3 * _PAD  # room for the value above the tallest column
     base = top + _PLOT_H
@@ -226,7 +254,9 @@ def _columns(
         return round(base - value / scale * _PLOT_H, 1)
 
     legend_rows = _legend_layout(legend, left, left + plot_w)
-    height = base + 3.5 * _PAD + (_LEGEND_ROW_H * (legend_rows[-1][0] + 1) if legend else 0.0)
+    year_h = _LEGEND_ROW_H if any(years) else 0.0
+    base_below = base + year_h
+    height = base_below + 3.5 * _PAD + (_LEGEND_ROW_H * (legend_rows[-1][0] + 1) if legend else 0.0)
 
     parts = _open(sid, kind, width, height, title, desc)
     for tick in ticks:
@@ -250,9 +280,18 @@ def _columns(
                 below += value
         parts.append(_text(centre, y_of(total) - _PAD, str(total), "pm-chart__value", "middle"))
         parts.append(_text(centre, base + 2 * _PAD, text, "pm-chart__label", "middle", full=label))
+        if years[column]:
+            parts.append(
+                _text(
+                    left + column * slot + _PAD / 2,
+                    base + 2 * _PAD + year_h,
+                    years[column],
+                    "pm-chart__label pm-chart__label--group",
+                )
+            )
     parts.append(_line("pm-chart__axis", left, base, left + plot_w, base))
 
-    legend_top = base + 3.5 * _PAD
+    legend_top = base_below + 3.5 * _PAD
     for (row, x), (index, name) in zip(legend_rows, enumerate(legend), strict=True):
         y = legend_top + row * _LEGEND_ROW_H
         parts.append(
@@ -308,7 +347,8 @@ def _open(sid: str, kind: str, width: float, height: float, title: str, desc: st
     return [
         f'<svg xmlns="{_SVG_NS}" class="pm-chart pm-chart--{kind}" role="img" '
         f'aria-labelledby="{ident}-title" aria-describedby="{ident}-desc" '
-        f'viewBox="0 0 {_num(width)} {_num(height)}" width="100%">',
+        f'viewBox="0 0 {_num(width)} {_num(height)}" '
+        f'width="{_num(width)}" height="{_num(height)}">',
         f'<title id="{ident}-title">{_escape(title)}</title>',
         f'<desc id="{ident}-desc">{_escape(desc)}</desc>',
     ]

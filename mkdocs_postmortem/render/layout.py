@@ -53,7 +53,12 @@ class Layout:
 
     # Generated pages live here; no file of the user's may.
     RESERVED_FOLDERS = ("action-items", "failure-modes", "models", "tags", "years")
-    RESERVED_FILES = ("statistics.md", "incidents.json", "action-items.csv")
+    RESERVED_FILES = (
+        "statistics.md",
+        "incidents.json",
+        "incidents.schema.json",
+        "action-items.csv",
+    )
 
     def is_reserved(self, src_uri: str) -> bool:
         """Whether a source path belongs to the generated pages."""
@@ -112,6 +117,11 @@ class Layout:
     @property
     def incidents_json(self) -> str:
         return self._at("incidents.json")
+
+    @property
+    def incidents_schema(self) -> str:
+        """The JSON Schema of `incidents.json`, published beside it."""
+        return self._at("incidents.schema.json")
 
     @property
     def action_items_csv(self) -> str:

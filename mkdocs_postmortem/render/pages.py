@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from markupsafe import Markup
 from ..archive import ActionItem, Archive, Incident, ModelRef
 from ..search_form import search_form
 from . import charts
+from .durations import human_duration
 from .layout import Layout
 
 Relative = Callable[[str, str], str]  # (from src_uri, to src_uri) -> relative URL
@@ -212,6 +214,7 @@ class Renderer:
             )
         )
         planned.append(Planned(self.layout.incidents_json, None, self.incidents_json))
+        planned.append(Planned(self.layout.incidents_schema, None, self.incidents_schema))
         planned.append(Planned(self.layout.action_items_csv, None, self.action_items_csv))
         return planned
 
@@ -223,6 +226,7 @@ class Renderer:
             title="Statistics",
             stats=stats,
             charts=self.charts(stats),
+            duration=lambda hours: human_duration(hours * 3600),
         )
 
     def _filter_options(self) -> dict[str, list[str]]:
@@ -359,10 +363,15 @@ class Renderer:
     # Statistics
 
     def statistics(self) -> dict[str, Any]:
-        incidents = self.archive.incidents
-        items = self.archive.action_items
+        """The figures of the statistics page. Rows are dicts of `value` (as written),
+        `label` (what readers see, from the schema in force) and `count`. Severities
+        keep their order, a scale; the other groupings are sorted by count, the largest
+        first, ties in the schema's order, and leave out what no postmortem has."""
+        archive = self.archive
+        incidents = archive.incidents
+        items = archive.action_items
         severity = Counter(i.severity for i in incidents)
-        severities = self.archive.severity_order()
+        severities = archive.severity_order()
         if severity[""]:  # a postmortem without one (a build that goes on despite errors)
             severities.append("")
         modes = Counter(m for i in incidents for m in i.failure_modes)
@@ -372,50 +381,128 @@ class Renderer:
             quarter = _quarter(incident.occurred)
             if quarter:
                 quarters.setdefault(quarter, Counter())[incident.severity] += 1
-        groups = self.archive.items_by_category()
+        groups = {name: group for name, group in archive.items_by_category().items() if group}
+        category_order = _by_count(
+            Counter({name: len(group) for name, group in groups.items()}), list(groups)
+        )
+        severity_label = [self._severity_label(s) for s in severities]
         return {
             "incident_count": len(incidents),
             "item_count": len(items),
             "open_items": sum(not i.finished for i in items),
             "overdue_items": sum(i.overdue for i in items),
-            "severities": [s or NO_SEVERITY for s in severities],
-            "severity": [(s or NO_SEVERITY, severity[s]) for s in severities],
-            "failure_mode": [(m, modes[m]) for m in self.archive.by_failure_mode()],
-            "layer": [(layer, layers[layer]) for layer in _ordered(layers, self.archive.layers)],
+            "severities": severity_label,
+            "severity": [
+                _row(s, label, severity[s])
+                for s, label in zip(severities, severity_label, strict=True)
+            ],
+            "failure_mode": [
+                _row(m, archive.label(m, "failure_mode"), modes[m])
+                for m in _by_count(modes, archive.failure_modes)
+            ],
+            "layer": [
+                _row(layer, archive.label(layer, "factor_layer"), layers[layer])
+                for layer in _by_count(layers, archive.layers)
+            ],
             "category": [
                 {
-                    "name": name,
-                    "total": len(group),
-                    "open": sum(not i.finished for i in group),
-                    "overdue": sum(i.overdue for i in group),
+                    **_row(name, archive.label(name, "action_category"), len(groups[name])),
+                    "open": sum(not i.finished for i in groups[name]),
+                    "overdue": sum(i.overdue for i in groups[name]),
                 }
-                for name, group in groups.items()
-                if group
+                for name in category_order
             ],
             "quarter": [
                 {"quarter": q, "counts": [c[s] for s in severities], "total": sum(c.values())}
                 for q, c in quarters.items()
             ],
-            "detect": charts.describe(_present(i.hours_to_detect for i in incidents)),
-            "resolve": charts.describe(_present(i.hours_to_resolve for i in incidents)),
+            "cross": self._modes_by_layer(),
+            "durations": [
+                {
+                    "key": key,
+                    "name": name,
+                    "span": span,
+                    "empty": empty,
+                    "hours": hours,
+                    "figures": charts.describe(hours),
+                }
+                for key, name, span, empty, hours in self._durations()
+            ],
+        }
+
+    def _severity_label(self, severity: str) -> str:
+        return self.archive.label(severity, "severity") if severity else NO_SEVERITY
+
+    def _durations(self) -> list[tuple[str, str, str, str, list[float]]]:
+        """(key, name, what it spans, the sentence when none, hours of each postmortem)."""
+        incidents = self.archive.incidents
+        return [
+            (
+                "detect",
+                "Time to detect",
+                "from occurred to detected",
+                "No postmortem gives both when it occurred and when it was detected yet.",
+                _present(i.hours_to_detect for i in incidents),
+            ),
+            (
+                "mitigate",
+                "Time to mitigate",
+                "from detected to mitigated",
+                "No mitigated incidents yet.",
+                _present(i.hours_between(i.detected or i.occurred, i.mitigated) for i in incidents),
+            ),
+            (
+                "resolve",
+                "Time to resolve",
+                "from detected to resolved",
+                "No resolved incidents yet.",
+                _present(i.hours_to_resolve for i in incidents),
+            ),
+        ]
+
+    def _modes_by_layer(self) -> dict[str, Any]:
+        """How many postmortems have each failure mode together with each factor layer:
+        rows and columns in the schema's order, only those in use."""
+        archive = self.archive
+        pairs: Counter[tuple[str, str]] = Counter()
+        modes: Counter[str] = Counter()
+        layers: Counter[str] = Counter()
+        for incident in archive.incidents:
+            incident_layers = [layer for layer in incident.layers if layer]
+            if not incident.failure_modes or not incident_layers:
+                continue
+            modes.update(incident.failure_modes)
+            layers.update(incident_layers)
+            pairs.update((m, layer) for m in incident.failure_modes for layer in incident_layers)
+        row_keys = _ordered(modes, archive.failure_modes)
+        column_keys = _ordered(layers, archive.layers)
+        return {
+            "columns": [archive.label(layer, "factor_layer") for layer in column_keys],
+            "rows": [
+                {
+                    "label": archive.label(m, "failure_mode"),
+                    "counts": [pairs[m, layer] for layer in column_keys],
+                }
+                for m in row_keys
+            ],
         }
 
     def charts(self, stats: dict[str, Any]) -> dict[str, Any]:
-        incidents = self.archive.incidents
-        return {
+        def bars(rows: list[dict[str, Any]]) -> list[tuple[str, int]]:
+            return [(row["label"], row["count"]) for row in rows]
+
+        made = {
             "severity": charts.bar_chart(
-                "pm-severity", "Postmortems by severity", stats["severity"]
+                "pm-severity", "Postmortems by severity", bars(stats["severity"])
             ),
             "failure_mode": charts.bar_chart(
-                "pm-failure-mode", "Postmortems by failure mode", stats["failure_mode"]
+                "pm-failure-mode", "Postmortems by failure mode", bars(stats["failure_mode"])
             ),
             "layer": charts.bar_chart(
-                "pm-layer", "Postmortems by contributing-factor layer", stats["layer"]
+                "pm-layer", "Postmortems by contributing-factor layer", bars(stats["layer"])
             ),
             "category": charts.bar_chart(
-                "pm-category",
-                "Action items by category",
-                [(row["name"], row["total"]) for row in stats["category"]],
+                "pm-category", "Action items by category", bars(stats["category"])
             ),
             "quarter": charts.stacked_bar_chart(
                 "pm-quarter",
@@ -426,71 +513,35 @@ class Renderer:
                     for n, s in enumerate(stats["severities"])
                 ],
             ),
-            "detect": charts.histogram(
-                "pm-detect",
-                "Time to detect",
-                _present(i.hours_to_detect for i in incidents),
-                charts.DURATION_BINS_HOURS,
-            ),
-            "resolve": charts.histogram(
-                "pm-resolve",
-                "Time to resolve (from detection)",
-                _present(i.hours_to_resolve for i in incidents),
-                charts.DURATION_BINS_HOURS,
-            ),
         }
+        for duration in stats["durations"]:
+            made[duration["key"]] = charts.histogram(
+                f"pm-{duration['key']}",
+                f"{duration['name']}, {duration['span']}",
+                duration["hours"],
+                charts.DURATION_BINS_HOURS,
+            )
+        return made
 
     # Exports
 
     def incidents_json(self) -> str:
-        """`incidents.json`: the archive as data, version 1 (docs/exports.md)."""
-        json_uri = self.layout.incidents_json
-        href = Hrefs(self, json_uri)
+        """`incidents.json`: the archive as data, every field of every postmortem, in
+        the format `mkdocs-postmortem/incidents` version 2, described by the JSON Schema
+        `incidents.schema.json` published beside it (docs/exports.md)."""
+        href = Hrefs(self, self.layout.incidents_json)
         data = {
-            "version": 1,
-            "incidents": [
-                {
-                    "id": i.id,
-                    "title": i.title,
-                    "url": href.incident(i),
-                    "status": i.status,
-                    "severity": i.severity,
-                    "kind": i.kind,
-                    "occurred": i.occurred,
-                    "detected": i.detected or None,
-                    "mitigated": i.mitigated or None,
-                    "resolved": i.resolved or None,
-                    "summary": i.summary,
-                    "models": [
-                        {
-                            "name": m.name,
-                            "version": m.version or None,
-                            "provider": m.provider or None,
-                        }
-                        for m in i.models
-                    ],
-                    "failure_modes": i.failure_modes,
-                    "tags": i.tags,
-                    "related": i.related,
-                    "action_items": [
-                        {
-                            "id": item.id,
-                            "title": item.title,
-                            "category": item.category,
-                            "status": item.status,
-                            "owner": item.owner or None,
-                            "due": item.due or None,
-                            "overdue": item.overdue,
-                            "tracker": item.tracker or None,
-                            "url": href.item(item),
-                        }
-                        for item in i.action_items
-                    ],
-                }
-                for i in self.archive.incidents
-            ],
+            "format": EXPORT_FORMAT,
+            "version": EXPORT_VERSION,
+            "schema": self.relative(self.layout.incidents_json, self.layout.incidents_schema),
+            "labels": self.archive.labels,
+            "incidents": [_exported(i, href) for i in self.archive.incidents],
         }
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+    def incidents_schema(self) -> str:
+        """The JSON Schema of `incidents.json`, as shipped in the package."""
+        return export_schema_text()
 
     def action_items_csv(self) -> str:
         import csv
@@ -504,6 +555,7 @@ class Renderer:
         writer.writerow(
             [
                 "incident_id",
+                "incident_title",
                 "item_id",
                 "title",
                 "category",
@@ -521,6 +573,7 @@ class Renderer:
             # Every column: an organisation's schema may loosen ids, categories, ...
             row = [
                 item.incident.id,
+                item.incident.title,
                 item.id,
                 item.title,
                 item.category,
@@ -533,6 +586,101 @@ class Renderer:
             ]
             writer.writerow([_csv_safe(cell) for cell in row])
         return buffer.getvalue()
+
+
+EXPORT_FORMAT = "mkdocs-postmortem/incidents"
+EXPORT_VERSION = 2
+# What the export writes for every incident, in this order, with the value for a key
+# that the front-matter leaves out (or gives as the wrong kind of value). Keys the
+# built-in format does not define (an organisation's extension) follow, as read.
+_EXPORTED_FIELDS: dict[str, tuple[type, Any]] = {
+    "detection": (str, None),
+    "impact": (dict, None),
+    "ai_system": (dict, None),
+    "failure_modes": (list, []),
+    "contributing_factors": (list, []),
+    "timeline": (list, []),
+    "attribution": (str, None),
+    "no_action_rationale": (str, None),
+    "taxonomy": (dict, {}),
+    "open_questions": (list, []),
+    "reviewers": (list, []),
+    "tags": (list, []),
+    "related": (list, []),
+}
+# An action item's fields that the build writes (a front-matter key of the same name
+# does not replace them); its other keys follow, as read.
+_ITEM_KEYS = ("id", "title", "category", "status", "owner", "due", "overdue", "tracker", "url")
+
+
+def export_schema_text() -> str:
+    """The JSON Schema of `incidents.json` (schemas/incidents-export.schema.json)."""
+    from importlib.resources import files
+
+    resource = files("mkdocs_postmortem").joinpath("schemas", "incidents-export.schema.json")
+    return resource.read_text(encoding="utf-8")
+
+
+def _exported(incident: Incident, href: Hrefs) -> dict[str, Any]:
+    """Every field of a postmortem as its front-matter gives it (dates as written, enum
+    values as values), with what the build works out: `url`, `kind`'s default, `models`
+    (the list of `ai_system.models` of version 1) and the action items' `status`
+    default, `overdue` and `url`. Cost: linear in the size of the front-matter."""
+    raw = _plain(incident.data)
+    out: dict[str, Any] = {
+        "id": incident.id,
+        "title": incident.title,
+        "url": href.incident(incident),
+        "status": incident.status,
+        "severity": incident.severity,
+        "kind": incident.kind,
+        "occurred": incident.occurred,
+        "detected": incident.detected or None,
+        "mitigated": incident.mitigated or None,
+        "resolved": incident.resolved or None,
+        "summary": incident.summary,
+        "models": [
+            {"name": m.name, "version": m.version or None, "provider": m.provider or None}
+            for m in incident.models
+        ],
+    }
+    for key, (kind, default) in _EXPORTED_FIELDS.items():
+        value = raw.get(key)
+        out[key] = value if isinstance(value, kind) else default
+    for key in ("failure_modes", "tags", "related"):
+        out[key] = getattr(incident, key)  # each once, as the pages show them
+    listed = raw.get("action_items")
+    raw_items = [i for i in listed if isinstance(i, dict)] if isinstance(listed, list) else []
+    out["action_items"] = [
+        {
+            "id": item.id,
+            "title": item.title,
+            "category": item.category,
+            "status": item.status,
+            "owner": item.owner or None,
+            "due": item.due or None,
+            "overdue": item.overdue,
+            "tracker": item.tracker or None,
+            "url": href.item(item),
+            **{key: value for key, value in source.items() if key not in _ITEM_KEYS},
+        }
+        for item, source in zip(incident.action_items, raw_items, strict=True)
+    ]
+    for key, value in raw.items():
+        out.setdefault(key, value)
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """A copy of front-matter values that JSON can hold: a number JSON cannot write
+    (`.inf`, `.nan`) becomes null."""
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 _H2_RE = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>')
@@ -596,6 +744,16 @@ def _quarters_between(incidents: list[Incident], most: int = 200) -> list[str]:
 def _ordered(counter: Counter[str], order: list[str]) -> list[str]:
     known = [key for key in order if counter[key]]
     return known + sorted(key for key in counter if key not in known)
+
+
+def _by_count(counter: Counter[str], order: list[str]) -> list[str]:
+    """The keys in use, the largest count first; ties in `order`, then the others by
+    name (a value that the schema does not allow, in a build that goes on)."""
+    return sorted(_ordered(counter, order), key=lambda key: -counter[key])
+
+
+def _row(value: str, label: str, count: int) -> dict[str, Any]:
+    return {"value": value, "label": label, "count": count}
 
 
 def _present(values: Any) -> list[float]:

@@ -122,7 +122,7 @@ def test_the_card_and_the_draft_banner(built: Site) -> None:
 
 def test_incidents_json(built: Site) -> None:
     data = json.loads(out(built, "postmortems", "incidents.json").read_text())
-    assert data["version"] == 1
+    assert (data["format"], data["version"]) == ("mkdocs-postmortem/incidents", 2)
     by_id = {incident["id"]: incident for incident in data["incidents"]}
     assert set(by_id) == {"TEST-2026-0001", "TEST-2026-0002", "TEST-2025-0009"}
     first = by_id["TEST-2026-0001"]
@@ -256,11 +256,12 @@ def test_postmortems_in_the_nav_on_request(make_site) -> None:
 
 def test_statistics_have_charts_and_their_numbers(built: Site) -> None:
     page = out(built, "postmortems", "statistics", "index.html").read_text()
-    assert len(re.findall(r"<svg[^>]*pm-chart", page)) == 7
-    assert "<tr><td>sev2</td><td>2</td></tr>" in page
-    assert "<tr><td>sev4</td><td>1</td></tr>" in page
+    # Five charts of counts and one of each duration the postmortems give.
+    assert len(re.findall(r"<svg[^>]*pm-chart", page)) == 5 + page.count('class="pm-figure"')
+    assert "<tr><td>SEV2 · major</td><td>2</td></tr>" in page
+    assert "<tr><td>SEV4 · low</td><td>1</td></tr>" in page
     assert "<tr><td>2025-Q3</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td></tr>" in page
-    assert "<tr><td>guardrail</td><td>2</td><td>1</td><td>0</td></tr>" in page
+    assert "<tr><td>Guardrail</td><td>2</td><td>1</td><td>0</td></tr>" in page
 
 
 def test_the_archive_joins_the_nav_as_one_section(built: Site) -> None:

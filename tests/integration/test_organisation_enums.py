@@ -90,13 +90,14 @@ def test_the_index_filters_offer_the_new_values_in_the_schemas_order(built: Site
 
 def test_the_statistics_count_every_severity(built: Site) -> None:
     stats = page(built, "postmortems", "statistics", "index.html")
-    rows = re.findall(r"<tr><td>(sev[0-9])</td><td>([0-9]+)</td></tr>", stats)
-    assert rows == [("sev0", "1"), ("sev1", "0"), ("sev2", "1"), ("sev3", "0"), ("sev4", "1")]
-    assert "sev0: 1" in chart(stats, "pm-severity")
+    # Values that the organisation's schema gives no label are shown humanised.
+    rows = re.findall(r"<tr><td>(Sev[0-9])</td><td>([0-9]+)</td></tr>", stats)
+    assert rows == [("Sev0", "1"), ("Sev1", "0"), ("Sev2", "1"), ("Sev3", "0"), ("Sev4", "1")]
+    assert "Sev0: 1" in chart(stats, "pm-severity")
     header = re.search(r"<th scope=\"col\">Quarter</th>(.*?)</tr>", stats)
     assert header is not None
     assert re.findall(r"<th scope=\"col\">([^<]+)</th>", header.group(1)) == [
-        *SEVERITIES,
+        *(s.capitalize() for s in SEVERITIES),
         "Total",
     ]
     quarters = re.findall(r"<tr><td>([0-9]{4}-Q[1-4])</td>((?:<td>[0-9]+</td>)+)</tr>", stats)
@@ -107,15 +108,15 @@ def test_the_statistics_count_every_severity(built: Site) -> None:
         assert sum(counts) == total, quarter
     assert sum(int(re.findall(r"[0-9]+", cells)[-1]) for _, cells in quarters) == 3
     quarter_chart = chart(stats, "pm-quarter")
-    assert "2026-Q1: sev0 1, sev1 0, sev2 1, sev3 0, sev4 0 (total 2)" in quarter_chart
+    assert "2026-Q1: Sev0 1, Sev1 0, Sev2 1, Sev3 0, Sev4 0 (total 2)" in quarter_chart
 
 
 def test_the_statistics_show_the_new_category_and_failure_mode(built: Site) -> None:
     stats = page(built, "postmortems", "statistics", "index.html")
-    assert "<tr><td>red_teaming</td><td>1</td><td>1</td><td>0</td></tr>" in stats
-    assert "red_teaming: 1" in chart(stats, "pm-category")
-    assert "<tr><td>agent_loop</td><td>1</td></tr>" in stats
-    assert "agent_loop: 1" in chart(stats, "pm-failure-mode")
+    assert "<tr><td>Red teaming</td><td>1</td><td>1</td><td>0</td></tr>" in stats
+    assert "Red teaming: 1" in chart(stats, "pm-category")
+    assert "<tr><td>Agent loop</td><td>1</td></tr>" in stats
+    assert "Agent loop: 1" in chart(stats, "pm-failure-mode")
 
 
 def test_the_new_failure_mode_and_category_have_their_pages(built: Site) -> None:
@@ -177,5 +178,5 @@ def test_values_outside_the_schema_are_still_counted(tmp_path: Path) -> None:
     index = page(site, "postmortems", "index.html")
     assert options_of(index, "severity") == ["sev0", "sev2", "sev4", "sev9"]
     stats = page(site, "postmortems", "statistics", "index.html")
-    assert "<tr><td>sev9</td><td>1</td></tr>" in stats
-    assert "sev0 1, sev1 0, sev2 1, sev3 0, sev4 0, sev9 1 (total 3)" in chart(stats, "pm-quarter")
+    assert "<tr><td>Sev9</td><td>1</td></tr>" in stats
+    assert "Sev0 1, Sev1 0, Sev2 1, Sev3 0, Sev4 0, Sev9 1 (total 3)" in chart(stats, "pm-quarter")

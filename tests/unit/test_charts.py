@@ -148,7 +148,7 @@ def test_numbers_have_at_most_one_decimal() -> None:
         assert re.fullmatch(r"0 0 \d+(\.\d)? \d+(\.\d)?", root.get("viewBox", ""))
         for el in root.iter():
             if el is root:
-                continue  # its width is "100%"
+                continue  # checked with the viewBox
             for name in ("x", "y", "width", "height", "x1", "x2", "y1", "y2", "font-size"):
                 if name in el.attrib:
                     assert re.fullmatch(r"\d+(\.\d)?", el.attrib[name]), (name, el.attrib)
@@ -163,8 +163,9 @@ def test_every_chart_is_a_labelled_image_styled_by_classes(svg: Markup) -> None:
     assert root.tag == SVG + "svg"
     assert root.get("role") == "img"
     assert "pm-chart" in root.get("class", "").split()
-    assert root.get("width") == "100%"
-    assert root.get("viewBox")
+    # Shown at its natural size, one user unit per CSS pixel: text is never scaled down.
+    view_box = root.get("viewBox", "").split()
+    assert (root.get("width"), root.get("height")) == (view_box[2], view_box[3])
     title, desc = root[0], root[1]
     assert (title.tag, desc.tag) == (SVG + "title", SVG + "desc")
     assert root.get("aria-labelledby") == title.get("id")

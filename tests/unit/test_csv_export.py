@@ -28,7 +28,17 @@ HOSTILE = (
     + [f"ok{b}  {t}cmd" for b in BREAKS for t in "=@\uff1d"]
     + ["ok\n\r=cmd", "ok\r\n=cmd", "\r\r=cmd", "=a\n+b\r-c\u2028@d"]
 )
-COLUMNS = ("incident_id", "item_id", "title", "category", "status", "owner", "due", "tracker")
+COLUMNS = (
+    "incident_id",
+    "incident_title",
+    "item_id",
+    "title",
+    "category",
+    "status",
+    "owner",
+    "due",
+    "tracker",
+)
 
 
 def _relative(source: str, target: str) -> str:
@@ -37,10 +47,11 @@ def _relative(source: str, target: str) -> str:
 
 def csv_of(values: dict[str, str]) -> str:
     """The CSV of one postmortem per value, whose every column holds the value: the
-    postmortem's id and file name (so the `url` too), and each field of its item."""
+    postmortem's id, title and file name (so the `url` too), and each field of its
+    item."""
     incidents = []
     for incident_id, value in values.items():
-        incident = Incident(incident_id, f"postmortems/{value}.md", "A", "draft", "sev3", "2026")
+        incident = Incident(incident_id, f"postmortems/{value}.md", value, "draft", "sev3", "2026")
         incident.action_items.append(
             ActionItem(incident, value, value, value, value, value, value, value)
         )
@@ -67,7 +78,7 @@ def test_no_line_of_any_cell_can_start_a_formula(value: str) -> None:
     rows = rows_of(text)
     assert len(rows) == 2, rows  # the header and the item: no row of its own
     header, row = rows
-    assert len(row) == len(header) == 10
+    assert len(row) == len(header) == 11
     cells = dict(zip(header, row, strict=True))
     for column in (*COLUMNS, "url"):
         cell = cells[column]
@@ -85,7 +96,7 @@ def test_no_line_of_any_cell_can_start_a_formula(value: str) -> None:
 def test_the_issue_owner_stays_in_its_cell() -> None:
     text = csv_of({"X-0001": ISSUE_OWNER})
     assert '"Conversational AI team\r\'=HYPERLINK(I3)"' in text
-    assert [row[5] for row in rows_of(text)] == ["owner", "Conversational AI team\r'=HYPERLINK(I3)"]
+    assert [row[6] for row in rows_of(text)] == ["owner", "Conversational AI team\r'=HYPERLINK(I3)"]
 
 
 def test_an_ordinary_row_is_unchanged() -> None:
@@ -108,6 +119,7 @@ def test_an_ordinary_row_is_unchanged() -> None:
     )
     assert rows_of(renderer.action_items_csv())[1] == [
         "X-0001",
+        "A case",
         "A1",
         "Restore the filter (a 20-30% drop), not later",
         "guardrail",

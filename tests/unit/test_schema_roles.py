@@ -137,7 +137,7 @@ def test_the_statistics_count_a_postmortem_without_a_severity() -> None:
     uris = {i.id: i.path for i in archive.incidents}
     renderer = Renderer(archive, Layout("postmortems"), environment(), lambda a, b: b, uris)
     stats = renderer.statistics()
-    assert stats["severity"][-1] == (NO_SEVERITY, 1)
+    assert stats["severity"][-1] == {"value": "", "label": NO_SEVERITY, "count": 1}
     assert stats["severities"][-1] == NO_SEVERITY
     (quarter,) = stats["quarter"]
     assert sum(quarter["counts"]) == quarter["total"] == 2
