@@ -63,7 +63,7 @@ def duration(start: str, end: str) -> str:
 
 
 def elapsed(start: str, at: str) -> str:
-    """How long after `start` a timeline entry is: `+2 h 5 min`, `+1 day`, `−12 days`
+    """How long after `start` a timeline entry is: `+2 h 5 min`, `+1 day`, `\u221212 days`
     for an entry before it (a change that set the stage); "" without both."""
     span = _span(start, at)
     if span is None:
@@ -126,9 +126,7 @@ class TimelineRow:
         return not self.event
 
 
-def timeline_rows(
-    entries: list[tuple[str, str]], milestones: dict[str, str]
-) -> list[TimelineRow]:
+def timeline_rows(entries: list[tuple[str, str]], milestones: dict[str, str]) -> list[TimelineRow]:
     """The timeline with the incident's milestones marked, and the time since it began.
 
     `entries` are (at, event) as written; `milestones` the lifecycle dates by name
@@ -163,4 +161,3 @@ def _same(moment: Moment | None, milestone: Moment) -> bool:
     if moment.instant is not None and milestone.instant is not None:
         return moment.instant == milestone.instant
     return moment.utc_day == milestone.utc_day
-
