@@ -187,6 +187,12 @@ class Incident:
     def layers(self) -> list[str]:
         return list(dict.fromkeys(factor.layer for factor in self.factors))
 
+    @property
+    def links_factors(self) -> bool:
+        """Whether any action item names the factors it addresses: only then does a
+        factor that none addresses stand out on the page."""
+        return any(item.addresses for item in self.action_items)
+
     def items_addressing(self, factor: Factor) -> list[ActionItem]:
         """The action items whose `addresses` name the factor, in their order."""
         if not factor.id:
