@@ -37,7 +37,7 @@ def environment(custom_dir: str | None = None) -> jinja2.Environment:
     env.filters["moment_iso"] = moment_iso
     env.filters["duration"] = duration
     env.filters["elapsed"] = elapsed
-    env.filters["count"] = count_of
+    env.filters["plural"] = count_of  # not "count": that is Jinja's length
     return env
 
 
