@@ -66,6 +66,45 @@ class TimelineEntry:
 class Factor:
     layer: str
     description: str
+    id: str = ""  # optional: what action items' `addresses` name
+
+    @property
+    def anchor(self) -> str:
+        """`factor-<id>`, made safe as an action item's (see `anchor`); "" without an id."""
+        return anchor("factor-", self.id) if self.id else ""
+
+
+@dataclass(frozen=True)
+class PromptChange:
+    """An entry of the prompt's history."""
+
+    version: str
+    date: str = ""
+    change: str = ""
+    ref: str = ""
+
+    @property
+    def ref_url(self) -> str:
+        return _url(self.ref)
+
+
+@dataclass(frozen=True)
+class Named:
+    """A data source (`name`, `version` as `detail`) or a guardrail (`name`, `state`)."""
+
+    name: str
+    detail: str = ""
+
+
+def anchor(prefix: str, identifier: str) -> str:
+    """`<prefix><id>`. An id that an anchor cannot hold as it is (`A.1`) gets a hash of
+    itself too, so that `A.1` and `A-1` do not share one; "--" is kept for that hash, so
+    an id holding it is hashed as well."""
+    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in identifier)
+    if safe == identifier and "--" not in safe:
+        return prefix + safe
+    digest = hashlib.sha256(identifier.encode("utf-8")).hexdigest()[:8]
+    return f"{prefix}{safe}--{digest}"
 
 
 @dataclass
@@ -83,6 +122,7 @@ class ActionItem:
     reason: str = ""
     overdue: bool = False
     finished: bool = False  # its status is one the schema in force calls finished
+    addresses: list[str] = field(default_factory=list)  # ids of contributing factors
 
     @property
     def key(self) -> str:
@@ -90,14 +130,8 @@ class ActionItem:
 
     @functools.cached_property
     def anchor(self) -> str:
-        """`action-<id>`. An id that the anchor cannot hold as it is (`A.1`) gets a hash
-        of itself too, so that `A.1` and `A-1` do not share a row's anchor; "--" is kept
-        for that hash, so an id holding it is hashed as well."""
-        safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in self.id)
-        if safe == self.id and "--" not in safe:
-            return "action-" + safe
-        digest = hashlib.sha256(self.id.encode("utf-8")).hexdigest()[:8]
-        return f"action-{safe}--{digest}"
+        """`action-<id>`, made safe (see `anchor`)."""
+        return anchor("action-", self.id)
 
 
 @dataclass
@@ -128,6 +162,17 @@ class Incident:
     taxonomy: dict[str, list[Any]] = field(default_factory=dict)
     impact: str = ""
     users_affected: int | None = None
+    harm_types: list[str] = field(default_factory=list)
+    legal_review: str = ""
+    prompt_history: list[PromptChange] = field(default_factory=list)
+    inputs: str = ""
+    data_sources: list[Named] = field(default_factory=list)  # name, version
+    guardrails: list[Named] = field(default_factory=list)  # name, state
+    human_oversight: str = ""
+    attribution: str = ""
+    no_action_rationale: str = ""
+    open_questions: list[str] = field(default_factory=list)
+    reviewers: list[str] = field(default_factory=list)
     is_draft: bool = False  # its status is one the schema in force shows as a draft
     # The front-matter as read (JSON-shaped values, dates as text), for the export of
     # every field; shared with `Document.data`, not copied.
@@ -144,6 +189,26 @@ class Incident:
     @property
     def layers(self) -> list[str]:
         return list(dict.fromkeys(factor.layer for factor in self.factors))
+
+    @property
+    def links_factors(self) -> bool:
+        """Whether any action item names the factors it addresses: only then does a
+        factor that none addresses stand out on the page."""
+        return any(item.addresses for item in self.action_items)
+
+    def items_addressing(self, factor: Factor) -> list[ActionItem]:
+        """The action items whose `addresses` name the factor, in their order."""
+        if not factor.id:
+            return []
+        return [item for item in self.action_items if factor.id in item.addresses]
+
+    def factors_addressed_by(self, item: ActionItem) -> list[Factor]:
+        """The factors an item addresses that the postmortem has, first of each id."""
+        by_id: dict[str, Factor] = {}
+        for factor in self.factors:
+            if factor.id:
+                by_id.setdefault(factor.id, factor)
+        return [by_id[i] for i in dict.fromkeys(item.addresses) if i in by_id]
 
     def hours_between(self, start: str, end: str) -> float | None:
         """Hours from one lifecycle moment to another; None without both."""
@@ -198,7 +263,7 @@ def incident_from(document: Document, today: dt.date, schema: SchemaInForce) -> 
         prompt_version=_text(prompt.get("version")),
         failure_modes=list(dict.fromkeys(_texts(data.get("failure_modes")))),
         factors=[
-            Factor(_text(f.get("layer")), _text(f.get("description")))
+            Factor(_text(f.get("layer")), _text(f.get("description")), _text(f.get("id")))
             for f in _mappings(data.get("contributing_factors"))
         ],
         timeline=[
@@ -214,6 +279,33 @@ def incident_from(document: Document, today: dt.date, schema: SchemaInForce) -> 
         },
         impact=_text(impact.get("description")),
         users_affected=users if isinstance(users, int) and not isinstance(users, bool) else None,
+        harm_types=list(dict.fromkeys(_texts(impact.get("harm_types")))),
+        legal_review=_text(impact.get("legal_review")),
+        prompt_history=[
+            PromptChange(
+                _text(h.get("version")),
+                _text(h.get("date")),
+                _text(h.get("change")),
+                _text(h.get("ref")),
+            )
+            for h in _mappings(prompt.get("history"))
+        ],
+        inputs=_text(system.get("inputs")),
+        data_sources=[
+            Named(_text(d.get("name")), _text(d.get("version")))
+            for d in _mappings(system.get("data_sources"))
+            if _text(d.get("name"))
+        ],
+        guardrails=[
+            Named(_text(g.get("name")), _text(g.get("state")))
+            for g in _mappings(system.get("guardrails"))
+            if _text(g.get("name"))
+        ],
+        human_oversight=_text(system.get("human_oversight")),
+        attribution=_text(data.get("attribution")),
+        no_action_rationale=_text(data.get("no_action_rationale")),
+        open_questions=_texts(data.get("open_questions")),
+        reviewers=_texts(data.get("reviewers")),
         data=data,
     )
     incident.is_draft = incident.status in schema.draft_statuses()
@@ -236,6 +328,7 @@ def incident_from(document: Document, today: dt.date, schema: SchemaInForce) -> 
                 reason=_text(item.get("reason")),
                 overdue=not finished and due_moment is not None and due_moment.day < today,
                 finished=finished,
+                addresses=_texts(item.get("addresses")),
             )
         )
     return incident

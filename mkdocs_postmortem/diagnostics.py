@@ -67,6 +67,8 @@ RULES: dict[str, Rule] = {
         Rule("PM207", _W, "An action item is overdue: due before today and not finished."),
         Rule("PM208", _E, "Two action items of one postmortem have the same id."),
         Rule("PM209", _W, "The body mentions an id in the archive's form that no postmortem has."),
+        Rule("PM210", _E, "An action item `addresses` a contributing factor id that is not there."),
+        Rule("PM211", _E, "Two contributing factors of one postmortem have the same id."),
         Rule("PM301", _E, "A required section (`## What happened`, `## Analysis`) is missing."),
         Rule("PM302", _E, "A required section has no real text yet."),
         Rule(

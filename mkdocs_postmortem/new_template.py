@@ -176,6 +176,8 @@ def _example(
         return "https://", ""
     if resolved.get("type") == "integer":
         return "0", ""
+    if resolved.get("type") == "array":  # a list inside a list item: `addresses`
+        return "[]", ""
     return '""', ""
 
 

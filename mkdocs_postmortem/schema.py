@@ -369,12 +369,12 @@ class SchemaInForce:
                     stack.append(item[keyword])
 
 
-@lru_cache(maxsize=1)
 def humanised(value: str) -> str:
     """`near_miss` as `Near miss`: a value without a label, as readers see it."""
     text = value.replace("_", " ").strip()
     return text[:1].upper() + text[1:] if text else value
 
 
+@lru_cache(maxsize=1)
 def _builtin_in_force() -> SchemaInForce:
     return SchemaInForce(builtin_schema())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["human_duration"]
+__all__ = ["days_text", "human_duration"]
 
 _MINUTE = 60
 _HOUR = 60 * _MINUTE
@@ -39,9 +39,10 @@ def human_duration(seconds: float) -> str:
     hours = math.floor(seconds / _HOUR + 0.5)
     if hours < 14 * 24:
         days, rest = divmod(hours, 24)
-        return f"{_days(days)} {rest} h" if rest else _days(days)
-    return _days(math.floor(seconds / _DAY + 0.5))
+        return f"{days_text(days)} {rest} h" if rest else days_text(days)
+    return days_text(math.floor(seconds / _DAY + 0.5))
 
 
-def _days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
+def days_text(count: int) -> str:
+    """`1 day`, `27 days`, `1,204 days`."""
+    return "1 day" if count == 1 else f"{count:,} days"

@@ -22,11 +22,12 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from ..archive import ActionItem, Archive, Incident, ModelRef
+from ..archive import ActionItem, Archive, Factor, Incident, ModelRef, in_order
 from ..search_form import search_form
 from . import charts
 from .durations import human_duration
 from .layout import Layout
+from .moments import MILESTONES, TimelineRow, duration, timeline_rows
 
 Relative = Callable[[str, str], str]  # (from src_uri, to src_uri) -> relative URL
 NO_SEVERITY = "(none)"  # the statistics' label for postmortems that give no severity
@@ -70,6 +71,14 @@ class _Facet:
     groups: dict[Any, list[Incident]]
     uri_of: Callable[[Any], str]
     label_of: Callable[[Any], str]
+
+
+@dataclass(frozen=True)
+class RelatedLink:
+    """A postmortem of the "Related" list, and which way the link goes."""
+
+    incident: Incident
+    direction: str  # "linked from here", "links here" or "both ways"
 
 
 @dataclass(frozen=True)
@@ -348,7 +357,7 @@ class Renderer:
             page,
             incident=incident,
             with_title=with_title,
-            taxonomy=taxonomy_refs(incident),
+            durations=durations(incident),
         ).strip()
 
     def details(self, incident: Incident, page: str) -> str:
@@ -356,9 +365,32 @@ class Renderer:
             "details.html",
             page,
             incident=incident,
-            related=self.archive.related_of(incident),
-            referenced_by=self.archive.referenced_by.get(incident.id, []),
+            timeline=incident_timeline(incident),
+            factor_groups=self.factor_groups(incident),
+            related=self.related_links(incident),
+            taxonomy=taxonomy_refs(incident),
         ).strip()
+
+    def factor_groups(self, incident: Incident) -> list[tuple[str, list[Factor]]]:
+        """The contributing factors by layer, in the layer order of the schema in force
+        (then any other layer in use); in the order written within a layer."""
+        layers = in_order((f.layer for f in incident.factors), self.archive.layers)
+        groups = [(layer, [f for f in incident.factors if f.layer == layer]) for layer in layers]
+        return [(layer, factors) for layer, factors in groups if factors]
+
+    def related_links(self, incident: Incident) -> list[RelatedLink]:
+        """One list of the postmortems this one names in `related` and those that name
+        it, each once, saying which way the link goes: the author's order first."""
+        named = {i.id: i for i in self.archive.related_of(incident)}
+        naming = {i.id: i for i in self.archive.referenced_by.get(incident.id, [])}
+        links = [
+            RelatedLink(other, "both ways" if key in naming else "linked from here")
+            for key, other in named.items()
+        ]
+        links += [
+            RelatedLink(other, "links here") for key, other in naming.items() if key not in named
+        ]
+        return links
 
     # Statistics
 
@@ -514,11 +546,11 @@ class Renderer:
                 ],
             ),
         }
-        for duration in stats["durations"]:
-            made[duration["key"]] = charts.histogram(
-                f"pm-{duration['key']}",
-                f"{duration['name']}, {duration['span']}",
-                duration["hours"],
+        for stage in stats["durations"]:
+            made[stage["key"]] = charts.histogram(
+                f"pm-{stage['key']}",
+                f"{stage['name']}, {stage['span']}",
+                stage["hours"],
                 charts.DURATION_BINS_HOURS,
             )
         return made
@@ -690,6 +722,23 @@ def headings(html: str) -> list[tuple[str, str]]:
     """The sections of the plugin's HTML, as (anchor, title), for a page's table of
     contents."""
     return _H2_RE.findall(html)
+
+
+def durations(incident: Incident) -> list[tuple[str, str]]:
+    """(name, duration) of the lifecycle stages a page shows, each measured from
+    `occurred`: time to detect, to mitigate and to resolve; those it can say."""
+    names = {"detected": "detect", "mitigated": "mitigate", "resolved": "resolve"}
+    spans = [
+        (f"Time to {names[key]}", duration(incident.occurred, getattr(incident, key)))
+        for key, _ in MILESTONES
+        if key in names
+    ]
+    return [(name, said) for name, said in spans if said]
+
+
+def incident_timeline(incident: Incident) -> list[TimelineRow]:
+    milestones = {key: getattr(incident, key) for key, _ in MILESTONES}
+    return timeline_rows([(e.at, e.event) for e in incident.timeline], milestones)
 
 
 def _front_matter(title: str, toc: bool = False, search: bool = True) -> str:

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import jinja2
 
 from .layout import slug
+from .moments import count_of, duration, elapsed, moment_iso, moment_text
 
 
 def environment(custom_dir: str | None = None) -> jinja2.Environment:
@@ -31,6 +32,12 @@ def environment(custom_dir: str | None = None) -> jinja2.Environment:
     env.filters["slug"] = slug
     env.filters["tracker_label"] = tracker_label
     env.filters["hours"] = hours
+    # A postmortem page's dates, durations and counts (see `moments`).
+    env.filters["moment"] = moment_text
+    env.filters["moment_iso"] = moment_iso
+    env.filters["duration"] = duration
+    env.filters["elapsed"] = elapsed
+    env.filters["plural"] = count_of  # not "count": that is Jinja's length
     return env
 
 

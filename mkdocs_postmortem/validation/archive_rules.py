@@ -97,6 +97,7 @@ def document_problems(
     yield from _lifecycle_order(document, data)
     yield from _timeline_order(document, data)
     yield from _action_items(document, data, schema, today)
+    yield from _addressed_factors(document, data)
 
 
 def _duplicate_ids(documents: Sequence[Document]) -> Iterator[Diagnostic]:
@@ -340,6 +341,46 @@ def _action_items(
                 "PM207",
                 ["action_items", index, "due"],
                 f"action item {item_id!r} was due {item['due']} and is still {status!r}",
+            )
+
+
+def _addressed_factors(document: Document, data: dict[str, Any]) -> Iterator[Diagnostic]:
+    """Factor ids are unique (PM211), and every id an action item `addresses` is one of
+    them (PM210), reported at the value itself."""
+    first_index: dict[str, int] = {}
+    for index, factor in enumerate(_list(data.get("contributing_factors"))):
+        factor_id = factor.get("id") if isinstance(factor, dict) else None
+        if not isinstance(factor_id, str):
+            continue
+        if factor_id in first_index:
+            yield problem_at(
+                document,
+                "PM211",
+                ["contributing_factors", index, "id"],
+                f"contributing factor id {factor_id!r} is already used by "
+                f"contributing_factors[{first_index[factor_id]}]",
+            )
+        else:
+            first_index[factor_id] = index
+    known = sorted(first_index)
+    for index, item in enumerate(_list(data.get("action_items"))):
+        addresses = item.get("addresses") if isinstance(item, dict) else None
+        for place, factor_id in enumerate(_list(addresses)):
+            if not isinstance(factor_id, str) or factor_id in first_index:
+                continue
+            if known:
+                listed = ", ".join(repr(k) for k in known)
+                message = (
+                    f"no contributing factor has id {factor_id!r}; the factors' ids are "
+                    f"{listed}{did_you_mean(factor_id, known)}"
+                )
+            else:
+                message = (
+                    f"no contributing factor has id {factor_id!r}: this postmortem's "
+                    "contributing factors have no ids; give the factor an `id` (e.g. F1)"
+                )
+            yield problem_at(
+                document, "PM210", ["action_items", index, "addresses", place], message
             )
 
 

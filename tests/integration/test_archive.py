@@ -91,11 +91,18 @@ def test_no_link_of_the_archive_is_broken(built: Site) -> None:
 
 
 def test_related_and_referenced_by_link_both_ways(built: Site) -> None:
+    """One "Related" list holds the author's links and the links to the page, each
+    saying which way it goes."""
     first = out(built, "postmortems", "published", "index.html").read_text()
     closed = out(built, "postmortems", "closed", "index.html").read_text()
     assert 'id="pm-related"' in closed and '<a href="../published/">TEST-2026-0001</a>' in closed
-    assert 'id="pm-referenced-by"' in first and '<a href="../closed/">TEST-2025-0009</a>' in first
-    assert '<a href="../draft/">TEST-2026-0002</a>' in first  # related, the other way round
+    assert "(linked from here)" in closed.split('id="pm-related"')[1]
+    related = first.split('id="pm-related"')[1]
+    assert 'id="pm-referenced-by"' not in first
+    assert '<a href="../closed/">TEST-2025-0009</a>' in related  # it links here
+    assert '<a href="../draft/">TEST-2026-0002</a>' in related  # linked from here
+    assert re.search(r"TEST-2025-0009</a>: [^<]*<span[^>]*>\(links here\)", related)
+    assert re.search(r"TEST-2026-0002</a>: [^<]*<span[^>]*>\(linked from here\)", related)
 
 
 def test_ids_in_prose_become_links_but_code_stays_code(built: Site) -> None:
