@@ -162,9 +162,11 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         theme renders next."""
         if self.assembly is not None:
             self.assembly.publication.fill_data_files(files)
-            self.assembly.publication.settle_titles(config)
             self.assembly.publication.ahead.close()
             self.assembly.show_theme_view(files)
+            overview = self.assembly.publication.overview(config)
+            if overview is not None:
+                self.assembly.theme_view.retitle(overview, publish.OVERVIEW)
         return env
 
     @event_priority(1)

@@ -171,23 +171,24 @@ class Publication:
             ):
                 page.parent = self.section
 
-    def settle_titles(self, config: MkDocsConfig) -> None:
+    def overview(self, config: MkDocsConfig) -> Page | None:
         """No "Postmortems > Postmortems": when the archive's section opens with its
         index and both have the same title, the index is the section's own page in
         Material with `navigation.indexes`; elsewhere the link reads "Overview".
-        Titles are known once every page is read, so this runs in `on_env`."""
+        Titles are known once every page is read, so this runs in `on_env`: the page
+        to retitle `OVERVIEW`, if any."""
         section = self.section
         if section is None or not section.children:
-            return
+            return None
         first = section.children[0]
         if not isinstance(first, Page) or first.file.src_uri != self.renderer.layout.index:
-            return
+            return None
         if (first.title or "").strip().casefold() != (section.title or "").strip().casefold():
-            return
+            return None
         features = config.theme.get("features") or []
         if config.theme.name == "material" and "navigation.indexes" in features:
-            return  # Material shows the index as the section's link, and not again
-        first.title = OVERVIEW
+            return None  # Material shows the index as the section's link, and not again
+        return first
 
 
 def workers(postmortems: int, jobs: int, partial_build: bool) -> int:
