@@ -25,9 +25,7 @@ def test_every_builtin_enum_value_has_a_label() -> None:
 
 
 def test_an_organisation_labels_its_own_values() -> None:
-    schema = with_defs(
-        {"severity": {"enum": ["p0", "p1"], "x-labels": {"p0": "P0: all hands"}}}
-    )
+    schema = with_defs({"severity": {"enum": ["p0", "p1"], "x-labels": {"p0": "P0: all hands"}}})
     assert schema.labels("severity") == {"p0": "P0: all hands", "p1": "P1"}
     assert schema.label("failure_mode", "prompt_injection") == "Prompt injection"
     assert schema.label("severity", "not_in_the_enum") == "Not in the enum"
