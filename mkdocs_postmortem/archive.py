@@ -55,6 +55,11 @@ class ModelRef:
     def label(self) -> str:
         return f"{self.name} ({self.version})" if self.version else self.name
 
+    @property
+    def short(self) -> str:
+        """The name as listings show it: without a `provider/` prefix (`openai/gpt-4o`)."""
+        return self.name.rsplit("/", 1)[-1].strip() or self.name
+
 
 @dataclass(frozen=True)
 class TimelineEntry:
@@ -181,6 +186,10 @@ class Incident:
     @property
     def open_items(self) -> int:
         return sum(1 for item in self.action_items if not item.finished)
+
+    @property
+    def overdue_items(self) -> int:
+        return sum(1 for item in self.action_items if item.overdue)
 
     @property
     def year(self) -> str:
@@ -348,10 +357,15 @@ class Archive:
     item_statuses: list[str] = field(default_factory=list)
     # What readers see for each value of each enum of the schema in force: name -> value -> label.
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    # What a value means (`x-descriptions`): name -> value -> one line, where given.
+    descriptions: dict[str, dict[str, str]] = field(default_factory=dict)
+    default_kind: str = ""  # listings mark the other kinds (a near miss)
     by_id: dict[str, Incident] = field(init=False)
     referenced_by: dict[str, list[Incident]] = field(init=False)
+    _ranks: dict[str, dict[str, int]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self._ranks = {}
         self.by_id = {}
         for incident in self.incidents:
             self.by_id.setdefault(incident.id, incident)
@@ -375,6 +389,8 @@ class Archive:
                 self.statuses,
                 self.item_statuses,
                 self.labels,
+                self.descriptions,
+                self.default_kind,
             ),
         )
 
@@ -404,6 +420,12 @@ class Archive:
                     for name, definition in schema.schema.get("$defs", {}).items()
                     if isinstance(definition, dict) and "enum" in definition
                 },
+                descriptions={
+                    name: schema.descriptions(name)
+                    for name, definition in schema.schema.get("$defs", {}).items()
+                    if isinstance(definition, dict) and "x-descriptions" in definition
+                },
+                default_kind=schema.default_kind(),
             )
 
     def label(self, value: str, name: str) -> str:
@@ -411,6 +433,19 @@ class Archive:
         `SchemaInForce.label`)."""
         found = self.labels.get(name, {}).get(value)
         return found if found is not None else humanised(value)
+
+    def description(self, value: str, name: str) -> str:
+        """What `value` of the enum `$defs/<name>` means, or nothing."""
+        return self.descriptions.get(name, {}).get(value, "")
+
+    def rank(self, value: str, name: str) -> int:
+        """The place of `value` in its order (`status`: the lifecycle; `severity`: the
+        worst first), for sorting: values outside the schema come last."""
+        ranks = self._ranks.get(name)
+        if ranks is None:
+            order = {"status": self.status_order, "severity": self.severity_order}[name]()
+            ranks = self._ranks[name] = {v: n for n, v in enumerate(order)}
+        return ranks.get(value, len(ranks))
 
     def related_of(self, incident: Incident) -> list[Incident]:
         return [self.by_id[i] for i in incident.related if i in self.by_id and i != incident.id]
@@ -442,12 +477,27 @@ class Archive:
     def by_failure_mode(self) -> dict[str, list[Incident]]:
         return _group(self.incidents, lambda i: i.failure_modes, order=self.failure_modes)
 
-    def by_model(self) -> dict[ModelRef, list[Incident]]:
-        groups: dict[ModelRef, list[Incident]] = defaultdict(list)
+    def kind_order(self) -> list[str]:
+        """Every kind: the schema's, then any other in use."""
+        return in_order((i.kind for i in self.incidents), list(self.labels.get("kind", {})))
+
+    def by_model(self) -> dict[str, list[Incident]]:
+        """Postmortems by model name, whatever the version: one page per model."""
+        groups: dict[str, list[Incident]] = defaultdict(list)
+        for incident in self.incidents:
+            for name in dict.fromkeys(m.name for m in incident.models):
+                groups[name].append(incident)
+        return dict(sorted(groups.items()))
+
+    def model_versions(self) -> dict[str, dict[str, int]]:
+        """Each model name's versions, sorted, with how many postmortems name each;
+        a model named without a version counts under ""."""
+        versions: dict[str, dict[str, int]] = defaultdict(dict)
         for incident in self.incidents:
             for model in dict.fromkeys(ModelRef(m.name, m.version) for m in incident.models):
-                groups[model].append(incident)
-        return dict(sorted(groups.items()))
+                counts = versions[model.name]
+                counts[model.version] = counts.get(model.version, 0) + 1
+        return {name: dict(sorted(counts.items())) for name, counts in versions.items()}
 
     def by_tag(self) -> dict[str, list[Incident]]:
         return _group(self.incidents, lambda i: i.tags)

@@ -6,7 +6,8 @@ then publish the archive's pages. Each event only delegates:
   script, and start the fork server early when the archive is large (`workers`).
 - `on_files`: check every postmortem (`check`, shared with the CLI), report and fail;
   then add the generated pages (`publish`) and hand the pages their parts (`assembly`).
-- `on_nav`: join the action items' lone page to the archive's section.
+- `on_nav`: join the action items' lone page to the archive's section, and make the
+  archive's pages outside the navigation belong to it (`publish.settle_nav`).
 - `on_page_markdown`, `on_page_content`: the author's front-matter, links on ids, the
   card, details and listings, the problems of a broken page (`assembly`).
 - `on_env`: put in the exports' content; from here on the theme sees escaped
@@ -120,9 +121,10 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
         """Without a `nav:`, the action items' page takes the place of the section that
         holds only it: themes render the navigation into every page, where a section
-        costs a dozen tags more."""
-        if self.assembly is not None and config.nav is None:
-            self.assembly.publication.lift_action_items(nav.items)
+        costs a dozen tags more. The archive's pages outside the navigation belong to
+        its section, which themes then highlight on them."""
+        if self.assembly is not None:
+            self.assembly.publication.settle_nav(nav, files, config)
         return nav
 
     def _workers(self, postmortems: int) -> int:
@@ -162,6 +164,9 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
             self.assembly.publication.fill_data_files(files)
             self.assembly.publication.ahead.close()
             self.assembly.show_theme_view(files)
+            overview = self.assembly.publication.overview(config)
+            if overview is not None:
+                self.assembly.theme_view.retitle(overview, publish.OVERVIEW)
         return env
 
     @event_priority(1)

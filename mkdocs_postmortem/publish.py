@@ -15,7 +15,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure import StructureItem
 from mkdocs.structure.files import File, Files, InclusionLevel
-from mkdocs.structure.nav import Section
+from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
 from . import site
@@ -32,6 +32,7 @@ log = get_plugin_logger("postmortem")
 
 ASSETS = ("postmortem.css", "postmortem.js")
 ASSET_DIR = "assets/postmortem"
+OVERVIEW = "Overview"  # the archive index's link when it repeats its section's title
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Publication:
     user_index: str | None  # the user's landing page, which gets the listing
     data_files: list[str] = field(default_factory=list)  # exports, filled in `on_env`
     id_prefixes: set[str] = field(default_factory=set)  # of ids that text may mention
+    section: Section | None = None  # the navigation's section of the archive, if any
 
     @classmethod
     def add(
@@ -148,6 +150,46 @@ class Publication:
         its place, so the archive joins the navigation as one section."""
         _lift_lone_page(items, self.renderer.layout.action_items)
 
+    def settle_nav(self, nav: Navigation, files: Files, config: MkDocsConfig) -> None:
+        """The archive's section in the navigation: one section (see
+        `lift_action_items`), which the archive's pages outside the navigation (a facet,
+        a category, a postmortem) belong to, so that themes highlight it there too."""
+        if config.nav is None:
+            self.lift_action_items(nav.items)
+        self.section = _archive_section(nav, self.renderer.layout.index)
+        if self.section is None:
+            return
+        in_nav = {id(page) for page in nav.pages}
+        folder = self.renderer.layout.folder + "/"
+        for file in files.documentation_pages():
+            page = file.page
+            if (
+                isinstance(page, Page)
+                and page.parent is None
+                and id(page) not in in_nav
+                and file.src_uri.startswith(folder)
+            ):
+                page.parent = self.section
+
+    def overview(self, config: MkDocsConfig) -> Page | None:
+        """No "Postmortems > Postmortems": when the archive's section opens with its
+        index and both have the same title, the index is the section's own page in
+        Material with `navigation.indexes`; elsewhere the link reads "Overview".
+        Titles are known once every page is read, so this runs in `on_env`: the page
+        to retitle `OVERVIEW`, if any."""
+        section = self.section
+        if section is None or not section.children:
+            return None
+        first = section.children[0]
+        if not isinstance(first, Page) or first.file.src_uri != self.renderer.layout.index:
+            return None
+        if (first.title or "").strip().casefold() != (section.title or "").strip().casefold():
+            return None
+        features = config.theme.get("features") or []
+        if config.theme.name == "material" and "navigation.indexes" in features:
+            return None  # Material shows the index as the section's link, and not again
+        return first
+
 
 def workers(postmortems: int, jobs: int, partial_build: bool) -> int:
     """Processes that make the archive's HTML while MkDocs converts the pages, which
@@ -186,6 +228,15 @@ def _add_assets(files: Files, config: MkDocsConfig) -> None:
         if files.get_file_from_path(uri) is None:
             content = (resources.files(__package__) / "assets" / name).read_bytes()
             files.append(File.generated(config, uri, content=content))
+
+
+def _archive_section(nav: Navigation, index: str) -> Section | None:
+    """The section that holds the archive's index, if the index is in the navigation."""
+    for page in nav.pages:
+        if page.file.src_uri == index:
+            parent = page.parent
+            return parent if isinstance(parent, Section) else None
+    return None
 
 
 def _lift_lone_page(items: list[StructureItem], src_uri: str) -> bool:

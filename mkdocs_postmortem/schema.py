@@ -152,6 +152,11 @@ class SchemaInForce:
             for name, definition in self.schema.get("$defs", {}).items()
             if isinstance(definition, dict) and "enum" in definition
         }
+        self._descriptions = {
+            name: self._annotation_map(name, definition, "x-descriptions")
+            for name, definition in self.schema.get("$defs", {}).items()
+            if isinstance(definition, dict) and "enum" in definition
+        }
 
     def __reduce__(self) -> tuple[type[SchemaInForce], tuple[Schema]]:
         """Sent to a worker process as the schema alone: its validators are compiled
@@ -197,20 +202,30 @@ class SchemaInForce:
         """Every value of the enum `$defs/<name>` with its label, in the enum's order."""
         return {value: self.label(name, value) for value in self.enum(name)}
 
+    def descriptions(self, name: str) -> dict[str, str]:
+        """What each value of the enum `$defs/<name>` means, from its `x-descriptions`
+        (one line each), in the enum's order; values without one are left out."""
+        found = self._descriptions.get(name, {})
+        return {value: found[value] for value in self.enum(name) if value in found}
+
     def _labels_of(self, name: str, definition: Schema) -> dict[str, str]:
-        labels = definition.get("x-labels", {})
+        return self._annotation_map(name, definition, "x-labels")
+
+    def _annotation_map(self, name: str, definition: Schema, annotation: str) -> dict[str, str]:
+        """An annotation that maps values of the enum beside it to texts, checked."""
+        labels = definition.get(annotation, {})
         if not isinstance(labels, dict) or not all(
             isinstance(key, str) and isinstance(text, str) and text.strip()
             for key, text in labels.items()
         ):
             raise ConfigurationError(
-                f"schema: $defs/{name}/x-labels must map values of its enum to texts"
+                f"schema: $defs/{name}/{annotation} must map values of its enum to texts"
             )
         allowed = definition.get("enum", [])
         unknown = [key for key in labels if key not in allowed]
         if unknown:
             raise ConfigurationError(
-                f"schema: $defs/{name}/x-labels: {unknown[0]!r} is not one of "
+                f"schema: $defs/{name}/{annotation}: {unknown[0]!r} is not one of "
                 f"{', '.join(map(str, allowed))}"
             )
         return dict(labels)

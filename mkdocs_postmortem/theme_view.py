@@ -81,6 +81,14 @@ class ThemeView:
             page.title = view["title"]  # a weak property: this overrides it
         page.meta = view
 
+    def retitle(self, page: Page, title: str) -> None:
+        """What themes show as the page's title from now on (its navigation link);
+        search keeps the author's."""
+        view = self._view.get(page.file.src_uri)
+        if view is not None and "title" in view:
+            view["title"] = page_title(title)
+        page.title = title
+
     def search(self, page: Page) -> None:
         """Give `page` what search plugins read: the author's `page.meta` and title,
         but for what Material's search copies into its index as HTML, as Material's

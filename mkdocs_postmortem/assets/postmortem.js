@@ -9,6 +9,10 @@
  *     [data-pm-filter="text"]      case-insensitive substring of the row's text
  *     select[data-pm-filter="X"]   value is one of the row's data-pm-X (space-separated)
  *     [data-pm-count]              "N of M postmortems"
+ *     [data-pm-clear]              a reset button: "Clear filters"
+ *   The filters' state lives in the query string (?status=published&tag=...), one
+ *   parameter per filter named after it, updated with history.replaceState: a filtered
+ *   view can be shared, and is restored on reload. Only values the page offers are taken.
  *
  * Processed elements get data-pm-ready, so initialising again (Material's instant
  * navigation emits document$ on every page) only picks up new elements.
@@ -298,6 +302,62 @@
     });
   }
 
+  /* ---------------------------------------------------------- state in the URL */
+
+  var URL_PREFIX = "pm-"; // ?pm-status=published: clear of other scripts' parameters
+
+  function filterControls(form) {
+    return form ? toArray(form.querySelectorAll("[data-pm-filter]")) : [];
+  }
+
+  function canTake(control, value) {
+    if (control.tagName !== "SELECT") {
+      return true;
+    }
+    return toArray(control.options).some(function (option) {
+      return option.value === value;
+    });
+  }
+
+  function restoreFromUrl(form) {
+    if (!form || typeof URLSearchParams !== "function") {
+      return;
+    }
+    var params = new URLSearchParams(window.location.search);
+    filterControls(form).forEach(function (control) {
+      var key = URL_PREFIX + (control.getAttribute("data-pm-filter") || "").trim();
+      var value = params.get(key);
+      if (value !== null && canTake(control, value)) {
+        control.value = value;
+      }
+    });
+  }
+
+  function saveToUrl(form) {
+    if (!form || typeof URLSearchParams !== "function" || !window.history) {
+      return;
+    }
+    var params = new URLSearchParams(window.location.search);
+    filterControls(form).forEach(function (control) {
+      var key = URL_PREFIX + (control.getAttribute("data-pm-filter") || "").trim();
+      var value = typeof control.value === "string" ? control.value : "";
+      if (value) {
+        params.set(key, value);
+      } else {
+        params.delete(key);
+      }
+    });
+    var query = params.toString();
+    var url = window.location.pathname + (query ? "?" + query : "") + window.location.hash;
+    if (url !== window.location.pathname + window.location.search + window.location.hash) {
+      try {
+        window.history.replaceState(window.history.state, "", url);
+      } catch (error) {
+        report(error); // file:// in some browsers
+      }
+    }
+  }
+
   var refreshers = [];
 
   function setupArchive(archive) {
@@ -307,16 +367,22 @@
     var refresh = function () {
       filterArchive(archive, form, tables);
     };
+    var update = function () {
+      refresh();
+      saveToUrl(form);
+    };
     if (form) {
-      form.addEventListener("input", refresh);
-      form.addEventListener("change", refresh);
+      restoreFromUrl(form);
+      form.addEventListener("input", update);
+      form.addEventListener("change", update);
       form.addEventListener("submit", function (event) {
         // Enter in the search field must not reload the page with a query string.
         event.preventDefault();
-        refresh();
+        update();
       });
       form.addEventListener("reset", function () {
-        window.setTimeout(refresh, 0);
+        // The controls take their defaults after this event: filter once they have.
+        window.setTimeout(update, 0);
       });
       form.removeAttribute("hidden");
     }

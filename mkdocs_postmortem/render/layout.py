@@ -13,8 +13,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from ..archive import ModelRef
-
 _PLAIN_RE = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*")
 
 
@@ -78,8 +76,16 @@ class Layout:
     def action_items(self) -> str:
         return self._at("action-items", "index.md")
 
+    @property
+    def owners(self) -> str:
+        """The open action items by owner."""
+        return self._at("action-items", "owners.md")
+
     def category(self, name: str) -> str:
-        return self._at("action-items", f"{page_slug(name)}.md")
+        name_slug = page_slug(name)
+        if name_slug == "owners":  # a category of an organisation's schema
+            name_slug = f"owners--{_digest(name)}"
+        return self._at("action-items", f"{name_slug}.md")
 
     @property
     def failure_modes(self) -> str:
@@ -92,9 +98,9 @@ class Layout:
     def models(self) -> str:
         return self._at("models", "index.md")
 
-    def model(self, model: ModelRef) -> str:
-        # From name and version apart: two models can share a label ("x (y)" twice).
-        return self._at("models", f"{page_slug(model.name + chr(10) + model.version)}.md")
+    def model(self, name: str) -> str:
+        """One page per model name; its versions are listed on it."""
+        return self._at("models", f"{page_slug(name)}.md")
 
     @property
     def tags(self) -> str:

@@ -26,7 +26,7 @@ from ..archive import ActionItem, Archive, Factor, Incident, ModelRef, in_order
 from ..search_form import search_form
 from . import charts
 from .durations import human_duration
-from .layout import Layout
+from .layout import Layout, slug
 from .moments import MILESTONES, TimelineRow, duration, timeline_rows
 
 Relative = Callable[[str, str], str]  # (from src_uri, to src_uri) -> relative URL
@@ -71,6 +71,8 @@ class _Facet:
     groups: dict[Any, list[Incident]]
     uri_of: Callable[[Any], str]
     label_of: Callable[[Any], str]
+    definition_of: Callable[[Any], str] = lambda key: ""
+    enum: str = ""  # the schema's enum whose values the keys are, if any
 
 
 @dataclass(frozen=True)
@@ -119,8 +121,10 @@ class Hrefs:
     def failure_mode(self, name: str) -> str:
         return self.page(self._renderer.layout.failure_mode(name))
 
-    def model(self, model: ModelRef) -> str:
-        return self.page(self._renderer.layout.model(ModelRef(model.name, model.version)))
+    def model(self, model: ModelRef | str) -> str:
+        """The page of a model, by name: every version of it shares one."""
+        name = model if isinstance(model, str) else model.name
+        return self.page(self._renderer.layout.model(name))
 
     def tag(self, name: str) -> str:
         return self.page(self._renderer.layout.tag(name))
@@ -133,7 +137,11 @@ class Hrefs:
         rows = self._renderer.rows
         if key not in rows:
             template = self._renderer.env.get_template("postmortem/incident-row.html")
-            rows[key] = Markup(template.render(incident=incident, href=self).strip())
+            rows[key] = Markup(
+                template.render(
+                    incident=incident, href=self, archive=self._renderer.archive
+                ).strip()
+            )
         return rows[key]
 
 
@@ -238,16 +246,27 @@ class Renderer:
             duration=lambda hours: human_duration(hours * 3600),
         )
 
-    def _filter_options(self) -> dict[str, list[str]]:
-        """The values in use, in the order of the schema in force, then the others."""
-        incidents = self.archive.incidents
+    def _filter_options(self) -> dict[str, Any]:
+        """The values in use, in the order of the schema in force, then the others; free
+        texts (tags, models) as (slug, text), the slug being what rows carry."""
+        archive = self.archive
+        incidents = archive.incidents
         used_statuses = {i.status for i in incidents}
         used_severities = {i.severity for i in incidents}
         used_modes = {mode for i in incidents for mode in i.failure_modes}
+        used_kinds = {i.kind for i in incidents}
+        used_layers = {layer for i in incidents for layer in i.layers}
         return {
-            "statuses": [s for s in self.archive.status_order() if s in used_statuses],
-            "severities": [s for s in self.archive.severity_order() if s in used_severities],
-            "failure_modes": [m for m in self.archive.by_failure_mode() if m in used_modes],
+            "statuses": [s for s in archive.status_order() if s in used_statuses],
+            "severities": [s for s in archive.severity_order() if s in used_severities],
+            "failure_modes": [m for m in archive.by_failure_mode() if m in used_modes],
+            "kinds": [k for k in archive.kind_order() if k in used_kinds],
+            "layers": [
+                layer for layer in in_order(used_layers, archive.layers) if layer in used_layers
+            ],
+            "tags": [(slug(tag), tag) for tag in archive.by_tag()],
+            "models": [(slug(name), name) for name in archive.by_model()],
+            "years": list(archive.by_year()),
         }
 
     def _action_item_pages(self) -> list[Planned]:
@@ -264,9 +283,19 @@ class Renderer:
                 toc=True,
                 items=items,
                 groups=groups,
+                parts={name: _open_first(group) for name, group in groups.items() if group},
                 statuses=statuses,
                 status_counts={s: counts[s] for s in statuses if counts[s]},
-            )
+                open=sum(not i.finished for i in items),
+                overdue=sum(i.overdue for i in items),
+            ),
+            self._page(
+                self.layout.owners,
+                "Action items by owner",
+                "action-owners.html",
+                toc=True,
+                owners=_by_owner(items),
+            ),
         ]
         for category, category_items in groups.items():
             if not category_items:
@@ -274,11 +303,12 @@ class Renderer:
             pages.append(
                 self._page(
                     self.layout.category(category),
-                    f"Action items: {category}",
+                    f"Action items: {self.archive.label(category, 'action_category')}",
                     "action-category.html",
                     search=False,
                     category=category,
                     items=category_items,
+                    part=_open_first(category_items),
                     open=sum(not i.finished for i in category_items),
                     overdue=sum(i.overdue for i in category_items),
                 )
@@ -295,7 +325,9 @@ class Renderer:
                 layout.failure_modes,
                 archive.by_failure_mode(),
                 layout.failure_mode,
-                str,
+                partial(archive.label, name="failure_mode"),
+                partial(archive.description, name="failure_mode"),
+                "failure_mode",
             ),
             _Facet(
                 "Model",
@@ -304,7 +336,7 @@ class Renderer:
                 layout.models,
                 archive.by_model(),
                 layout.model,
-                lambda model: model.label,
+                str,
             ),
             _Facet("Tag", "tags", "Tags", layout.tags, archive.by_tag(), layout.tag, str),
             _Facet("Year", "years", "Years", layout.years, archive.by_year(), layout.year, str),
@@ -312,9 +344,15 @@ class Renderer:
 
     def _facet_pages(self, facets: list[_Facet]) -> list[Planned]:
         pages: list[Planned] = []
+        versions = self.archive.model_versions()
         for facet in facets:
             entries = [
-                {"label": facet.label_of(key), "uri": facet.uri_of(key), "count": len(incidents)}
+                {
+                    "label": facet.label_of(key),
+                    "uri": facet.uri_of(key),
+                    "count": len(incidents),
+                    "definition": facet.definition_of(key),
+                }
                 for key, incidents in facet.groups.items()
             ]
             pages.append(
@@ -337,9 +375,26 @@ class Renderer:
                         incidents=incidents,
                         parent=facet.index_uri,
                         facet_plural=facet.plural,
+                        definition=facet.definition_of(key),
+                        versions=versions.get(key, {}) if facet.name == "Model" else {},
+                        pattern=self._pattern(incidents),
                     )
                 )
         return pages
+
+    def _pattern(self, incidents: list[Incident], most: int = 3) -> dict[str, Any]:
+        """What a facet's postmortems have in common: the commonest factor layers and
+        action-item categories, and the severities, with counts."""
+        layers = Counter(layer for i in incidents for layer in i.layers)
+        categories = Counter(item.category for i in incidents for item in i.action_items)
+        severities = Counter(i.severity for i in incidents if i.severity)
+        return {
+            "layers": _commonest(layers, self.archive.layers, most),
+            "categories": _commonest(categories, self.archive.categories, most),
+            "severities": [
+                (s, severities[s]) for s in self.archive.severity_order() if severities[s]
+            ],
+        }
 
     # Postmortem pages
 
@@ -788,6 +843,34 @@ def _quarters_between(incidents: list[Incident], most: int = 200) -> list[str]:
         f"{first_year + (first_q - 1 + n) // 4:04d}-Q{(first_q - 1 + n) % 4 + 1}"
         for n in range(count)
     ]
+
+
+def _commonest(counter: Counter[str], order: list[str], most: int) -> list[tuple[str, int]]:
+    """The `most` commonest keys with their counts; ties in the schema's order."""
+    place = {key: n for n, key in enumerate(order)}
+    keys = sorted(
+        (k for k in counter if k), key=lambda k: (-counter[k], place.get(k, len(place)), k)
+    )
+    return [(key, counter[key]) for key in keys[:most]]
+
+
+def _open_first(items: list[ActionItem]) -> tuple[list[ActionItem], list[ActionItem]]:
+    """The open items, overdue first, then by due date (none last), and the finished
+    ones in the archive's order (newest postmortem first)."""
+    open_items = [item for item in items if not item.finished]
+    open_items.sort(key=lambda i: (not i.overdue, i.due == "", i.due, i.incident.id, i.id))
+    return open_items, [item for item in items if item.finished]
+
+
+def _by_owner(items: list[ActionItem]) -> list[tuple[str, list[ActionItem]]]:
+    """Each owner's open items, owners by name (case aside), items overdue first; the
+    items without an owner last, under ""."""
+    groups: dict[str, list[ActionItem]] = {}
+    for item in items:
+        if not item.finished:
+            groups.setdefault(item.owner.strip(), []).append(item)
+    owners = sorted(groups, key=lambda owner: (owner == "", owner.casefold(), owner))
+    return [(owner, _open_first(groups[owner])[0]) for owner in owners]
 
 
 def _ordered(counter: Counter[str], order: list[str]) -> list[str]:

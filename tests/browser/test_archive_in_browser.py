@@ -42,7 +42,7 @@ def url_ending(path: str) -> re.Pattern[str]:
 def shown_ids(page: Page) -> Locator:
     """The id cells of the index rows the reader can see, top to bottom."""
     rows = page.locator("[data-pm-archive] table tbody tr")
-    return rows.filter(visible=True).locator("td.pm-id")
+    return rows.filter(visible=True).locator(".pm-id")
 
 
 def card_id(page: Page) -> Locator:
@@ -72,10 +72,13 @@ def test_filter_the_index_by_id_fragment_and_by_word(page: Page) -> None:
     expect(shown_ids(page)).to_have_text(["AIPM-2023-0005", "AIPM-2023-0004", "AIPM-2023-0002"])
     expect(count).to_have_text("3 of 10 postmortems")
 
-    # Enter must not submit the form and reload the page with a query string.
+    # Enter must not submit the form and reload the page: the page stays the same
+    # document, and the query string holds the filter's state alone.
+    page.evaluate("window.pmSamePage = true")
     text.press("Enter")
     expect(count).to_have_text("3 of 10 postmortems")
-    assert "?" not in page.url
+    assert page.evaluate("window.pmSamePage === true")
+    assert page.url.endswith("/postmortems/?pm-text=Chatbot")
 
     text.clear()
     expect(shown_ids(page)).to_have_text(ALL_IDS)
@@ -100,8 +103,8 @@ def test_filter_the_index_by_status_and_failure_mode(page: Page) -> None:
     expect(count).to_have_text("2 of 10 postmortems")
     # The rows left are exactly those with both values; the others are hidden, not gone.
     for row in rows.filter(visible=True).all():
-        expect(row.locator("td").nth(4)).to_have_text("published")
-        expect(row.locator("td").nth(6)).to_contain_text("hallucination")
+        expect(row.locator("td").nth(3)).to_have_text("Published")
+        expect(row.locator("td").nth(5)).to_contain_text("Hallucination")
     expect(rows.filter(visible=False)).to_have_count(8)
 
     status.select_option("")
@@ -140,13 +143,14 @@ def test_a_filter_without_match_says_so(page: Page) -> None:
 # ------------------------------------------------------------------- sorting
 
 
-def test_sort_by_occurred_both_ways_then_by_id(page: Page) -> None:
+def test_sort_by_occurred_both_ways_then_by_title(page: Page) -> None:
     page.goto(INDEX)
     table = page.locator("[data-pm-archive] table")
     occurred = table.get_by_role("columnheader", name="Occurred", exact=True)
-    id_header = table.get_by_role("columnheader", name="Id", exact=True)
+    title_header = table.get_by_role("columnheader", name="Postmortem", exact=True)
     dates = table.locator("tbody td.pm-date")
-    ids = table.locator("tbody td.pm-id")
+    ids = table.locator("tbody .pm-id")
+    titles = table.locator("tbody .pm-title__link")
 
     expect(occurred).to_have_attribute("aria-sort", "descending")
     expect(ids).to_have_text(ALL_IDS)
@@ -163,10 +167,15 @@ def test_sort_by_occurred_both_ways_then_by_id(page: Page) -> None:
     expect(occurred).to_have_attribute("aria-sort", "descending")
     expect(dates).to_have_text(sorted(newest_first, reverse=True))
 
-    id_header.get_by_role("button", name="Id", exact=True).click()
-    expect(id_header).to_have_attribute("aria-sort", "ascending")
+    # The title is the link, and the column sorts by it.
+    unsorted = titles.all_inner_texts()
+    by_title = page.evaluate(
+        "(xs) => xs.slice().sort(new Intl.Collator('en', {numeric: true}).compare)", unsorted
+    )
+    title_header.get_by_role("button", name="Postmortem", exact=True).click()
+    expect(title_header).to_have_attribute("aria-sort", "ascending")
     expect(occurred).not_to_have_attribute("aria-sort", re.compile(".*"))
-    expect(ids).to_have_text(sorted(ALL_IDS))
+    expect(titles).to_have_text(by_title)
 
 
 # -------------------------------------------------------------------- search
@@ -217,11 +226,14 @@ def test_follow_a_related_postmortem_and_come_back(page: Page) -> None:
 def test_action_item_links_land_on_the_item(page: Page) -> None:
     page.goto("postmortems/action-items/")
     summary = page.locator("article table.pm-table").first
-    summary.get_by_role("link", name="guardrail", exact=True).click()
+    summary.get_by_role("link", name="Guardrail", exact=True).click()
     expect(page).to_have_url(url_ending("/postmortems/action-items/guardrail/"))
-    expect(page.get_by_role("heading", level=1)).to_have_text("Action items: guardrail")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Action items: Guardrail")
 
+    # A2 is done: finished items are folded away until the reader opens them.
     row = page.locator("table.pm-actions tbody tr").filter(has_text="AIPM-2023-0006/A2")
+    expect(row).to_be_hidden()
+    page.locator("details.pm-finished > summary").click()
     title = row.locator("td").nth(1).inner_text()
     row.get_by_role("link", name="AIPM-2023-0006/A2", exact=True).click()
 
@@ -242,7 +254,7 @@ def test_without_javascript_the_archive_is_complete(new_page: Callable[..., Page
     page.goto(INDEX)
     rows = page.locator("[data-pm-archive] table tbody tr")
     expect(rows.filter(visible=True)).to_have_count(10)
-    expect(rows.locator("td.pm-id")).to_have_text(ALL_IDS)
+    expect(rows.locator(".pm-id")).to_have_text(ALL_IDS)
     expect(page.locator("form[data-pm-filters]")).to_be_hidden()
     # Headers stay plain text: nothing turned them into sort buttons.
     expect(page.locator("[data-pm-archive] th button")).to_have_count(0)

@@ -488,7 +488,7 @@ def test_an_id_that_fails_the_pattern_never_joins_the_archive() -> None:
 )
 def test_two_models_never_share_a_page(first: ModelRef, second: ModelRef) -> None:
     layout = Layout("postmortems")
-    assert layout.model(first) != layout.model(second)
+    assert layout.model(first.name) != layout.model(second.name)
 
 
 @pytest.mark.parametrize("text", ["A", "index", "C++"])

@@ -8,7 +8,7 @@ import pytest
 from cases import draft, published
 
 from mkdocs_postmortem import SchemaInForce, read
-from mkdocs_postmortem.archive import Archive, ModelRef
+from mkdocs_postmortem.archive import Archive
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -56,7 +56,8 @@ def test_a_tracker_that_is_not_a_web_link_is_dropped() -> None:
 def test_facets() -> None:
     archive = archive_of(published("X-0001"), draft("Y-0002"))
     assert list(archive.by_failure_mode()) == ["hallucination", "retrieval_failure"]
-    assert list(archive.by_model()) == [ModelRef("example-chat", "2026-01-15")]
+    assert list(archive.by_model()) == ["example-chat"]
+    assert archive.model_versions() == {"example-chat": {"2026-01-15": 1}}
     assert list(archive.by_tag()) == ["refunds", "support"]
     assert list(archive.by_year()) == ["2026"]
     categories = archive.items_by_category()

@@ -7,7 +7,6 @@ import re
 
 import pytest
 
-from mkdocs_postmortem.archive import ModelRef
 from mkdocs_postmortem.render.layout import Layout, page_slug, slug
 
 SAFE = re.compile(r"[a-z0-9][a-z0-9_-]*")  # safe in a path and a URL, on any system
@@ -56,7 +55,7 @@ def test_every_generated_path_segment_is_short() -> None:
         layout.tag(long.upper()),
         layout.failure_mode(long),
         layout.category(long),
-        layout.model(ModelRef(long, long)),
+        layout.model(long),
         layout.year(long),
     ]:
         assert all(len(part) <= 64 + len(".md") for part in path.split("/")), path
@@ -71,9 +70,9 @@ def test_paths_below_the_archive_folder() -> None:
     layout = Layout("incidents")
     assert layout.index == "incidents/index.md"
     assert layout.category("guardrail") == "incidents/action-items/guardrail.md"
-    assert layout.model(ModelRef("gpt-4o", "2024-08-06")).startswith(
-        "incidents/models/gpt-4o-2024-08-06-"
-    )
+    assert layout.model("gpt-4o") == "incidents/models/gpt-4o.md"
+    assert layout.owners == "incidents/action-items/owners.md"
+    assert layout.category("owners") != layout.owners
     assert layout.statistics == "incidents/statistics.md"
 
 
