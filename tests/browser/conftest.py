@@ -190,3 +190,51 @@ def page(new_page: Callable[..., Page]) -> Page:
 def network(page: Page, network_logs: dict[int, NetworkLog]) -> NetworkLog:
     """The requests of the ``page`` fixture's context so far."""
     return network_logs[id(page)]
+
+
+# Where the screenshots of `test_screens.py` are kept for a person to look at: a CI
+# job keeps this folder as an artefact (`PM_SCREENSHOTS` chooses another).
+SHOTS = Path(os.environ.get("PM_SCREENSHOTS") or ROOT / "test-artifacts" / "screens")
+
+
+@pytest.fixture(scope="session")
+def mkdocs_theme_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The project's docs built with MkDocs' own theme, served on loopback. The theme's
+    highlight.js comes from a CDN unless switched off: off, so no request leaves."""
+    folder = tmp_path_factory.mktemp("browser-mkdocs-theme")
+    config = folder / "mkdocs.yml"
+    config.write_text(
+        f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: {ROOT / 'docs'}\n"
+        "theme:\n  name: mkdocs\n  highlightjs: false\n",
+        encoding="utf-8",
+    )
+    out = folder / "site"
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-f", str(config), "-d", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONIOENCODING": "utf-8"},
+    )
+    assert result.returncode == 0, f"mkdocs build failed:\n{result.stdout}\n{result.stderr}"
+    handler = functools.partial(_QuietHandler, directory=str(out))
+    server = ThreadingHTTPServer((LOOPBACK, 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="mkdocs-theme", daemon=True)
+    thread.start()
+    try:
+        yield f"http://{LOOPBACK}:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(params=["material", "mkdocs"])
+def site_url(request: pytest.FixtureRequest, base_url: str) -> str:
+    """The project's site in Material, then in MkDocs' own theme."""
+    if request.param == "material":
+        return base_url
+    url: str = request.getfixturevalue("mkdocs_theme_url")
+    return url

@@ -5,14 +5,6 @@ Material and in MkDocs' own theme. Screenshots go to the test's folder and to
 
 from __future__ import annotations
 
-import functools
-import os
-import shutil
-import subprocess
-import sys
-import threading
-from collections.abc import Callable, Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -20,8 +12,6 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from mkdocs_postmortem.schema import SchemaInForce
-
-from .conftest import LOOPBACK, ROOT, _QuietHandler
 
 INDEX = "postmortems/"
 SHOTS = Path("/tmp/shots-index")
@@ -32,49 +22,6 @@ PAGES = {
     "facet": "postmortems/failure-modes/hallucination/",
     "model": "postmortems/models/gpt-4/",
 }
-
-
-@pytest.fixture(scope="session")
-def mkdocs_theme_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The project's site built with MkDocs' built-in `mkdocs` theme, served on loopback."""
-    folder = tmp_path_factory.mktemp("browser-mkdocs-theme")
-    out = folder / "site"
-    # The project's config in the built-in theme, without its highlight.js from a CDN.
-    config = folder / "mkdocs.yml"
-    config.write_text(
-        f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: {ROOT / 'docs'}\n"
-        "theme:\n  name: mkdocs\n  highlightjs: false\n",
-        encoding="utf-8",
-    )
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONIOENCODING": "utf-8"}
-    command = [sys.executable, "-m", "mkdocs", "build", "-f", str(config)]
-    result = subprocess.run(
-        [*command, "-d", str(out)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, f"mkdocs build failed:\n{result.stdout}\n{result.stderr}"
-    handler = functools.partial(_QuietHandler, directory=str(out))
-    server = ThreadingHTTPServer((LOOPBACK, 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="mkdocs-theme", daemon=True)
-    thread.start()
-    try:
-        yield f"http://{LOOPBACK}:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-
-
-@pytest.fixture(params=["material", "mkdocs"])
-def site_url(request: pytest.FixtureRequest, base_url: str) -> str:
-    if request.param == "material":
-        return base_url
-    return str(request.getfixturevalue("mkdocs_theme_url"))
 
 
 def rows(page: Page) -> list[dict[str, str]]:
@@ -164,31 +111,3 @@ def test_sorting_by_status_follows_the_lifecycle(page: Page) -> None:
     assert [lifecycle.index(s) for s in statuses] == sorted(
         (lifecycle.index(s) for s in statuses), reverse=True
     )
-
-
-# ------------------------------------------------------------------ narrow screens
-
-
-@pytest.mark.parametrize("name", list(PAGES))
-def test_no_sideways_scrolling_at_390px_and_screenshots(
-    new_page: Callable[..., Page],
-    site_url: str,
-    request: pytest.FixtureRequest,
-    tmp_path: Path,
-    name: str,
-) -> None:
-    theme = request.node.callspec.params["site_url"]
-    SHOTS.mkdir(exist_ok=True)
-    for width, height in ((390, 844), (1366, 900)):
-        page = new_page(viewport={"width": width, "height": height})
-        page.goto(site_url + PAGES[name])
-        expect(page.locator("h1").first).to_be_visible()
-        if name in ("action-items",):
-            page.locator("details.pm-finished > summary").first.click()
-        overflow = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-        shot = tmp_path / f"{theme}-{name}-{width}.png"
-        page.screenshot(path=str(shot), full_page=True)
-        shutil.copy(shot, SHOTS / shot.name)
-        print(f"screenshot: {shot} (copy in {SHOTS})")
-        if width == 390:
-            assert overflow[0] <= overflow[1], (theme, name, overflow)

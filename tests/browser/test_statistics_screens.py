@@ -4,19 +4,12 @@ MkDocs' own theme: the page never scrolls sideways, and no chart text is drawn b
 
 from __future__ import annotations
 
-import functools
-import os
-import subprocess
-import sys
-import threading
-from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from .conftest import LOOPBACK, ROOT, TIMEOUT_MS, NetworkLog, _QuietHandler
+from .conftest import TIMEOUT_MS, NetworkLog
 
 STATISTICS = "postmortems/statistics/"
 SMALLEST_PX = 11.0
@@ -34,50 +27,6 @@ MEASURE = """() => {
     innerWidth: window.innerWidth,
   };
 }"""
-
-
-@pytest.fixture(scope="session")
-def mkdocs_theme_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The project's docs built with MkDocs' own theme, served on loopback. The theme's
-    highlight.js comes from a CDN unless switched off: off, so no request leaves."""
-    folder = tmp_path_factory.mktemp("browser-mkdocs-theme")
-    config = folder / "mkdocs.yml"
-    config.write_text(
-        f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: {ROOT / 'docs'}\n"
-        "theme:\n  name: mkdocs\n  highlightjs: false\n",
-        encoding="utf-8",
-    )
-    out = folder / "site"
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-f", str(config), "-d", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONIOENCODING": "utf-8"},
-    )
-    assert result.returncode == 0, result.stderr
-    assert (out / STATISTICS / "index.html").is_file()
-    server = ThreadingHTTPServer(
-        (LOOPBACK, 0), functools.partial(_QuietHandler, directory=str(out))
-    )
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{LOOPBACK}:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-
-
-@pytest.fixture(params=["material", "mkdocs"])
-def site_url(request: pytest.FixtureRequest, base_url: str) -> str:
-    if request.param == "material":
-        return base_url
-    url: str = request.getfixturevalue("mkdocs_theme_url")
-    return url
 
 
 def open_statistics(browser: Browser, url: str, width: int) -> tuple[Page, NetworkLog]:
