@@ -11,6 +11,7 @@ import posixpath
 import re
 from typing import Any
 
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
@@ -20,7 +21,7 @@ from mkdocs.utils.templates import TemplateContext
 from .check import Report, Settings
 from .diagnostics import Diagnostic
 from .prose import link_mentions, mention_regex
-from .publish import Publication
+from .publish import OVERVIEW, Publication
 from .reader import FRONT_MATTER_RE
 from .reference import expand_markers
 from .render.ahead import Html
@@ -144,14 +145,18 @@ class Assembly:
             self._fragments[uri] = [Fragment.at(*where) for where in placed if where[0] >= 0]
         return content
 
-    def show_theme_view(self, files: Files) -> None:
+    def show_theme_view(self, files: Files, config: MkDocsConfig) -> None:
         """From now on, every page under the archive folder shows the theme its
-        front-matter escaped (see `theme_view`)."""
+        front-matter escaped (see `theme_view`), and the index's link reads "Overview"
+        where it would repeat its section's title (see `Publication.overview`)."""
         postmortems = self.publication.postmortems
         prefix = self.folder + "/"
         for file in files.documentation_pages():
             if file.src_uri.startswith(prefix) and file.page is not None:
                 self.theme_view.install(file.page, postmortem=file.src_uri in postmortems)
+        overview = self.publication.overview(config)
+        if overview is not None:
+            self.theme_view.retitle(overview, OVERVIEW)
 
     def before_search(self, page: Page) -> None:
         """Hand search plugins the archive's HTML in its search form: the same text with

@@ -119,10 +119,8 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         return files
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
-        """Without a `nav:`, the action items' page takes the place of the section that
-        holds only it: themes render the navigation into every page, where a section
-        costs a dozen tags more. The archive's pages outside the navigation belong to
-        its section, which themes then highlight on them."""
+        """The action items' lone page stands in for its section, and the archive's
+        pages outside the navigation belong to its section (see `publish.settle_nav`)."""
         if self.assembly is not None:
             self.assembly.publication.settle_nav(nav, files, config)
         return nav
@@ -163,10 +161,7 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         if self.assembly is not None:
             self.assembly.publication.fill_data_files(files)
             self.assembly.publication.ahead.close()
-            self.assembly.show_theme_view(files)
-            overview = self.assembly.publication.overview(config)
-            if overview is not None:
-                self.assembly.theme_view.retitle(overview, publish.OVERVIEW)
+            self.assembly.show_theme_view(files, config)
         return env
 
     @event_priority(1)
