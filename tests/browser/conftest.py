@@ -6,6 +6,7 @@ other request is aborted, recorded, and fails the test that made it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import subprocess
@@ -74,7 +75,14 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def base_url(built_site: Path) -> Iterator[str]:
     """The built site over HTTP on 127.0.0.1 and a free port, e.g. http://127.0.0.1:PORT/."""
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    with served(built_site) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def served(folder: Path) -> Iterator[str]:
+    """`folder` over HTTP on 127.0.0.1 and a free port, for as long as the block runs."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
     server = ThreadingHTTPServer((LOOPBACK, 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
@@ -218,17 +226,8 @@ def mkdocs_theme_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONIOENCODING": "utf-8"},
     )
     assert result.returncode == 0, f"mkdocs build failed:\n{result.stdout}\n{result.stderr}"
-    handler = functools.partial(_QuietHandler, directory=str(out))
-    server = ThreadingHTTPServer((LOOPBACK, 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="mkdocs-theme", daemon=True)
-    thread.start()
-    try:
-        yield f"http://{LOOPBACK}:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with served(out) as url:
+        yield url
 
 
 @pytest.fixture(params=["material", "mkdocs"])
