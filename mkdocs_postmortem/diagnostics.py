@@ -69,6 +69,7 @@ RULES: dict[str, Rule] = {
         Rule("PM209", _W, "The body mentions an id in the archive's form that no postmortem has."),
         Rule("PM210", _E, "An action item `addresses` a contributing factor id that is not there."),
         Rule("PM211", _E, "Two contributing factors of one postmortem have the same id."),
+        Rule("PM212", _E, "A `taxonomy` id of the right form that its catalog does not have."),
         Rule("PM301", _E, "A required section (`## What happened`, `## Analysis`) is missing."),
         Rule("PM302", _E, "A required section has no real text yet."),
         Rule(
