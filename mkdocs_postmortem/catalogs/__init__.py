@@ -24,11 +24,9 @@ class Entry:
     kind: str  # "risk", "tactic", "technique", "sub-technique" or "mitigation"
     url: str
     parent: str = ""  # the technique of a sub-technique
-
-    @property
-    def label(self) -> str:
-        """`AML.T0054 LLM Jailbreak`: the id, then the name when they differ."""
-        return self.id if self.name == self.id else f"{self.id} {self.name}"
+    # What pages show: `AML.T0054 LLM Jailbreak`, `LLM01:2025 Prompt Injection`; a NIST
+    # risk, whose id is its name in snake_case, by its name alone.
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -63,6 +61,10 @@ class Catalog:
         """The entry a postmortem may name with `entry_id`, if any."""
         entry = self._by_id.get(entry_id) if isinstance(entry_id, str) else None
         return entry if entry is not None and entry.kind in self.named_kinds else None
+
+    def entry(self, entry_id: str) -> Entry | None:
+        """Any entry of the catalog, a tactic or mitigation too, by id."""
+        return self._by_id.get(entry_id)
 
     def suggestion(self, value: object) -> Entry | None:
         """The entry `value` most likely means: one whose name it is (case aside, `_`
@@ -131,13 +133,23 @@ def catalog(scheme: str) -> Catalog:
                 "sub-technique" if item.get("subtechnique_of") else kind,
                 url.format(kind=part, id=item["id"]),
                 item.get("subtechnique_of", ""),
+                f"{item['id']} {item['name']}",
             )
             for part, kind in _ATLAS_PARTS
             for item in data[part]
         ]
         named: tuple[str, ...] = ("technique", "sub-technique")
     else:
-        entries = [Entry(item["id"], item["name"], "risk", url) for item in data["entries"]]
+        entries = [
+            Entry(
+                item["id"],
+                item["name"],
+                "risk",
+                url,
+                label=item["name"] if scheme == "nist_ai_600_1" else f"{item['id']} {item['name']}",
+            )
+            for item in data["entries"]
+        ]
         named = ("risk",)
     return Catalog(scheme, title, str(data["version"]), str(data["source"]), tuple(entries), named)
 
