@@ -101,6 +101,7 @@ def document_problems(
     yield from _action_items(document, data, schema, today)
     yield from _addressed_factors(document, data)
     yield from _taxonomy_ids(document, data, schema)
+    yield from _taxonomy_hint(document, data, schema)
 
 
 def _duplicate_ids(documents: Sequence[Document]) -> Iterator[Diagnostic]:
@@ -409,6 +410,48 @@ def _taxonomy_ids(
                 ["taxonomy", scheme, index],
                 f"{value!r} is not in {known.title} {known.version}{known.hint(value)}",
             )
+
+
+def _taxonomy_hint(
+    document: Document, data: dict[str, Any], schema: SchemaInForce
+) -> Iterator[Diagnostic]:
+    """A postmortem without taxonomy values, whose failure modes suggest some: PM213,
+    information, with the entries the schema's `x-taxonomy` maps them to (at
+    `taxonomy` if written, else at `failure_modes`)."""
+    taxonomy = data.get("taxonomy")
+    if isinstance(taxonomy, dict) and any(_list(v) for v in taxonomy.values()):
+        return
+    if taxonomy is not None and not isinstance(taxonomy, dict):
+        return  # the schema reports it
+    modes = [m for m in _list(data.get("failure_modes")) if isinstance(m, str)]
+    mapping = schema.schema.get("$defs", {}).get("failure_mode", {}).get("x-taxonomy", {})
+    if not modes or not isinstance(mapping, dict):
+        return
+    suggested: dict[str, dict[str, str]] = {scheme: {} for scheme in schemes()}
+    for mode in modes:
+        entries = mapping.get(mode)
+        if not isinstance(entries, dict):
+            continue
+        for scheme, ids in entries.items():
+            if scheme not in suggested:
+                continue
+            for entry_id in _list(ids):
+                entry = catalog(scheme).get(entry_id)
+                if entry is not None:
+                    suggested[scheme].setdefault(entry.id, entry.name)
+    parts = [
+        f"{scheme}: " + ", ".join(f"{i} ({name})" for i, name in ids.items())
+        for scheme, ids in suggested.items()
+        if ids
+    ]
+    if not parts:
+        return
+    yield problem_at(
+        document,
+        "PM213",
+        ["taxonomy"] if taxonomy is not None else ["failure_modes"],
+        "no taxonomy yet; the failure modes suggest " + "; ".join(parts),
+    )
 
 
 def _well_formed(schema: SchemaInForce, scheme: str, value: str) -> bool:

@@ -1,6 +1,7 @@
 """Taxonomy from the real catalogs, in real builds (issue 13): an unknown ATLAS id fails
 `mkdocs build` and `mkdocs-postmortem validate` at its line; pages show each id with its
-name; a page per named entry and the coverage page list the postmortems; nothing from
+name; a page per named entry and the coverage page list the postmortems; the hint from
+the failure modes is information, which no `--strict` turns into a failure; nothing from
 front-matter reaches the new pages unescaped."""
 
 from __future__ import annotations
@@ -126,6 +127,27 @@ def test_the_coverage_page_lists_every_entry_hit_or_not(built: Site) -> None:
     assert "1 finished guardrail item: TEST-2026-0002/A2" in text
     assert "No finished guardrail item" in text  # LLM01:2025, named by one only
     assert "pm-table" not in markup  # lists, which wrap at any width
+
+
+def test_the_hint_is_information_even_under_strict(make_site) -> None:
+    site = make_site(TODAY)
+    text = published("TEST-2026-0001").replace(
+        "failure_modes: [hallucination, retrieval_failure]", "failure_modes: [jailbreak]"
+    )
+    start, end = text.index("taxonomy:\n"), text.index("reviewers:")
+    site.add("one.md", text[:start] + text[end:])
+    line = line_of(text, "failure_modes: [jailbreak]")
+    hint = f"docs/postmortems/one.md:{line}:16: info PM213 failure_modes: no taxonomy yet"
+    result = site.build("--strict")
+    assert result.returncode == 0, result.stderr
+    assert f"INFO    -  postmortem: {hint}" in result.stderr
+    assert "This postmortem has" not in page(site, "one")
+    validated = site.validate("--strict")
+    assert validated.returncode == 0
+    assert hint in validated.stdout
+    assert "0 error(s), 0 warning(s) in 1 postmortem(s)" in validated.stderr
+    github = site.validate("--format", "github")
+    assert github.stdout.startswith("::notice file=docs/postmortems/one.md")
 
 
 @pytest.mark.parametrize("theme", ["material", "mkdocs"])

@@ -144,3 +144,58 @@ def test_unknown_owasp_and_nist_values_are_reported_once_with_the_entry_meant() 
     assert found[1].startswith(f"{owasp}:33: error PM104 taxonomy.owasp_llm[1]: ")
     assert found[2].startswith(f"{nist}:19: error PM102 taxonomy.nist_ai_600_1[0]: ")
     assert found[2].endswith("(did you mean 'data_privacy', Data Privacy?)")
+
+
+# The hint
+
+
+def without_taxonomy(modes: str, taxonomy: str = "") -> str:
+    text = published("TEST-2026-0001")
+    start, end = text.index("taxonomy:\n"), text.index("reviewers:")
+    text = text[:start] + taxonomy + text[end:]
+    return text.replace("failure_modes: [hallucination, retrieval_failure]", modes)
+
+
+def test_the_failure_modes_suggest_entries_when_taxonomy_is_absent() -> None:
+    text = without_taxonomy("failure_modes: [prompt_injection, jailbreak]")
+    line = line_of(text, "failure_modes: [prompt_injection")
+    assert problems(text) == [
+        f"{line}:16: info PM213 failure_modes: no taxonomy yet; the failure modes suggest "
+        "owasp_llm: LLM01:2025 (Prompt Injection); mitre_atlas: AML.T0051 (LLM Prompt "
+        "Injection), AML.T0054 (LLM Jailbreak); nist_ai_600_1: information_security "
+        "(Information Security)"
+    ]
+
+
+def test_an_empty_taxonomy_gets_the_hint_at_its_key() -> None:
+    text = without_taxonomy("failure_modes: [excessive_agency]", "taxonomy: {}\n")
+    line = line_of(text, "taxonomy: {}")
+    found = problems(text)
+    assert len(found) == 1 and found[0].startswith(f"{line}:11: info PM213 taxonomy: ")
+    assert "owasp_llm: LLM06:2025 (Excessive Agency)" in found[0]
+
+
+def test_no_hint_with_taxonomy_or_without_a_mapped_mode() -> None:
+    assert problems(published("TEST-2026-0001")) == []
+    assert problems(without_taxonomy("failure_modes: [other]")) == []
+    text = without_taxonomy("failure_modes: [jailbreak]", "taxonomy:\n  aiid: [1]\n")
+    assert problems(text) == []
+
+
+def test_the_hint_is_information_that_fails_nothing() -> None:
+    text = without_taxonomy("failure_modes: [jailbreak]")
+    report = check_archive([("x.md", text.encode())], Settings.load(today="2026-11-27"))
+    assert [d.severity.value for d in report.diagnostics] == ["info"]
+    assert (report.errors, report.warnings) == (0, 0)
+    assert not report.fails("warning") and not report.fails("error")
+
+
+def test_every_suggested_id_is_in_its_catalog() -> None:
+    """The built-in map of failure modes to entries names real entries of real modes."""
+    schema = SchemaInForce.builtin()
+    mapping = schema.schema["$defs"]["failure_mode"]["x-taxonomy"]
+    assert set(mapping) <= set(schema.enum("failure_mode"))
+    for entries in mapping.values():
+        assert set(entries) <= set(schemes())
+        for scheme, ids in entries.items():
+            assert ids and all(catalog(scheme).get(i) is not None for i in ids), (scheme, ids)
