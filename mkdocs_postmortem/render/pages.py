@@ -385,6 +385,7 @@ class Renderer:
                 self.layout.taxonomy,
                 "Taxonomy coverage",
                 "taxonomy.html",
+                in_nav=True,
                 toc=True,
                 search=False,
                 catalogs=catalogs,

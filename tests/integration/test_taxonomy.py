@@ -165,3 +165,21 @@ def test_front_matter_reaches_the_taxonomy_pages_escaped(make_site, theme: str) 
     coverage = page(site, "taxonomy")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in coverage
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page(site, "two")
+
+
+def test_the_taxonomy_folder_and_its_url_are_reserved(make_site) -> None:
+    site = make_site(TODAY)
+    site.add("one.md", published("TEST-2026-0001"))
+    site.add("taxonomy.md", published("TEST-2026-0002"))
+    site.add("taxonomy/mitre-atlas/notes.md", "# Notes\n")
+    result = site.build()
+    assert result.returncode == 1
+    assert (
+        "docs/postmortems/taxonomy.md:1:1: error PM013 this file would be published at "
+        "postmortems/taxonomy/, where the archive publishes its page "
+        "postmortems/taxonomy/index.md"
+    ) in result.stderr
+    assert (
+        "docs/postmortems/taxonomy/mitre-atlas/notes.md:1:1: error PM013 "
+        "postmortems/taxonomy/mitre-atlas/ holds the archive's generated pages"
+    ) in result.stderr
