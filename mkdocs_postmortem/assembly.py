@@ -19,7 +19,7 @@ from mkdocs.structure.toc import AnchorLink
 from mkdocs.utils.templates import TemplateContext
 
 from .check import Report, Settings
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, Severity
 from .prose import link_mentions, mention_regex
 from .publish import OVERVIEW, Publication
 from .reader import FRONT_MATTER_RE
@@ -59,7 +59,11 @@ class Assembly:
         `page.meta` in `install_meta`."""
         problems_by_path = report.by_path()
         for file, document in zip(postmortems, report.documents, strict=True):
-            problems = problems_by_path.get(document.path)
+            problems = [
+                p
+                for p in problems_by_path.get(document.path, [])
+                if p.severity is not Severity.INFO  # a suggestion, not a problem of the page
+            ]
             if problems:
                 self._problems_by_uri[file.src_uri] = problems
                 self._bodies[file.src_uri] = document.body

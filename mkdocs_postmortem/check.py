@@ -22,9 +22,9 @@ from .validation.review import ReviewSettings, review_problems
 from .validation.schema_rules import schema_problems
 from .workers import shared_map
 
-SEVERITY_CHOICES = ("off", "warning", "error")
+SEVERITY_CHOICES = ("off", "info", "warning", "error")
 # Rules whose severity can be changed: the checks of judgement, not of the format.
-ADJUSTABLE = frozenset({"PM110", "PM207", "PM209"}) | {
+ADJUSTABLE = frozenset({"PM110", "PM207", "PM209", "PM213"}) | {
     code for code in RULES if code.startswith(("PM3", "PM4"))
 }
 # What an entry of `blameless_phrases` says when it leaves a part out.
@@ -141,11 +141,11 @@ class Report:
 
     def fails(self, fail_on: str) -> bool:
         """Whether the problems fail the build or the command, as `fail_on` asks:
-        `error`, `warning` (errors or warnings) or `never`."""
+        `error`, `warning` (errors or warnings) or `never`. Information never fails."""
         if fail_on == "never":
             return False
         if fail_on == "warning":
-            return bool(self.diagnostics)
+            return self.errors + self.warnings > 0
         return self.errors > 0
 
     def by_path(self) -> dict[str, list[Diagnostic]]:

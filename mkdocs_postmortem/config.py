@@ -116,7 +116,7 @@ class _Heading(c.Type[str]):
 
 
 class _Severity(c.Choice[str]):
-    """`off`, `warning` or `error`. YAML 1.1, as MkDocs reads `mkdocs.yml`, turns a bare
+    """`off`, `info`, `warning` or `error`. YAML 1.1, as MkDocs reads `mkdocs.yml`, turns a bare
     `off` into false: that means `off` too."""
 
     def __init__(self) -> None:
@@ -209,7 +209,7 @@ class PostmortemConfig(Config):
     to headings; replaces the default `{in_review: [What happened, Analysis]}`."""
 
     rules = _Rules()
-    """Rule codes and their severity, `off`, `warning` or `error`, for the whole
+    """Rule codes and their severity, `off`, `info`, `warning` or `error`, for the whole
     archive; only the rules of judgement (`check.ADJUSTABLE`)."""
 
     blameless_phrases = _List(c.SubConfig(Phrase), default=[])

@@ -10,10 +10,12 @@ from dataclasses import asdict, dataclass
 
 
 class Severity(str, enum.Enum):
-    """How bad a problem is. Errors fail the build; warnings fail it under `--strict`."""
+    """How bad a problem is. Errors fail the build; warnings fail it under `--strict`;
+    information (a suggestion) never fails it, and does not mark the page as broken."""
 
     ERROR = "error"
     WARNING = "warning"
+    INFO = "info"
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,7 @@ class Rule:
     summary: str
 
 
-_E, _W = Severity.ERROR, Severity.WARNING
+_E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 RULES: dict[str, Rule] = {
     rule.code: rule
@@ -69,6 +71,8 @@ RULES: dict[str, Rule] = {
         Rule("PM209", _W, "The body mentions an id in the archive's form that no postmortem has."),
         Rule("PM210", _E, "An action item `addresses` a contributing factor id that is not there."),
         Rule("PM211", _E, "Two contributing factors of one postmortem have the same id."),
+        Rule("PM212", _E, "A `taxonomy` id of the right form that its catalog does not have."),
+        Rule("PM213", _I, "No `taxonomy` yet: the entries its failure modes suggest."),
         Rule("PM301", _E, "A required section (`## What happened`, `## Analysis`) is missing."),
         Rule("PM302", _E, "A required section has no real text yet."),
         Rule(
@@ -134,12 +138,12 @@ def problem(
 
 
 def count(diagnostics: Iterable[Diagnostic]) -> tuple[int, int]:
-    """Errors and warnings among `diagnostics`."""
+    """Errors and warnings among `diagnostics` (information is neither)."""
     errors = warnings = 0
     for diagnostic in diagnostics:
         if diagnostic.severity is Severity.ERROR:
             errors += 1
-        else:
+        elif diagnostic.severity is Severity.WARNING:
             warnings += 1
     return errors, warnings
 
@@ -150,7 +154,7 @@ def format_text(diagnostic: Diagnostic) -> str:
 
 def format_github(diagnostic: Diagnostic) -> str:
     """A GitHub Actions workflow command that annotates the line in the pull request."""
-    kind = "error" if diagnostic.severity is Severity.ERROR else "warning"
+    kind = {Severity.ERROR: "error", Severity.WARNING: "warning"}.get(diagnostic.severity, "notice")
     title = f"{diagnostic.code} {visible(diagnostic.field)}".strip()
     path, message = visible(diagnostic.path), visible(diagnostic.message)
     return (

@@ -99,7 +99,10 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
             jobs=self.config.processes,
         )
         for diagnostic in report.diagnostics:
-            (log.error if diagnostic.severity is Severity.ERROR else log.warning)(str(diagnostic))
+            # Information goes to MkDocs' INFO level, which `--strict` does not count.
+            {Severity.ERROR: log.error, Severity.WARNING: log.warning}.get(
+                diagnostic.severity, log.info
+            )(str(diagnostic))
         if report.fails(self.config.fail_on):
             if not self.serving:
                 raise PluginError(f"postmortem: the archive has problems: {report.summary}.")

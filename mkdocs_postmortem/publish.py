@@ -147,8 +147,10 @@ class Publication:
     def lift_action_items(self, items: list[StructureItem]) -> None:
         """Without a `nav:`, MkDocs makes the action items' folder a section that holds
         only their page (the category pages stay out of the navigation); the page takes
-        its place, so the archive joins the navigation as one section."""
+        its place, so the archive joins the navigation as one section. The same for the
+        taxonomy coverage page and its folder of entry pages."""
         _lift_lone_page(items, self.renderer.layout.action_items)
+        _lift_lone_page(items, self.renderer.layout.taxonomy)
 
     def settle_nav(self, nav: Navigation, files: Files, config: MkDocsConfig) -> None:
         """The archive's section in the navigation: one section (see

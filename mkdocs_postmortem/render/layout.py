@@ -39,6 +39,11 @@ def page_slug(text: str) -> str:
     return f"index--{_digest(text)}" if name == "index" else name
 
 
+def _plain(text: str) -> str:
+    """`AML.T0051.000` as `aml-t0051-000`, `LLM01:2025` as `llm01-2025`."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or text
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
@@ -50,7 +55,7 @@ class Layout:
     folder: str
 
     # Generated pages live here; no file of the user's may.
-    RESERVED_FOLDERS = ("action-items", "failure-modes", "models", "tags", "years")
+    RESERVED_FOLDERS = ("action-items", "failure-modes", "models", "tags", "years", "taxonomy")
     RESERVED_FILES = (
         "statistics.md",
         "incidents.json",
@@ -115,6 +120,18 @@ class Layout:
 
     def year(self, year: str) -> str:
         return self._at("years", f"{page_slug(year)}.md")
+
+    @property
+    def taxonomy(self) -> str:
+        """The coverage page: every entry of each catalog, and the postmortems that name
+        it."""
+        return self._at("taxonomy", "index.md")
+
+    def taxonomy_entry(self, scheme: str, entry_id: str) -> str:
+        """One page per catalog entry that postmortems name: `taxonomy/mitre-atlas/
+        aml-t0051-000.md`. Only ids of the catalogs get one, so the slug is plain."""
+        folder = page_slug(scheme.replace("_", "-"))
+        return self._at("taxonomy", folder, f"{page_slug(_plain(entry_id))}.md")
 
     @property
     def statistics(self) -> str:

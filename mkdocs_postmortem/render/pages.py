@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from ..archive import ActionItem, Archive, Factor, Incident, ModelRef, in_order
 from ..search_form import search_form
-from . import charts
+from . import charts, taxonomy
 from .durations import human_duration
 from .layout import Layout, slug
 from .moments import MILESTONES, TimelineRow, duration, timeline_rows
@@ -81,13 +81,6 @@ class RelatedLink:
 
     incident: Incident
     direction: str  # "linked from here", "links here" or "both ways"
-
-
-@dataclass(frozen=True)
-class TaxonomyRef:
-    scheme: str
-    label: str
-    url: str
 
 
 class Hrefs:
@@ -221,6 +214,7 @@ class Renderer:
             )
         planned += self._action_item_pages()
         planned += self._facet_pages(self._facets())
+        planned += self._taxonomy_pages()
         planned.append(
             Planned(
                 self.layout.statistics,
@@ -382,6 +376,38 @@ class Renderer:
                 )
         return pages
 
+    def _taxonomy_pages(self) -> list[Planned]:
+        """The coverage page, and a page per catalog entry that postmortems name."""
+        catalogs = taxonomy.coverage(self.archive, self.layout)
+        categories = taxonomy.coverage_categories(self.archive)
+        pages = [
+            self._page(
+                self.layout.taxonomy,
+                "Taxonomy coverage",
+                "taxonomy.html",
+                in_nav=True,
+                toc=True,
+                search=False,
+                catalogs=catalogs,
+                categories=categories,
+            )
+        ]
+        for scheme in catalogs:
+            for hit in scheme.hits:
+                pages.append(
+                    self._page(
+                        hit.page,
+                        f"{scheme.catalog.title}: {hit.entry.label}",
+                        "taxonomy-entry.html",
+                        search=False,
+                        catalog=scheme.catalog,
+                        hit=hit,
+                        parent_entry=scheme.catalog.entry(hit.entry.parent),
+                        categories=categories,
+                    )
+                )
+        return pages
+
     def _pattern(self, incidents: list[Incident], most: int = 3) -> dict[str, Any]:
         """What a facet's postmortems have in common: the commonest factor layers and
         action-item categories, and the severities, with counts."""
@@ -423,7 +449,7 @@ class Renderer:
             timeline=incident_timeline(incident),
             factor_groups=self.factor_groups(incident),
             related=self.related_links(incident),
-            taxonomy=taxonomy_refs(incident),
+            taxonomy=taxonomy.refs(incident, self.layout),
         ).strip()
 
     def factor_groups(self, incident: Incident) -> list[tuple[str, list[Factor]]]:
@@ -904,30 +930,3 @@ def _row(value: str, label: str, count: int) -> dict[str, Any]:
 
 def _present(values: Any) -> list[float]:
     return [v for v in values if v is not None]
-
-
-OWASP_URL = "https://genai.owasp.org/llm-top-10/"
-ATLAS_URL = "https://atlas.mitre.org/techniques/{}"
-AIID_URL = "https://incidentdatabase.ai/cite/{}/"
-NIST_URL = "https://doi.org/10.6028/NIST.AI.600-1"
-
-
-_ATLAS_RE = re.compile(r"^AML\.T[0-9]{4}(\.[0-9]{3})?$")
-
-
-def taxonomy_refs(incident: Incident) -> list[TaxonomyRef]:
-    """Links to the public references; a value that is not a valid code gets no link."""
-    refs = []
-    for value in incident.taxonomy.get("owasp_llm", []):
-        refs.append(TaxonomyRef("OWASP Top 10 for LLM Applications", str(value), OWASP_URL))
-    for value in incident.taxonomy.get("mitre_atlas", []):
-        if isinstance(value, str) and _ATLAS_RE.match(value):
-            refs.append(TaxonomyRef("MITRE ATLAS", value, ATLAS_URL.format(value)))
-    for value in incident.taxonomy.get("aiid", []):
-        if isinstance(value, int):
-            refs.append(
-                TaxonomyRef("AI Incident Database", f"AIID #{value}", AIID_URL.format(value))
-            )
-    for value in incident.taxonomy.get("nist_ai_600_1", []):
-        refs.append(TaxonomyRef("NIST AI 600-1", str(value), NIST_URL))
-    return refs

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from ..catalogs import catalog, schemes
 from ..diagnostics import Diagnostic, problem
 from ..prose import id_prefix, mention_regex, mentions
 from ..reader import Document
@@ -98,6 +100,8 @@ def document_problems(
     yield from _timeline_order(document, data)
     yield from _action_items(document, data, schema, today)
     yield from _addressed_factors(document, data)
+    yield from _taxonomy_ids(document, data, schema)
+    yield from _taxonomy_hint(document, data, schema)
 
 
 def _duplicate_ids(documents: Sequence[Document]) -> Iterator[Diagnostic]:
@@ -382,6 +386,85 @@ def _addressed_factors(document: Document, data: dict[str, Any]) -> Iterator[Dia
             yield problem_at(
                 document, "PM210", ["action_items", index, "addresses", place], message
             )
+
+
+def _taxonomy_ids(
+    document: Document, data: dict[str, Any], schema: SchemaInForce
+) -> Iterator[Diagnostic]:
+    """An id of the right form that its catalog does not have (PM212), at the value,
+    with the entry it most likely is. A value of the wrong form is the schema's to
+    report (PM102, PM104), with the same hint, so that no value is reported twice."""
+    taxonomy = data.get("taxonomy")
+    if not isinstance(taxonomy, dict):
+        return
+    for scheme in schemes():
+        known = catalog(scheme)
+        for index, value in enumerate(_list(taxonomy.get(scheme))):
+            if not isinstance(value, str) or known.get(value) is not None:
+                continue
+            if not _well_formed(schema, scheme, value):
+                continue
+            yield problem_at(
+                document,
+                "PM212",
+                ["taxonomy", scheme, index],
+                f"{value!r} is not in {known.title} {known.version}{known.hint(value)}",
+            )
+
+
+def _taxonomy_hint(
+    document: Document, data: dict[str, Any], schema: SchemaInForce
+) -> Iterator[Diagnostic]:
+    """A postmortem without taxonomy values, whose failure modes suggest some: PM213,
+    information, with the entries the schema's `x-taxonomy` maps them to (at
+    `taxonomy` if written, else at `failure_modes`)."""
+    taxonomy = data.get("taxonomy")
+    if isinstance(taxonomy, dict) and any(_list(v) for v in taxonomy.values()):
+        return
+    if taxonomy is not None and not isinstance(taxonomy, dict):
+        return  # the schema reports it
+    modes = [m for m in _list(data.get("failure_modes")) if isinstance(m, str)]
+    mapping = schema.schema.get("$defs", {}).get("failure_mode", {}).get("x-taxonomy", {})
+    if not modes or not isinstance(mapping, dict):
+        return
+    suggested: dict[str, dict[str, str]] = {scheme: {} for scheme in schemes()}
+    for mode in modes:
+        entries = mapping.get(mode)
+        if not isinstance(entries, dict):
+            continue
+        for scheme, ids in entries.items():
+            if scheme not in suggested:
+                continue
+            for entry_id in _list(ids):
+                entry = catalog(scheme).get(entry_id)
+                if entry is not None:
+                    suggested[scheme].setdefault(entry.id, entry.name)
+    parts = [
+        f"{scheme}: " + ", ".join(f"{i} ({name})" for i, name in ids.items())
+        for scheme, ids in suggested.items()
+        if ids
+    ]
+    if not parts:
+        return
+    yield problem_at(
+        document,
+        "PM213",
+        ["taxonomy"] if taxonomy is not None else ["failure_modes"],
+        "no taxonomy yet; the failure modes suggest " + "; ".join(parts),
+    )
+
+
+def _well_formed(schema: SchemaInForce, scheme: str, value: str) -> bool:
+    """Whether `value` has the form the schema in force asks of `taxonomy.<scheme>` ids
+    (its patterns and enums)."""
+    for subschema in schema.applicable(("taxonomy", scheme, "*")):
+        allowed = subschema.get("enum")
+        if isinstance(allowed, list) and value not in allowed:
+            return False
+        pattern = subschema.get("pattern")
+        if isinstance(pattern, str) and not re.search(pattern, value):
+            return False
+    return True
 
 
 def _unfinished_in_closed(status: str, item_status: str, schema: SchemaInForce) -> str:

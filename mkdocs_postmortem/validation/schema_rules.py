@@ -12,6 +12,7 @@ import ast
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..catalogs import catalog, schemes
 from ..diagnostics import Diagnostic, problem
 from ..reader import Document
 from ..schema import SchemaInForce
@@ -81,7 +82,7 @@ def _diagnose(
             line,
             column,
             f"{shown(value)} is not one of {', '.join(map(str, allowed))}"
-            f"{did_you_mean(value, allowed)}",
+            f"{_catalog_hint(path, value) or did_you_mean(value, allowed)}",
             field=field,
         )
     elif keyword == "const":
@@ -197,9 +198,18 @@ def _pattern_problem(
         document.path,
         line,
         column,
-        f"{shown(error.instance)} is not {wanted}",
+        f"{shown(error.instance)} is not {wanted}"
+        f"{_catalog_hint(list(error.absolute_path), error.instance)}",
         field=field,
     )
+
+
+def _catalog_hint(path: Sequence[Any], value: object) -> str:
+    """For an id in `taxonomy.<scheme>` of the wrong form, the catalog entry it most
+    likely means, by name (`LLM Jailbreak`) or by id; else an empty string."""
+    if len(path) == 3 and path[0] == "taxonomy" and path[1] in schemes():
+        return catalog(str(path[1])).hint(value)
+    return ""
 
 
 def _sequence(value: object) -> list[Any]:

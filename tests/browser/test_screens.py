@@ -24,6 +24,8 @@ PAGES = {
     "tag": "postmortems/tags/chatbot/",
     "year": "postmortems/years/2024/",
     "statistics": "postmortems/statistics/",
+    "taxonomy": "postmortems/taxonomy/",
+    "taxonomy-entry": "postmortems/taxonomy/mitre-atlas/aml-t0054/",
 }
 
 # What a reader sees of the page: how wide it is against the window, the column

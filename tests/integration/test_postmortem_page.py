@@ -122,9 +122,9 @@ def test_every_value_the_author_wrote_is_on_the_page(built: Site) -> None:
         "output classifier Bypassed",
         "Human oversight Human on the loop",
         # taxonomy, with its links
-        "OWASP Top 10 for LLM Applications: LLM09:2025",
-        "MITRE ATLAS: AML.T0051",
-        "NIST AI 600-1: confabulation",
+        "OWASP Top 10 for LLM Applications: LLM09:2025 Misinformation",
+        "MITRE ATLAS: AML.T0051 LLM Prompt Injection",
+        "NIST AI 600-1: Confabulation",
         # labels of the card
         "Status Published Incident",
         "Severity SEV2 · major",

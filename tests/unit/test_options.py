@@ -55,7 +55,8 @@ def test_an_option_with_every_entry_commented_out_is_its_default() -> None:
         ),
         (
             "rules: {PM407: off, PM408: loud}",
-            "rules: PM408: Expected one of: ('off', 'warning', 'error') but received: 'loud'",
+            "rules: PM408: Expected one of: ('off', 'info', 'warning', 'error') "
+            "but received: 'loud'",
         ),
         ("rules: [PM408]", "rules: Expected a dict of items, but a <class 'list'> was given."),
         (
