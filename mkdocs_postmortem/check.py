@@ -6,6 +6,7 @@ The MkDocs plugin and the CLI both call `check_archive`, so they report the same
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -138,6 +139,13 @@ class Report:
             f"{self.errors} error(s), {self.warnings} warning(s) "
             f"in {len(self.documents)} postmortem(s)"
         )
+
+    def log(self, logger: logging.Logger | logging.LoggerAdapter[logging.Logger]) -> None:
+        """Each problem at its level; information at INFO, which `mkdocs build --strict`
+        does not count."""
+        levels = {Severity.ERROR: logging.ERROR, Severity.WARNING: logging.WARNING}
+        for diagnostic in self.diagnostics:
+            logger.log(levels.get(diagnostic.severity, logging.INFO), str(diagnostic))
 
     def fails(self, fail_on: str) -> bool:
         """Whether the problems fail the build or the command, as `fail_on` asks:

@@ -34,7 +34,6 @@ from . import publish, site
 from .assembly import Assembly
 from .check import Settings, check_archive
 from .config import PostmortemConfig
-from .diagnostics import Severity
 from .publish import Publication
 from .schema import ConfigurationError
 from .workers import WORTH_IT_FROM, warm_up
@@ -98,11 +97,7 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
             site.outside_links(postmortems, config),
             jobs=self.config.processes,
         )
-        for diagnostic in report.diagnostics:
-            # Information goes to MkDocs' INFO level, which `--strict` does not count.
-            {Severity.ERROR: log.error, Severity.WARNING: log.warning}.get(
-                diagnostic.severity, log.info
-            )(str(diagnostic))
+        report.log(log)
         if report.fails(self.config.fail_on):
             if not self.serving:
                 raise PluginError(f"postmortem: the archive has problems: {report.summary}.")
