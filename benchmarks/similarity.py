@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from build import postmortem  # noqa: E402
+from build import postmortem
 
-from mkdocs_postmortem import SchemaInForce, collector, read  # noqa: E402
-from mkdocs_postmortem.archive import Archive  # noqa: E402
-from mkdocs_postmortem.learning import MAX_CANDIDATES, similar_incidents  # noqa: E402
+from mkdocs_postmortem import SchemaInForce, collector, read
+from mkdocs_postmortem.archive import Archive
+from mkdocs_postmortem.learning import MAX_CANDIDATES, similar_incidents
 
 # Seconds of a build of N postmortems with the plugin (benchmarks/build.py, 2 cores).
 BUILD_SECONDS = {1000: 4.5, 10000: 38.0}

@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import collector
-from .learning import Similar, similar_incidents
+from .learning import (
+    NotHeld,
+    Pattern,
+    Similar,
+    fixes_not_held,
+    recurring_patterns,
+    similar_incidents,
+)
 from .reader import Document
 from .schema import SchemaInForce, humanised
 from .validation.dates import Moment, parse_moment
@@ -461,6 +468,30 @@ class Archive:
             for entry in (self.similar or {}).get(incident.id, [])
             if entry.id in self.by_id
         ]
+
+    @functools.cached_property
+    def patterns(self) -> list[Pattern]:
+        """Failure mode, layer and system (or model family) seen in two incidents or
+        more (see `learning.recurring_patterns`); worked out when first asked for."""
+        return recurring_patterns(self.incidents)
+
+    @functools.cached_property
+    def not_held(self) -> list[NotHeld]:
+        """Later incidents of a pattern after an earlier one whose matching action
+        items are all finished."""
+        return fixes_not_held(self.patterns)
+
+    @functools.cached_property
+    def _not_held_by_id(self) -> dict[str, list[NotHeld]]:
+        found: dict[str, list[NotHeld]] = defaultdict(list)
+        for entry in self.not_held:
+            found[entry.earlier.id].append(entry)
+            found[entry.later.id].append(entry)
+        return found
+
+    def not_held_of(self, incident: Incident) -> list[NotHeld]:
+        """What `not_held` says of an incident, as the earlier or the later one."""
+        return self._not_held_by_id.get(incident.id, [])
 
     def related_of(self, incident: Incident) -> list[Incident]:
         return [self.by_id[i] for i in incident.related if i in self.by_id and i != incident.id]

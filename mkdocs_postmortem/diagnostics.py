@@ -69,6 +69,12 @@ RULES: dict[str, Rule] = {
         Rule("PM209", _W, "The body mentions an id in the archive's form that no postmortem has."),
         Rule("PM210", _E, "An action item `addresses` a contributing factor id that is not there."),
         Rule("PM211", _E, "Two contributing factors of one postmortem have the same id."),
+        Rule(
+            "PM212",
+            _W,
+            "An incident repeats an earlier one (failure mode, layer, system) whose"
+            " matching action items are all finished: the fix may not have held.",
+        ),
         Rule("PM301", _E, "A required section (`## What happened`, `## Analysis`) is missing."),
         Rule("PM302", _E, "A required section has no real text yet."),
         Rule(

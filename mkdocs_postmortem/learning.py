@@ -21,6 +21,7 @@ PYTHONHASHSEED.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from bisect import bisect_left
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .archive import Incident
+    from .archive import ActionItem, Incident
 
 MOST_SIMILAR = 5  # per incident
 MAX_CANDIDATES = 40  # incidents compared with each incident, at most
@@ -274,3 +275,176 @@ def reason_texts(reasons: Sequence[Reason], label: Callable[[str, str], str]) ->
         else:
             texts.append(f"{one if len(values) == 1 else many}: {', '.join(values)}")
     return texts
+
+
+# Recurrence: the same failure mode, in the same factor layer, of the same system (or,
+# without a system, the same model family), in two or more incidents.
+
+# The action-item categories that address each contributing-factor layer. A layer not
+# named here (an organisation's own) is addressed by the category of the same name;
+# every layer is addressed by its namesake category too.
+LAYER_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "model": ("training", "evaluation"),
+    "data": ("training",),
+    "prompt": ("evaluation",),
+    "guardrail": ("monitoring",),
+    "organizational": ("process",),
+}
+MONTHS = (6, 12)  # the windows of the fix-held statistics
+_DAYS_IN = {6: 183, 12: 366}
+
+
+def matching_categories(layer: str) -> tuple[str, ...]:
+    """The action-item categories that address a layer: its namesake, then any of
+    `LAYER_CATEGORIES`."""
+    return (layer, *LAYER_CATEGORIES.get(layer, ()))
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """Incidents, in time order, that share a failure mode and layer (one pair or more:
+    those sharing the very same incidents are one pattern) of one system or model
+    family (`subject`, as the first incident writes it; `by_model` when a family)."""
+
+    subject: str
+    by_model: bool
+    pairs: tuple[tuple[str, str], ...]  # (failure mode, layer)
+    incidents: tuple[Incident, ...]
+
+    @property
+    def modes(self) -> tuple[str, ...]:
+        """The failure modes of the pattern, each once, in order."""
+        return tuple(dict.fromkeys(mode for mode, _ in self.pairs))
+
+    @property
+    def layers(self) -> tuple[str, ...]:
+        """The layers of the pattern, each once, in order."""
+        return tuple(dict.fromkeys(layer for _, layer in self.pairs))
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """The action-item categories that address the pattern's layers."""
+        layers = dict.fromkeys(layer for _, layer in self.pairs)
+        return tuple(dict.fromkeys(c for layer in layers for c in matching_categories(layer)))
+
+    def items_of(self, incident: Incident) -> list[ActionItem]:
+        """The incident's action items in the pattern's categories."""
+        wanted = set(self.categories)
+        return [item for item in incident.action_items if item.category in wanted]
+
+
+@dataclass(frozen=True)
+class NotHeld:
+    """A later incident of a pattern after an earlier one whose action items in the
+    pattern's categories are all finished: the earlier fix may not have held."""
+
+    earlier: Incident
+    later: Incident
+    pattern: Pattern
+
+
+def _subjects(incident: Incident) -> list[tuple[str, str, bool]]:
+    """(key, as written, by model) of the system, or else of each model family."""
+    system = " ".join(incident.system.split())
+    if system:
+        return [(system.casefold(), system, False)]
+    families = dict.fromkeys(model_family(m.name) for m in incident.models)
+    return [(family, family, True) for family in families if family]
+
+
+def _when(incident: Incident) -> tuple[str, str]:
+    return (incident.occurred, incident.id)
+
+
+def recurring_patterns(incidents: Sequence[Incident]) -> list[Pattern]:
+    """Every pattern seen in two incidents or more: the most incidents first, then by
+    subject and first pair. Linear in the incidents' failure modes, layers and subjects."""
+    groups: dict[tuple[str, str, str], dict[str, Incident]] = defaultdict(dict)
+    written: dict[str, tuple[str, bool]] = {}
+    for incident in sorted(incidents, key=_when):
+        for key, subject, by_model in _subjects(incident):
+            written.setdefault(key, (subject, by_model))
+            for mode in incident.failure_modes:
+                for layer in incident.layers:
+                    if mode and layer:
+                        groups[key, mode, layer].setdefault(incident.id, incident)
+    merged: dict[tuple[str, tuple[str, ...]], list[tuple[str, str]]] = {}
+    members: dict[tuple[str, tuple[str, ...]], tuple[Incident, ...]] = {}
+    for (key, mode, layer), found in groups.items():
+        if len(found) < 2:
+            continue
+        ident = (key, tuple(found))
+        merged.setdefault(ident, []).append((mode, layer))
+        members[ident] = tuple(found.values())
+    patterns = [
+        Pattern(written[key][0], written[key][1], tuple(pairs), members[key, ids])
+        for (key, ids), pairs in merged.items()
+    ]
+    patterns.sort(
+        key=lambda p: (-len(p.incidents), p.subject.casefold(), p.pairs, p.incidents[0].id)
+    )
+    return patterns
+
+
+def fixes_not_held(patterns: Sequence[Pattern]) -> list[NotHeld]:
+    """Each incident of a pattern whose previous incident in it has action items in the
+    pattern's categories, all finished; once per (earlier, later), the first pattern
+    that shows it. Only neighbours in time are compared: linear."""
+    found: dict[tuple[str, str], NotHeld] = {}
+    for pattern in patterns:
+        for earlier, later in zip(pattern.incidents, pattern.incidents[1:], strict=False):
+            items = pattern.items_of(earlier)
+            if items and all(item.finished for item in items):
+                found.setdefault((earlier.id, later.id), NotHeld(earlier, later, pattern))
+    return sorted(found.values(), key=lambda n: (_when(n.later), _when(n.earlier)))
+
+
+def fix_held_statistics(
+    patterns: Sequence[Pattern], categories: Sequence[str]
+) -> list[tuple[str, int, list[int]]]:
+    """Per action-item category: the finished items of incidents in a pattern whose
+    categories include it, and how many of them were followed by the pattern's next
+    incident within each of `MONTHS` (counted from the earlier incident's `occurred`,
+    since items carry no date of completion). Categories in `categories`' order, then
+    the others; only those with finished items."""
+    finished: dict[str, dict[str, int]] = defaultdict(dict)  # category -> item key -> days
+    for pattern in patterns:
+        wanted = set(pattern.categories)
+        for earlier, later in zip(pattern.incidents, pattern.incidents[1:], strict=False):
+            days = _days_between(earlier.occurred, later.occurred)
+            for item in earlier.action_items:
+                if item.finished and item.category in wanted:
+                    known = finished[item.category].get(item.key)
+                    if days is not None and (known is None or days < known):
+                        finished[item.category][item.key] = days
+    # Every finished item of a category counts, followed or not.
+    totals: dict[str, set[str]] = defaultdict(set)
+    for pattern in patterns:
+        wanted = set(pattern.categories)
+        for incident in pattern.incidents:
+            for item in incident.action_items:
+                if item.finished and item.category in wanted:
+                    totals[item.category].add(item.key)
+    order = [c for c in categories if c in totals] + sorted(
+        c for c in totals if c not in categories
+    )
+    return [
+        (
+            category,
+            len(totals[category]),
+            [
+                sum(1 for days in finished[category].values() if days <= _DAYS_IN[months])
+                for months in MONTHS
+            ],
+        )
+        for category in order
+    ]
+
+
+def _days_between(first: str, last: str) -> int | None:
+    try:
+        start = dt.date.fromisoformat(first[:10])
+        end = dt.date.fromisoformat(last[:10])
+    except ValueError:
+        return None
+    return (end - start).days

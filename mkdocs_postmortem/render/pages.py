@@ -23,7 +23,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..archive import ActionItem, Archive, Factor, Incident, ModelRef, in_order
-from ..learning import reason_texts
+from ..learning import MONTHS, fix_held_statistics, reason_texts
 from ..search_form import search_form
 from . import charts
 from .durations import human_duration
@@ -240,6 +240,16 @@ class Renderer:
                 search=True,
             )
         )
+        planned.append(
+            self._page(
+                self.layout.patterns,
+                "Recurring patterns",
+                "patterns.html",
+                in_nav=True,
+                toc=True,
+                patterns=self.archive.patterns,
+            )
+        )
         planned.append(Planned(self.layout.incidents_json, None, self.incidents_json))
         planned.append(Planned(self.layout.incidents_schema, None, self.incidents_schema))
         planned.append(Planned(self.layout.action_items_csv, None, self.action_items_csv))
@@ -434,6 +444,7 @@ class Renderer:
             factor_groups=self.factor_groups(incident),
             related=self.related_links(incident),
             similar=self.similar_links(incident),
+            not_held=self.archive.not_held_of(incident),
             taxonomy=taxonomy_refs(incident),
         ).strip()
 
@@ -523,6 +534,17 @@ class Renderer:
                 for q, c in quarters.items()
             ],
             "cross": self._modes_by_layer(),
+            "months": MONTHS,
+            "fix_held": [
+                {
+                    "label": archive.label(category, "action_category"),
+                    "finished": finished,
+                    "followed": followed,
+                }
+                for category, finished, followed in fix_held_statistics(
+                    archive.patterns, archive.categories
+                )
+            ],
             "durations": [
                 {
                     "key": key,
