@@ -130,3 +130,21 @@ def test_fix_held_statistics_within_6_and_12_months() -> None:
 def test_layer_categories_include_the_namesake() -> None:
     assert matching_categories("guardrail")[0] == "guardrail"
     assert matching_categories("an_organisations_layer") == ("an_organisations_layer",)
+
+
+def test_pm212_is_a_rule_of_judgement_that_can_be_turned_off_or_up() -> None:
+    from mkdocs_postmortem.check import Settings, check_archive
+
+    sources = [
+        ("0.md", case("A-0001", "2025-01-01", item("guardrail", "done")).encode()),
+        ("1.md", case("A-0002", "2025-03-01").encode()),
+    ]
+
+    def codes(rules: dict[str, str]) -> list[tuple[str, str]]:
+        settings = Settings.load(today=TODAY, rules=rules)
+        report = check_archive(sources, settings)
+        return [(d.code, d.severity) for d in report.diagnostics if d.code == "PM212"]
+
+    assert codes({}) == [("PM212", "warning")]
+    assert codes({"PM212": "off"}) == []
+    assert codes({"PM212": "error"}) == [("PM212", "error")]
