@@ -70,7 +70,7 @@ RULES: dict[str, Rule] = {
         Rule("PM210", _E, "An action item `addresses` a contributing factor id that is not there."),
         Rule("PM211", _E, "Two contributing factors of one postmortem have the same id."),
         Rule(
-            "PM212",
+            "PM214",
             _W,
             "An incident repeats an earlier one (failure mode, layer, system) whose"
             " matching action items are all finished: the fix may not have held.",

@@ -75,7 +75,7 @@ def _fixes_not_held(
         categories = ", ".join(entry.pattern.categories)
         yield problem_at(
             by_path[entry.later.path],
-            "PM212",
+            "PM214",
             ["occurred"],
             f"repeats {entry.earlier.id} ({pairs}, {entry.pattern.subject}) after its action"
             f" items in {categories} were all finished: the fix of {entry.earlier.id} may"

@@ -50,7 +50,7 @@ def read_page(site: Site, *parts: str) -> str:
 
 def test_the_build_warns_at_the_later_postmortems_occurred_line(built: Site) -> None:
     line = line_of(LATER, "occurred:")
-    warning = re.search(rf"later\.md:{line}:\d+: warning PM212 .*", built.stderr)  # type: ignore[attr-defined]
+    warning = re.search(rf"later\.md:{line}:\d+: warning PM214 .*", built.stderr)  # type: ignore[attr-defined]
     assert warning, built.stderr  # type: ignore[attr-defined]
     assert "the fix of TEST-2025-0001 may not have held" in warning.group(0)
 
@@ -58,7 +58,7 @@ def test_the_build_warns_at_the_later_postmortems_occurred_line(built: Site) -> 
 def test_validate_warns_likewise(built: Site) -> None:
     result = built.validate()
     assert f"later.md:{line_of(LATER, 'occurred:')}:" in result.stdout + result.stderr
-    assert "PM212" in result.stdout + result.stderr
+    assert "PM214" in result.stdout + result.stderr
 
 
 def test_the_patterns_page_lists_the_pattern_in_time_order(built: Site) -> None:

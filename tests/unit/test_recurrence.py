@@ -100,7 +100,7 @@ def test_the_build_warns_at_the_later_incidents_occurred_line() -> None:
     later = case("A-0002", "2025-03-01")
     texts = [case("A-0001", "2025-01-01", item("guardrail", "done")), later]
     documents = [read(f"{n}.md", text.encode()) for n, text in enumerate(texts)]
-    problems = [p for p in archive_problems(documents, SchemaInForce.load()) if p.code == "PM212"]
+    problems = [p for p in archive_problems(documents, SchemaInForce.load()) if p.code == "PM214"]
     assert len(problems) == 1
     (problem,) = problems
     assert (problem.path, problem.line) == ("1.md", line_of(later, "occurred:"))
@@ -113,7 +113,7 @@ def test_no_warning_while_an_item_is_open() -> None:
         case("A-0002", "2025-03-01"),
     ]
     documents = [read(f"{n}.md", text.encode()) for n, text in enumerate(texts)]
-    assert not [p for p in archive_problems(documents, SchemaInForce.load()) if p.code == "PM212"]
+    assert not [p for p in archive_problems(documents, SchemaInForce.load()) if p.code == "PM214"]
 
 
 def test_fix_held_statistics_within_6_and_12_months() -> None:
@@ -143,8 +143,8 @@ def test_pm212_is_a_rule_of_judgement_that_can_be_turned_off_or_up() -> None:
     def codes(rules: dict[str, str]) -> list[tuple[str, str]]:
         settings = Settings.load(today=TODAY, rules=rules)
         report = check_archive(sources, settings)
-        return [(d.code, d.severity) for d in report.diagnostics if d.code == "PM212"]
+        return [(d.code, d.severity) for d in report.diagnostics if d.code == "PM214"]
 
-    assert codes({}) == [("PM212", "warning")]
-    assert codes({"PM212": "off"}) == []
-    assert codes({"PM212": "error"}) == [("PM212", "error")]
+    assert codes({}) == [("PM214", "warning")]
+    assert codes({"PM214": "off"}) == []
+    assert codes({"PM214": "error"}) == [("PM214", "error")]
