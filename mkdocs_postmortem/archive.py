@@ -16,6 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import collector
+from .learning import (
+    NotHeld,
+    Pattern,
+    Similar,
+    fixes_not_held,
+    recurring_patterns,
+    similar_incidents,
+)
 from .reader import Document
 from .schema import SchemaInForce, humanised
 from .validation.dates import Moment, parse_moment
@@ -360,6 +368,8 @@ class Archive:
     # What a value means (`x-descriptions`): name -> value -> one line, where given.
     descriptions: dict[str, dict[str, str]] = field(default_factory=dict)
     default_kind: str = ""  # listings mark the other kinds (a near miss)
+    # Each incident's similar ones (see `learning`), worked out when not given.
+    similar: dict[str, list[Similar]] | None = None
     by_id: dict[str, Incident] = field(init=False)
     referenced_by: dict[str, list[Incident]] = field(init=False)
     _ranks: dict[str, dict[str, int]] = field(init=False, repr=False)
@@ -374,6 +384,8 @@ class Archive:
             for other in incident.related:
                 if other in self.by_id and other != incident.id:
                     self.referenced_by[other].append(incident)
+        if self.similar is None:
+            self.similar = similar_incidents(self.incidents)[0]
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled without `by_id` and `referenced_by`, which the receiving process
@@ -391,6 +403,7 @@ class Archive:
                 self.labels,
                 self.descriptions,
                 self.default_kind,
+                self.similar,
             ),
         )
 
@@ -446,6 +459,39 @@ class Archive:
             order = {"status": self.status_order, "severity": self.severity_order}[name]()
             ranks = self._ranks[name] = {v: n for n, v in enumerate(order)}
         return ranks.get(value, len(ranks))
+
+    def similar_of(self, incident: Incident) -> list[tuple[Incident, Similar]]:
+        """The incidents like this one, the most similar first, with score and reasons;
+        never a related one either way (shown apart)."""
+        return [
+            (self.by_id[entry.id], entry)
+            for entry in (self.similar or {}).get(incident.id, [])
+            if entry.id in self.by_id
+        ]
+
+    @functools.cached_property
+    def patterns(self) -> list[Pattern]:
+        """Failure mode, layer and system (or model family) seen in two incidents or
+        more (see `learning.recurring_patterns`); worked out when first asked for."""
+        return recurring_patterns(self.incidents)
+
+    @functools.cached_property
+    def not_held(self) -> list[NotHeld]:
+        """Later incidents of a pattern after an earlier one whose matching action
+        items are all finished."""
+        return fixes_not_held(self.patterns)
+
+    @functools.cached_property
+    def _not_held_by_id(self) -> dict[str, list[NotHeld]]:
+        found: dict[str, list[NotHeld]] = defaultdict(list)
+        for entry in self.not_held:
+            found[entry.earlier.id].append(entry)
+            found[entry.later.id].append(entry)
+        return found
+
+    def not_held_of(self, incident: Incident) -> list[NotHeld]:
+        """What `not_held` says of an incident, as the earlier or the later one."""
+        return self._not_held_by_id.get(incident.id, [])
 
     def related_of(self, incident: Incident) -> list[Incident]:
         return [self.by_id[i] for i in incident.related if i in self.by_id and i != incident.id]

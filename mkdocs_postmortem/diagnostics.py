@@ -73,6 +73,12 @@ RULES: dict[str, Rule] = {
         Rule("PM211", _E, "Two contributing factors of one postmortem have the same id."),
         Rule("PM212", _E, "A `taxonomy` id of the right form that its catalog does not have."),
         Rule("PM213", _I, "No `taxonomy` yet: the entries its failure modes suggest."),
+        Rule(
+            "PM214",
+            _W,
+            "An incident repeats an earlier one (failure mode, layer, system) whose"
+            " matching action items are all finished: the fix may not have held.",
+        ),
         Rule("PM301", _E, "A required section (`## What happened`, `## Analysis`) is missing."),
         Rule("PM302", _E, "A required section has no real text yet."),
         Rule(

@@ -58,6 +58,7 @@ class Layout:
     RESERVED_FOLDERS = ("action-items", "failure-modes", "models", "tags", "years", "taxonomy")
     RESERVED_FILES = (
         "statistics.md",
+        "patterns.md",
         "incidents.json",
         "incidents.schema.json",
         "action-items.csv",
@@ -136,6 +137,11 @@ class Layout:
     @property
     def statistics(self) -> str:
         return self._at("statistics.md")
+
+    @property
+    def patterns(self) -> str:
+        """Recurring patterns: incidents that share failure mode, layer and system."""
+        return self._at("patterns.md")
 
     @property
     def incidents_json(self) -> str:

@@ -23,6 +23,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..archive import ActionItem, Archive, Factor, Incident, ModelRef, in_order
+from ..learning import MONTHS, fix_held_statistics, reason_texts
 from ..search_form import search_form
 from . import charts, taxonomy
 from .durations import human_duration
@@ -81,6 +82,15 @@ class RelatedLink:
 
     incident: Incident
     direction: str  # "linked from here", "links here" or "both ways"
+
+
+@dataclass(frozen=True)
+class SimilarLink:
+    """A postmortem of the "Similar incidents" list: its score, 0 to 1, and why."""
+
+    incident: Incident
+    score: float
+    reasons: list[str]
 
 
 class Hrefs:
@@ -222,6 +232,16 @@ class Renderer:
                 self._statistics_body,
                 in_nav=True,
                 search=True,
+            )
+        )
+        planned.append(
+            self._page(
+                self.layout.patterns,
+                "Recurring patterns",
+                "patterns.html",
+                in_nav=True,
+                toc=True,
+                patterns=self.archive.patterns,
             )
         )
         planned.append(Planned(self.layout.incidents_json, None, self.incidents_json))
@@ -449,8 +469,18 @@ class Renderer:
             timeline=incident_timeline(incident),
             factor_groups=self.factor_groups(incident),
             related=self.related_links(incident),
+            similar=self.similar_links(incident),
+            not_held=self.archive.not_held_of(incident),
             taxonomy=taxonomy.refs(incident, self.layout),
         ).strip()
+
+    def similar_links(self, incident: Incident) -> list[SimilarLink]:
+        """The incidents like this one (never a related one), with the reasons as
+        readers see them."""
+        return [
+            SimilarLink(other, entry.score, reason_texts(entry.reasons, self.archive.label))
+            for other, entry in self.archive.similar_of(incident)
+        ]
 
     def factor_groups(self, incident: Incident) -> list[tuple[str, list[Factor]]]:
         """The contributing factors by layer, in the layer order of the schema in force
@@ -530,6 +560,17 @@ class Renderer:
                 for q, c in quarters.items()
             ],
             "cross": self._modes_by_layer(),
+            "months": MONTHS,
+            "fix_held": [
+                {
+                    "label": archive.label(category, "action_category"),
+                    "finished": finished,
+                    "followed": followed,
+                }
+                for category, finished, followed in fix_held_statistics(
+                    archive.patterns, archive.categories
+                )
+            ],
             "durations": [
                 {
                     "key": key,
@@ -651,7 +692,9 @@ class Renderer:
         }
         # One incident a line: written by json's C encoder, which `indent` would turn
         # off (five times slower), and still a file that diffs by incident.
-        incidents = ",\n    ".join(_json_line(_exported(i, href)) for i in self.archive.incidents)
+        incidents = ",\n    ".join(
+            _json_line(_exported(i, href, self.similar_links(i))) for i in self.archive.incidents
+        )
         opened = json.dumps(head, indent=2, ensure_ascii=False)[:-2]
         if not incidents:
             return opened + ',\n  "incidents": []\n}\n'
@@ -739,11 +782,12 @@ def export_schema_text() -> str:
     return resource.read_text(encoding="utf-8")
 
 
-def _exported(incident: Incident, href: Hrefs) -> dict[str, Any]:
+def _exported(incident: Incident, href: Hrefs, similar: list[SimilarLink]) -> dict[str, Any]:
     """Every field of a postmortem as its front-matter gives it (dates as written, enum
     values as values), with what the build works out: `url`, `kind`'s default, `models`
     (the list of `ai_system.models` of version 1) and the action items' `status`
-    default, `overdue` and `url`. Cost: linear in the size of the front-matter."""
+    default, `overdue` and `url`; and `similar`, the incidents like it. Cost: linear in
+    the size of the front-matter."""
     raw = incident.data
     out: dict[str, Any] = {
         "id": incident.id,
@@ -783,6 +827,9 @@ def _exported(incident: Incident, href: Hrefs) -> dict[str, Any]:
             **{key: value for key, value in source.items() if key not in _ITEM_KEYS},
         }
         for item, source in zip(incident.action_items, raw_items, strict=True)
+    ]
+    out["similar"] = [
+        {"id": link.incident.id, "score": link.score, "reasons": link.reasons} for link in similar
     ]
     for key, value in raw.items():
         out.setdefault(key, value)

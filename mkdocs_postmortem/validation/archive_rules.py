@@ -51,13 +51,44 @@ def archive_problems(documents: Sequence[Document], schema: SchemaInForce) -> li
             holders.setdefault(incident_id, []).append(document)
     problems.extend(_unknown_related(readable, holders, schema))
     problems.extend(_unknown_mentions(documents, schema, set(holders)))
+    problems.extend(_fixes_not_held(readable, holders, schema))
     return problems
+
+
+def _fixes_not_held(
+    documents: Sequence[Document], holders: dict[str, list[Document]], schema: SchemaInForce
+) -> Iterator[Diagnostic]:
+    """A warning at the later incident's `occurred` when it repeats a pattern after the
+    earlier incident's matching action items were all finished (see `learning`)."""
+    from ..archive import incident_from  # the model needs the validation modules first
+    from ..learning import fixes_not_held, recurring_patterns
+
+    incidents = [
+        incident_from(document, dt.date.min, schema)
+        for document in documents
+        if isinstance((document.data or {}).get("id"), str)
+        and schema.accepts_id((document.data or {})["id"])
+        and holders[(document.data or {})["id"]][0] is document
+    ]
+    by_path = {document.path: document for document in documents}
+    for entry in fixes_not_held(recurring_patterns(incidents)):
+        pattern = entry.pattern
+        pairs = f"{', '.join(pattern.modes)} in {', '.join(pattern.layers)}"
+        categories = ", ".join(entry.pattern.categories)
+        yield problem_at(
+            by_path[entry.later.path],
+            "PM214",
+            ["occurred"],
+            f"repeats {entry.earlier.id} ({pairs}, {entry.pattern.subject}) after its action"
+            f" items in {categories} were all finished: the fix of {entry.earlier.id} may"
+            " not have held",
+        )
 
 
 def cross_references(document: Document) -> list[Path]:
     """The places that `archive_problems` may point at in a document."""
     related = _list((document.data or {}).get("related"))
-    paths: list[Path] = [["id"]]
+    paths: list[Path] = [["id"], ["occurred"]]
     paths += [["related", n] for n in range(len(related))]
     return paths
 

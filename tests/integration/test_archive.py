@@ -31,6 +31,8 @@ def archive_files(site: Site) -> None:
     closed = closed.replace("tags: [support, refunds]", "tags: [C++, C#, 模型, ../escape]")
     closed = closed.replace("Three conditions met", "As in TEST-2026-0001, three conditions met")
     closed = closed.replace("name: example-chat", "name: other-model")
+    # Another system: the same one, with its items finished, would be a recurrence (PM214).
+    closed = closed.replace("  name: Support assistant\n", "  name: Billing assistant\n", 1)
     closed += "\nSee also `TEST-2026-0002` in code, which stays code.\n"
     site.add(
         "closed.md",

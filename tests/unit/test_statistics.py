@@ -144,9 +144,11 @@ def test_the_cross_table_scrolls_in_its_own_box_and_numbers_are_folded() -> None
     cross = page.index('class="pm-stat__scroll"')
     assert page.index('pm-stats--cross"') > cross
     assert '<th scope="row">Prompt injection</th>' in page
-    # every table but the cross table is folded under its chart
+    # every table but the cross and fix-held tables (no chart) is folded under its chart
     assert page.count('<details class="pm-stat__numbers"><summary>Numbers</summary>') == 6
-    assert page.count("<table") == 7
+    assert page.count("<table") == 8
+    fix_held = page.index('aria-labelledby="whether-fixes-held"')
+    assert page.index('pm-stats--fix-held"') > fix_held
 
 
 def test_front_matter_in_labels_is_escaped_in_the_svg() -> None:
