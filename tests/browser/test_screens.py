@@ -24,6 +24,7 @@ PAGES = {
     "tag": "postmortems/tags/chatbot/",
     "year": "postmortems/years/2024/",
     "statistics": "postmortems/statistics/",
+    "patterns": "postmortems/patterns/",
     "taxonomy": "postmortems/taxonomy/",
     "taxonomy-entry": "postmortems/taxonomy/mitre-atlas/aml-t0054/",
 }
