@@ -108,12 +108,12 @@ class Ahead:
                 return None
             task = self._tasks[number][1]
             future = self._handed.pop(number, None)
-            started = future is not None and (future.done() or future.running())
-            if started and self._workers is not None:
-                # Made, or being made: waiting costs less than making it again here.
+            # `running()` would not do: a task counts as running once queued for a
+            # worker, which may still be busy with a large page before it.
+            if future is not None and future.done() and self._workers is not None:
                 made = self._workers.take(future, task)
             else:
-                made = task()  # no worker has started on it: made here, not waited for
+                made = task()  # no worker has made it yet: made here, not waited for
             self._made.update(made)
         return self._made.pop(src_uri)
 
