@@ -368,6 +368,8 @@ class Archive:
     # What a value means (`x-descriptions`): name -> value -> one line, where given.
     descriptions: dict[str, dict[str, str]] = field(default_factory=dict)
     default_kind: str = ""  # listings mark the other kinds (a near miss)
+    # The categories that address each factor layer besides its namesake (the schema's).
+    addressed_by: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Each incident's similar ones (see `learning`), worked out when not given.
     similar: dict[str, list[Similar]] | None = None
     by_id: dict[str, Incident] = field(init=False)
@@ -403,6 +405,7 @@ class Archive:
                 self.labels,
                 self.descriptions,
                 self.default_kind,
+                self.addressed_by,
                 self.similar,
             ),
         )
@@ -439,6 +442,7 @@ class Archive:
                     if isinstance(definition, dict) and "x-descriptions" in definition
                 },
                 default_kind=schema.default_kind(),
+                addressed_by=schema.addressed_by(),
             )
 
     def label(self, value: str, name: str) -> str:
@@ -473,7 +477,7 @@ class Archive:
     def patterns(self) -> list[Pattern]:
         """Failure mode, layer and system (or model family) seen in two incidents or
         more (see `learning.recurring_patterns`); worked out when first asked for."""
-        return recurring_patterns(self.incidents)
+        return recurring_patterns(self.incidents, self.addressed_by)
 
     @functools.cached_property
     def not_held(self) -> list[NotHeld]:

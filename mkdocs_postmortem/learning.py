@@ -26,7 +26,7 @@ import math
 import re
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -280,24 +280,14 @@ def reason_texts(reasons: Sequence[Reason], label: Callable[[str, str], str]) ->
 # Recurrence: the same failure mode, in the same factor layer, of the same system (or,
 # without a system, the same model family), in two or more incidents.
 
-# The action-item categories that address each contributing-factor layer. A layer not
-# named here (an organisation's own) is addressed by the category of the same name;
-# every layer is addressed by its namesake category too.
-LAYER_CATEGORIES: dict[str, tuple[str, ...]] = {
-    "model": ("training", "evaluation"),
-    "data": ("training",),
-    "prompt": ("evaluation",),
-    "guardrail": ("monitoring",),
-    "organizational": ("process",),
-}
 MONTHS = (6, 12)  # the windows of the fix-held statistics
 _DAYS_IN = {6: 183, 12: 366}
 
 
-def matching_categories(layer: str) -> tuple[str, ...]:
-    """The action-item categories that address a layer: its namesake, then any of
-    `LAYER_CATEGORIES`."""
-    return (layer, *LAYER_CATEGORIES.get(layer, ()))
+def matching_categories(layer: str, addressed_by: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
+    """The action-item categories that address a layer: its namesake, then those the
+    schema in force names for it (`SchemaInForce.addressed_by`)."""
+    return (layer, *addressed_by.get(layer, ()))
 
 
 @dataclass(frozen=True)
@@ -310,6 +300,7 @@ class Pattern:
     by_model: bool
     pairs: tuple[tuple[str, str], ...]  # (failure mode, layer)
     incidents: tuple[Incident, ...]
+    categories: tuple[str, ...]  # the action-item categories that address its layers
 
     @property
     def modes(self) -> tuple[str, ...]:
@@ -320,12 +311,6 @@ class Pattern:
     def layers(self) -> tuple[str, ...]:
         """The layers of the pattern, each once, in order."""
         return tuple(dict.fromkeys(layer for _, layer in self.pairs))
-
-    @property
-    def categories(self) -> tuple[str, ...]:
-        """The action-item categories that address the pattern's layers."""
-        layers = dict.fromkeys(layer for _, layer in self.pairs)
-        return tuple(dict.fromkeys(c for layer in layers for c in matching_categories(layer)))
 
     def items_of(self, incident: Incident) -> list[ActionItem]:
         """The incident's action items in the pattern's categories."""
@@ -356,9 +341,12 @@ def _when(incident: Incident) -> tuple[str, str]:
     return (incident.occurred, incident.id)
 
 
-def recurring_patterns(incidents: Sequence[Incident]) -> list[Pattern]:
+def recurring_patterns(
+    incidents: Sequence[Incident], addressed_by: Mapping[str, Sequence[str]]
+) -> list[Pattern]:
     """Every pattern seen in two incidents or more: the most incidents first, then by
-    subject and first pair. Linear in the incidents' failure modes, layers and subjects."""
+    subject and first pair. Linear in the incidents' failure modes, layers and subjects.
+    `addressed_by`: the categories that address each layer besides its namesake."""
     groups: dict[tuple[str, str, str], dict[str, Incident]] = defaultdict(dict)
     written: dict[str, tuple[str, bool]] = {}
     for incident in sorted(incidents, key=_when):
@@ -377,7 +365,19 @@ def recurring_patterns(incidents: Sequence[Incident]) -> list[Pattern]:
         merged.setdefault(ident, []).append((mode, layer))
         members[ident] = tuple(found.values())
     patterns = [
-        Pattern(written[key][0], written[key][1], tuple(pairs), members[key, ids])
+        Pattern(
+            written[key][0],
+            written[key][1],
+            tuple(pairs),
+            members[key, ids],
+            tuple(
+                dict.fromkeys(
+                    category
+                    for layer in dict.fromkeys(layer for _, layer in pairs)
+                    for category in matching_categories(layer, addressed_by)
+                )
+            ),
+        )
         for (key, ids), pairs in merged.items()
     ]
     patterns.sort(

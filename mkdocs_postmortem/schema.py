@@ -198,6 +198,19 @@ class SchemaInForce:
         found = self._labels.get(name, {}).get(value)
         return found if found is not None else humanised(value)
 
+    def addressed_by(self) -> dict[str, tuple[str, ...]]:
+        """The action-item categories that address each contributing-factor layer
+        besides its namesake (`x-addressed-by` on `$defs/factor_layer`)."""
+        found = self.schema["$defs"].get("factor_layer", {}).get("x-addressed-by", {})
+        if not isinstance(found, dict) or not all(
+            isinstance(v, list) and all(isinstance(c, str) for c in v) for v in found.values()
+        ):
+            raise ConfigurationError(
+                "schema: $defs/factor_layer/x-addressed-by must map layers to lists of "
+                "action-item categories"
+            )
+        return {str(layer): tuple(categories) for layer, categories in found.items()}
+
     def labels(self, name: str) -> dict[str, str]:
         """Every value of the enum `$defs/<name>` with its label, in the enum's order."""
         return {value: self.label(name, value) for value in self.enum(name)}

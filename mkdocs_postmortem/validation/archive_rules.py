@@ -71,7 +71,7 @@ def _fixes_not_held(
         and holders[(document.data or {})["id"]][0] is document
     ]
     by_path = {document.path: document for document in documents}
-    for entry in fixes_not_held(recurring_patterns(incidents)):
+    for entry in fixes_not_held(recurring_patterns(incidents, schema.addressed_by())):
         pattern = entry.pattern
         pairs = f"{', '.join(pattern.modes)} in {', '.join(pattern.layers)}"
         categories = ", ".join(entry.pattern.categories)

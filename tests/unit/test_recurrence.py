@@ -15,6 +15,7 @@ from mkdocs_postmortem.learning import (
     matching_categories,
     recurring_patterns,
 )
+from mkdocs_postmortem.schema import builtin_schema, combine
 from mkdocs_postmortem.validation.archive_rules import archive_problems
 
 TODAY = dt.date(2026, 11, 27)
@@ -59,7 +60,7 @@ def test_a_pattern_in_time_order_of_one_system_only() -> None:
         case("B-0001", "2025-02-01", system="Other bot"),
         case("C-0001", "2025-02-01", layer="model"),
     )
-    patterns = recurring_patterns(archive.incidents)
+    patterns = recurring_patterns(archive.incidents, archive.addressed_by)
     assert len(patterns) == 1
     (pattern,) = patterns
     assert [i.id for i in pattern.incidents] == ["A-0001", "A-0002", "A-0003"]
@@ -76,7 +77,7 @@ def test_without_a_system_the_model_family_is_the_subject() -> None:
         case("A-0002", "2025-02-01", system="", models=models.replace("-2024-08-06", "")),
         case("A-0003", "2025-03-01", system="", models=other),
     )
-    (pattern,) = recurring_patterns(archive.incidents)
+    (pattern,) = recurring_patterns(archive.incidents, archive.addressed_by)
     assert (pattern.subject, pattern.by_model) == ("gpt-4o", True)
     assert [i.id for i in pattern.incidents] == ["A-0001", "A-0002"]
 
@@ -89,7 +90,7 @@ def test_the_fix_may_not_have_held_only_when_every_matching_item_is_finished() -
         case("A-0003", "2025-05-01"),
         case("A-0004", "2025-07-01"),  # A-0003 has no matching item: nothing said
     )
-    not_held = fixes_not_held(recurring_patterns(archive.incidents))
+    not_held = fixes_not_held(recurring_patterns(archive.incidents, archive.addressed_by))
     assert [(n.earlier.id, n.later.id) for n in not_held] == [("A-0001", "A-0002")]
     assert [n.later.id for n in archive.not_held_of(archive.by_id["A-0001"])] == ["A-0002"]
     assert [n.earlier.id for n in archive.not_held_of(archive.by_id["A-0002"])] == ["A-0001"]
@@ -122,14 +123,28 @@ def test_fix_held_statistics_within_6_and_12_months() -> None:
         case("A-0002", "2024-04-01", item("monitoring", "done")),  # 3 months later
         case("A-0003", "2024-12-01", item("guardrail", "open")),  # 8 months later
     )
-    rows = fix_held_statistics(recurring_patterns(archive.incidents), archive.categories)
+    rows = fix_held_statistics(
+        recurring_patterns(archive.incidents, archive.addressed_by), archive.categories
+    )
     # prompt does not address a guardrail factor; the open item is not counted
     assert rows == [("guardrail", 1, [1, 1]), ("monitoring", 1, [0, 1])]
 
 
-def test_layer_categories_include_the_namesake() -> None:
-    assert matching_categories("guardrail")[0] == "guardrail"
-    assert matching_categories("an_organisations_layer") == ("an_organisations_layer",)
+def test_layer_categories_come_from_the_schema_and_include_the_namesake() -> None:
+    addressed_by = SchemaInForce.load().addressed_by()
+    assert matching_categories("guardrail", addressed_by) == ("guardrail", "monitoring")
+    assert matching_categories("an_organisations_layer", addressed_by) == (
+        "an_organisations_layer",
+    )
+    layer = {"enum": ["vendor"], "x-addressed-by": {"vendor": ["process"]}}
+    own = SchemaInForce(
+        combine(
+            builtin_schema(),
+            {"$defs": {"factor_layer": layer}},
+            None,
+        )
+    )
+    assert matching_categories("vendor", own.addressed_by()) == ("vendor", "process")
 
 
 def test_pm212_is_a_rule_of_judgement_that_can_be_turned_off_or_up() -> None:
