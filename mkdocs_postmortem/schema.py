@@ -147,6 +147,7 @@ class SchemaInForce:
             "item_status": self._default_at(("action_items", "*", "status"), "action_status"),
             "kind": self._default_at(("kind",), "kind"),
         }
+        self._addressed_by = self._addressed_by_of()
         self._labels = {
             name: self._labels_of(name, definition)
             for name, definition in self.schema.get("$defs", {}).items()
@@ -201,7 +202,11 @@ class SchemaInForce:
     def addressed_by(self) -> dict[str, tuple[str, ...]]:
         """The action-item categories that address each contributing-factor layer
         besides its namesake (`x-addressed-by` on `$defs/factor_layer`)."""
-        found = self.schema["$defs"].get("factor_layer", {}).get("x-addressed-by", {})
+        return dict(self._addressed_by)
+
+    def _addressed_by_of(self) -> dict[str, tuple[str, ...]]:
+        definition = self.schema.get("$defs", {}).get("factor_layer", {})
+        found = definition.get("x-addressed-by", {}) if isinstance(definition, dict) else {}
         if not isinstance(found, dict) or not all(
             isinstance(v, list) and all(isinstance(c, str) for c in v) for v in found.values()
         ):
@@ -209,7 +214,20 @@ class SchemaInForce:
                 "schema: $defs/factor_layer/x-addressed-by must map layers to lists of "
                 "action-item categories"
             )
-        return {str(layer): tuple(categories) for layer, categories in found.items()}
+        layers, categories = self.enum("factor_layer"), self.enum("action_category")
+        if definition == _builtin_defs().get("factor_layer"):
+            # The built-in layers under an organisation's categories: those still allowed.
+            return {
+                layer: tuple(c for c in named if c in categories) for layer, named in found.items()
+            }
+        for layer, named in found.items():
+            unknown = [layer] if layer not in layers else [c for c in named if c not in categories]
+            if unknown:
+                raise ConfigurationError(
+                    f"schema: $defs/factor_layer/x-addressed-by: {unknown[0]!r} is not one of "
+                    f"the {'factor layers' if layer not in layers else 'action-item categories'}"
+                )
+        return {str(layer): tuple(named) for layer, named in found.items()}
 
     def labels(self, name: str) -> dict[str, str]:
         """Every value of the enum `$defs/<name>` with its label, in the enum's order."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from cases import draft, line_of
 
 from mkdocs_postmortem import SchemaInForce, read
@@ -15,7 +16,7 @@ from mkdocs_postmortem.learning import (
     matching_categories,
     recurring_patterns,
 )
-from mkdocs_postmortem.schema import builtin_schema, combine
+from mkdocs_postmortem.schema import ConfigurationError, builtin_schema, combine
 from mkdocs_postmortem.validation.archive_rules import archive_problems
 
 TODAY = dt.date(2026, 11, 27)
@@ -163,3 +164,17 @@ def test_pm212_is_a_rule_of_judgement_that_can_be_turned_off_or_up() -> None:
     assert codes({}) == [("PM214", "warning")]
     assert codes({"PM214": "off"}) == []
     assert codes({"PM214": "error"}) == [("PM214", "error")]
+
+
+@pytest.mark.parametrize(
+    ("addressed_by", "message"),
+    [
+        ({"vendor": "process"}, "must map layers to lists"),
+        ({"nowhere": ["process"]}, "'nowhere' is not one of the factor layers"),
+        ({"vendor": ["paperwork"]}, "'paperwork' is not one of the action-item categories"),
+    ],
+)
+def test_a_bad_x_addressed_by_is_a_configuration_error(addressed_by: object, message: str) -> None:
+    layer = {"enum": ["vendor"], "x-addressed-by": addressed_by}
+    with pytest.raises(ConfigurationError, match=message):
+        SchemaInForce(combine(builtin_schema(), {"$defs": {"factor_layer": layer}}, None))
