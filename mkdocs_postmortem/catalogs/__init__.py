@@ -27,6 +27,8 @@ class Entry:
     # What pages show: `AML.T0054 LLM Jailbreak`, `LLM01:2025 Prompt Injection`; a NIST
     # risk, whose id is its name in snake_case, by its name alone.
     label: str = ""
+    # The ATLAS tactics a technique serves (a sub-technique: its technique's).
+    tactics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,10 @@ class Catalog:
     def entry(self, entry_id: str) -> Entry | None:
         """Any entry of the catalog, a tactic or mitigation too, by id."""
         return self._by_id.get(entry_id)
+
+    def of_kind(self, kind: str) -> tuple[Entry, ...]:
+        """The entries of one kind (ATLAS: "tactic", "mitigation"), in catalog order."""
+        return tuple(entry for entry in self.entries if entry.kind == kind)
 
     def suggestion(self, value: object) -> Entry | None:
         """The entry `value` most likely means: one whose name it is (case aside, `_`
@@ -126,6 +132,7 @@ def catalog(scheme: str) -> Catalog:
     text = (resources.files(__package__) / file_name).read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
     if scheme == "mitre_atlas":
+        tactics_of = {item["id"]: tuple(item.get("tactics", ())) for item in data["techniques"]}
         entries = [
             Entry(
                 item["id"],
@@ -134,6 +141,8 @@ def catalog(scheme: str) -> Catalog:
                 url.format(kind=part, id=item["id"]),
                 item.get("subtechnique_of", ""),
                 f"{item['id']} {item['name']}",
+                tactics_of.get(item.get("subtechnique_of", ""), ())
+                or tuple(item.get("tactics", ())),
             )
             for part, kind in _ATLAS_PARTS
             for item in data[part]

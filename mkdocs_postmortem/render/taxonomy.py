@@ -67,12 +67,26 @@ class Hit:
 
 
 @dataclass
+class TacticCoverage:
+    """An ATLAS tactic: how many of its techniques postmortems name, and which
+    postmortems name one."""
+
+    tactic: Entry
+    techniques: int  # techniques and sub-techniques that serve it
+    named: list[Entry]
+    incidents: list[Incident]
+
+
+@dataclass
 class Coverage:
-    """One catalog: the entries postmortems name, and those none does."""
+    """One catalog: the entries postmortems name, and those none does; for ATLAS, the
+    same by tactic, and the mitigations the catalog lists."""
 
     catalog: Catalog
     hits: list[Hit]
     missed: list[Entry]
+    tactics: list[TacticCoverage] = field(default_factory=list)
+    mitigations: tuple[Entry, ...] = ()
 
     @property
     def scheme(self) -> str:
@@ -113,7 +127,28 @@ def coverage(archive: Archive, layout: Layout) -> list[Coverage]:
             }
             hits.append(Hit(entry, layout.taxonomy_entry(scheme, entry.id), incidents, defences))
         result.append(Coverage(known, hits, missed))
+    atlas = next((c for c in result if c.scheme == "mitre_atlas"), None)
+    if atlas is not None:
+        atlas.tactics = _by_tactic(atlas.catalog, atlas.hits, archive.incidents)
+        atlas.mitigations = atlas.catalog.of_kind("mitigation")
     return result
+
+
+def _by_tactic(atlas: Catalog, hits: list[Hit], order: list[Incident]) -> list[TacticCoverage]:
+    """Each tactic in the catalog's order, with its named techniques and the
+    postmortems that name them, each once, in the archive's order."""
+    counts: dict[str, int] = {}
+    for entry in atlas.nameable:
+        for tactic in entry.tactics:
+            counts[tactic] = counts.get(tactic, 0) + 1
+    found = []
+    for tactic in atlas.of_kind("tactic"):
+        served = [hit for hit in hits if tactic.id in hit.entry.tactics]
+        ids = {incident.id for hit in served for incident in hit.incidents}
+        incidents = [incident for incident in order if incident.id in ids] if ids else []
+        named = [hit.entry for hit in served]
+        found.append(TacticCoverage(tactic, counts.get(tactic.id, 0), named, incidents))
+    return found
 
 
 def coverage_categories(archive: Archive) -> list[str]:

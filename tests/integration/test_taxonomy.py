@@ -129,6 +129,18 @@ def test_the_coverage_page_lists_every_entry_hit_or_not(built: Site) -> None:
     assert "pm-table" not in markup  # lists, which wrap at any width
 
 
+def test_the_coverage_page_shows_atlas_by_tactic_and_its_mitigations(built: Site) -> None:
+    markup = page(built, "taxonomy")
+    text = text_of(markup)
+    # AML.T0054 serves Privilege Escalation and Defense Evasion; AML.T0051.001 is under
+    # AML.T0051, which serves Execution: a sub-technique counts for its technique's.
+    assert "AML.TA0012 Privilege Escalation : 1 of 4 ( TEST-2026-0001 , TEST-2026-0002 )" in text
+    assert "AML.TA0005 Execution : 1 of 13 ( TEST-2026-0001 )" in text
+    assert "AML.TA0002 Reconnaissance : 0 of 12 AML.TA0003" in text
+    assert "MITRE ATLAS mitigations: 35" in text
+    assert "AML.M0000 Limit Public Release of Information" in text
+
+
 def test_the_hint_is_information_even_under_strict(make_site) -> None:
     site = make_site(TODAY)
     text = published("TEST-2026-0001").replace(
