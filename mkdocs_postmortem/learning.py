@@ -388,13 +388,18 @@ def recurring_patterns(
 
 def fixes_not_held(patterns: Sequence[Pattern]) -> list[NotHeld]:
     """Each incident of a pattern whose previous incident in it has action items in the
-    pattern's categories, all finished; once per (earlier, later), the first pattern
+    pattern's categories, all finished, none due after the later incident occurred (a
+    fix due later was not in place yet); once per (earlier, later), the first pattern
     that shows it. Only neighbours in time are compared: linear."""
     found: dict[tuple[str, str], NotHeld] = {}
     for pattern in patterns:
         for earlier, later in zip(pattern.incidents, pattern.incidents[1:], strict=False):
             items = pattern.items_of(earlier)
-            if items and all(item.finished for item in items):
+            if (
+                items
+                and all(item.finished for item in items)
+                and not any(_due_after(item, later.occurred) for item in items)
+            ):
                 found.setdefault((earlier.id, later.id), NotHeld(earlier, later, pattern))
     return sorted(found.values(), key=lambda n: (_when(n.later), _when(n.earlier)))
 
@@ -439,6 +444,12 @@ def fix_held_statistics(
         )
         for category in order
     ]
+
+
+def _due_after(item: ActionItem, day: str) -> bool:
+    """Whether the item was due after `day` (both ISO dates or times; the day counts)."""
+    days = _days_between(day, item.due) if item.due else None
+    return days is not None and days > 0
 
 
 def _days_between(first: str, last: str) -> int | None:

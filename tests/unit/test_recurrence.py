@@ -118,6 +118,26 @@ def test_no_warning_while_an_item_is_open() -> None:
     assert not [p for p in archive_problems(documents, SchemaInForce.load()) if p.code == "PM214"]
 
 
+def test_no_warning_when_the_fix_was_due_after_the_repeat() -> None:
+    """A finished item that was due after the later incident occurred was not in place
+    yet, so the later incident says nothing of whether it held."""
+
+    def with_due(due: str) -> str:
+        return item("guardrail", "done").replace(
+            "status: done\n", f"status: done\n    due: {due}\n"
+        )
+
+    def pm214(due: str) -> list[str]:
+        texts = [case("A-0001", "2025-01-01", with_due(due)), case("A-0002", "2025-03-01")]
+        documents = [read(f"{n}.md", text.encode()) for n, text in enumerate(texts)]
+        found = archive_problems(documents, SchemaInForce.load())
+        return [p.path for p in found if p.code == "PM214"]
+
+    assert pm214("2025-04-15") == []
+    assert pm214("2025-03-01") == ["1.md"]  # due that day: in place
+    assert pm214("2025-02-01") == ["1.md"]
+
+
 def test_fix_held_statistics_within_6_and_12_months() -> None:
     archive = archive_of(
         case("A-0001", "2024-01-01", item("guardrail", "done") + item("prompt", "done", 2)),
