@@ -370,7 +370,8 @@ class Archive:
     default_kind: str = ""  # listings mark the other kinds (a near miss)
     # The categories that address each factor layer besides its namesake (the schema's).
     addressed_by: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    # Each incident's similar ones (see `learning`), worked out when not given.
+    # Each incident's similar ones (see `learning`): given, or worked out by
+    # `find_similar`, which pages call and a check alone does not need.
     similar: dict[str, list[Similar]] | None = None
     by_id: dict[str, Incident] = field(init=False)
     referenced_by: dict[str, list[Incident]] = field(init=False)
@@ -386,6 +387,10 @@ class Archive:
             for other in incident.related:
                 if other in self.by_id and other != incident.id:
                     self.referenced_by[other].append(incident)
+
+    def find_similar(self) -> None:
+        """Work out each incident's similar ones, unless known (the pages need them; the
+        check does not, so `validate` never pays for them)."""
         if self.similar is None:
             self.similar = similar_incidents(self.incidents)[0]
 
@@ -467,6 +472,7 @@ class Archive:
     def similar_of(self, incident: Incident) -> list[tuple[Incident, Similar]]:
         """The incidents like this one, the most similar first, with score and reasons;
         never a related one either way (shown apart)."""
+        self.find_similar()
         return [
             (self.by_id[entry.id], entry)
             for entry in (self.similar or {}).get(incident.id, [])

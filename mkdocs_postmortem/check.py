@@ -14,10 +14,16 @@ from functools import partial
 from pathlib import Path
 
 from . import collector
+from .archive import Archive
 from .diagnostics import RULES, Diagnostic, Severity, count
 from .reader import Document, read
 from .schema import ConfigurationError, SchemaInForce
-from .validation.archive_rules import archive_problems, cross_references, document_problems
+from .validation.archive_rules import (
+    archive_problems,
+    cross_references,
+    document_problems,
+    fixes_not_held,
+)
 from .validation.language import LanguageRule
 from .validation.review import ReviewSettings, review_problems
 from .validation.schema_rules import schema_problems
@@ -123,6 +129,7 @@ class Report:
 
     documents: list[Document]
     diagnostics: list[Diagnostic]
+    archive: Archive  # the model of the postmortems, which the pages are made from
 
     @property
     def errors(self) -> int:
@@ -191,7 +198,9 @@ def check_archive(
             documents.append(document)
             diagnostics.extend(problems)
     diagnostics.extend(archive_problems(documents, settings.schema))
-    return Report(documents, sorted(set(_adjust(diagnostics, settings.severities))))
+    archive = Archive.build(documents, settings.schema, settings.today)
+    diagnostics.extend(fixes_not_held(archive, documents))
+    return Report(documents, sorted(set(_adjust(diagnostics, settings.severities))), archive)
 
 
 def _check_source(source: Source, *, settings: Settings) -> Checked:

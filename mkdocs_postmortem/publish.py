@@ -19,7 +19,7 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
 from . import site
-from .archive import Archive, Incident
+from .archive import Incident
 from .check import Report, Settings
 from .config import PostmortemConfig
 from .prose import id_prefix
@@ -66,7 +66,8 @@ class Publication:
         `files`, and start making their content in `workers` processes. Raises
         `PluginError` when a file stands where the archive publishes a page."""
         layout = Layout(options.dir)
-        archive = Archive.build(report.documents, settings.schema, settings.today)
+        archive = report.archive
+        archive.find_similar()  # once here, before the plan goes to the workers
         uri_by_path = {
             document.path: file.src_uri
             for file, document in zip(postmortems, report.documents, strict=True)

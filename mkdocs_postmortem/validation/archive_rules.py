@@ -6,7 +6,7 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..catalogs import catalog, schemes
 from ..diagnostics import Diagnostic, problem
@@ -15,6 +15,9 @@ from ..reader import Document
 from ..schema import SchemaInForce
 from .dates import Moment, is_moment_shaped, parse_moment
 from .fields import did_you_mean, problem_at
+
+if TYPE_CHECKING:
+    from ..archive import Archive  # the model needs the validation modules first
 
 # Page keys that MkDocs and Material read; they may sit beside the postmortem's own.
 PAGE_KEYS = frozenset(
@@ -51,38 +54,30 @@ def archive_problems(documents: Sequence[Document], schema: SchemaInForce) -> li
             holders.setdefault(incident_id, []).append(document)
     problems.extend(_unknown_related(readable, holders, schema))
     problems.extend(_unknown_mentions(documents, schema, set(holders)))
-    problems.extend(_fixes_not_held(readable, holders, schema))
     return problems
 
 
-def _fixes_not_held(
-    documents: Sequence[Document], holders: dict[str, list[Document]], schema: SchemaInForce
-) -> Iterator[Diagnostic]:
-    """A warning at the later incident's `occurred` when it repeats a pattern after the
-    earlier incident's matching action items were all finished (see `learning`)."""
-    from ..archive import incident_from  # the model needs the validation modules first
-    from ..learning import fixes_not_held, recurring_patterns
-
-    incidents = [
-        incident_from(document, dt.date.min, schema)
-        for document in documents
-        if isinstance((document.data or {}).get("id"), str)
-        and schema.accepts_id((document.data or {})["id"])
-        and holders[(document.data or {})["id"]][0] is document
-    ]
+def fixes_not_held(archive: Archive, documents: Sequence[Document]) -> list[Diagnostic]:
+    """A warning (PM214) at the later incident's `occurred` when it repeats a pattern
+    after the earlier incident's matching action items were all finished (see
+    `learning`), from the archive model the check built."""
     by_path = {document.path: document for document in documents}
-    for entry in fixes_not_held(recurring_patterns(incidents, schema.addressed_by())):
+    problems = []
+    for entry in archive.not_held:
         pattern = entry.pattern
         pairs = f"{', '.join(pattern.modes)} in {', '.join(pattern.layers)}"
         categories = ", ".join(entry.pattern.categories)
-        yield problem_at(
-            by_path[entry.later.path],
-            "PM214",
-            ["occurred"],
-            f"repeats {entry.earlier.id} ({pairs}, {entry.pattern.subject}) after its action"
-            f" items in {categories} were all finished: the fix of {entry.earlier.id} may"
-            " not have held",
+        problems.append(
+            problem_at(
+                by_path[entry.later.path],
+                "PM214",
+                ["occurred"],
+                f"repeats {entry.earlier.id} ({pairs}, {entry.pattern.subject}) after its"
+                f" action items in {categories} were all finished: the fix of"
+                f" {entry.earlier.id} may not have held",
+            )
         )
+    return problems
 
 
 def cross_references(document: Document) -> list[Path]:

@@ -139,8 +139,10 @@ def test_pairs_compared_grow_linearly() -> None:
         assert all(len(found) == MOST_SIMILAR for found in result.values())
 
 
-def test_pickled_archive_keeps_the_similar_incidents() -> None:
+def test_similar_incidents_are_found_on_demand_and_kept_when_pickled() -> None:
     archive = synthetic(12)
+    assert archive.similar is None  # a check alone never pays for them
+    archive.find_similar()
     copy = pickle.loads(pickle.dumps(archive))
     assert copy.similar == archive.similar
     assert copy.similar
@@ -151,6 +153,7 @@ import datetime as dt, json, sys
 sys.path.insert(0, {tests!r})
 from test_similar import synthetic
 archive = synthetic(80)
+archive.find_similar()
 print(json.dumps({{k: [[s.id, s.score, [[r.kind, r.value] for r in s.reasons]] for s in v]
                   for k, v in archive.similar.items()}}, sort_keys=True))
 """
