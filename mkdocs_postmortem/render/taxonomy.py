@@ -139,8 +139,8 @@ def _by_tactic(atlas: Catalog, hits: list[Hit], order: list[Incident]) -> list[T
     postmortems that name them, each once, in the archive's order."""
     counts: dict[str, int] = {}
     for entry in atlas.nameable:
-        for tactic in entry.tactics:
-            counts[tactic] = counts.get(tactic, 0) + 1
+        for tactic_id in entry.tactics:
+            counts[tactic_id] = counts.get(tactic_id, 0) + 1
     found = []
     for tactic in atlas.of_kind("tactic"):
         served = [hit for hit in hits if tactic.id in hit.entry.tactics]
