@@ -242,6 +242,8 @@ class Renderer:
                 in_nav=True,
                 toc=True,
                 patterns=self.archive.patterns,
+                # (earlier id, later id) where the earlier fix may not have held.
+                not_held={(n.earlier.id, n.later.id) for n in self.archive.not_held},
             )
         )
         planned.append(Planned(self.layout.incidents_json, None, self.incidents_json))

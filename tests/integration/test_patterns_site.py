@@ -84,3 +84,20 @@ def test_the_statistics_page_counts_finished_items_followed(built: Site) -> None
     found = re.search(r'<h2 id="whether-fixes-held">.*?</table>', page, re.S)
     assert found
     assert "Guardrail 1 1 1" in text_of(found.group(0))
+
+
+def test_a_fix_due_after_the_repeat_is_not_said_to_have_failed(make_site) -> None:
+    """The earlier item is done, but was due after the later incident occurred: the
+    patterns page says it was not in place yet, and nothing says the fix failed."""
+    first = case("TEST-2025-0001", "2025-01-01", "done").replace(
+        "    status: done\n", "    status: done\n    due: 2025-06-01\n"
+    )
+    site = make_site('today: "2026-11-27"')
+    site.add("first.md", first)
+    site.add("later.md", LATER)
+    result = site.build("--strict")
+    assert result.returncode == 0, result.stderr
+    assert "PM214" not in result.stderr
+    text = text_of(read_page(site, "patterns"))
+    assert "All finished now, but some were due after TEST-2025-0002 occurred" in text
+    assert "may not have held" not in text

@@ -9,15 +9,15 @@ import pytest
 from cases import draft, line_of
 
 from mkdocs_postmortem import SchemaInForce, read
-from mkdocs_postmortem.diagnostics import Diagnostic
-from mkdocs_postmortem.reader import Document
 from mkdocs_postmortem.archive import Archive
+from mkdocs_postmortem.diagnostics import Diagnostic
 from mkdocs_postmortem.learning import (
     fix_held_statistics,
     fixes_not_held,
     matching_categories,
     recurring_patterns,
 )
+from mkdocs_postmortem.reader import Document
 from mkdocs_postmortem.schema import ConfigurationError, builtin_schema, combine
 from mkdocs_postmortem.validation.archive_rules import fixes_not_held as fix_warnings
 
