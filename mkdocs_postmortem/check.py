@@ -5,8 +5,10 @@ The MkDocs plugin and the CLI both call `check_archive`, so they report the same
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import logging
+import pickle
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -178,22 +180,71 @@ Source = tuple[str, "bytes | OSError | str"]
 Checked = tuple[Document, list[Diagnostic]]
 
 
+class Checks:
+    """Each postmortem's own check, kept from one build to the next (`mkdocs serve`), so
+    that a rebuild checks again only the files whose content changed. The archive-wide
+    rules always run on every file. Kept for the settings it was made with only."""
+
+    def __init__(self) -> None:
+        self._settings = b""
+        self._by_path: dict[str, tuple[bytes, Checked]] = {}
+
+    def split(
+        self, sources: Sequence[Source], settings: Settings
+    ) -> tuple[list[Source], list[Checked | None]]:
+        """Each source with its content read, and its earlier check if that content is
+        unchanged (else None)."""
+        fingerprint = pickle.dumps(settings, protocol=pickle.HIGHEST_PROTOCOL)
+        if fingerprint != self._settings:
+            self._settings, self._by_path = fingerprint, {}
+        read_sources: list[Source] = []
+        kept: list[Checked | None] = []
+        for path, raw in sources:
+            content = _contents(raw)
+            read_sources.append((path, content))
+            earlier = self._by_path.get(path)
+            if isinstance(content, bytes) and earlier is not None and earlier[0] == content:
+                document, problems = earlier[1]
+                kept.append((copy.copy(document), problems))  # the build changes its copy
+            else:
+                kept.append(None)
+        return read_sources, kept
+
+    def keep(self, sources: Sequence[Source], checked: Sequence[Checked]) -> None:
+        """Remember this build's checks (of `sources` as `split` read them), and forget
+        files that are gone."""
+        self._by_path = {
+            path: (raw, (copy.copy(document), problems))
+            for (path, raw), (document, problems) in zip(sources, checked, strict=True)
+            if isinstance(raw, bytes)
+        }
+
+
 def check_archive(
     sources: Sequence[Source],
     settings: Settings,
     notices: Iterable[Diagnostic] = (),
     jobs: int = 1,
+    earlier: Checks | None = None,
 ) -> Report:
     """Check every postmortem.
 
     `notices` are problems the adapter found about the files themselves (links that
     leave docs_dir). With `jobs` above 1, a large archive is checked by that many
-    processes (see `workers`); the report is the same.
+    processes (see `workers`); the report is the same. With `earlier`, the checks of
+    files unchanged since the last build are reused, and this build's are kept.
     """
     documents = []
     diagnostics: list[Diagnostic] = list(notices)
     with collector.paused():
-        checked = shared_map(partial(_check_source, settings=settings), sources, jobs)
+        if earlier is None:
+            checked = shared_map(partial(_check_source, settings=settings), sources, jobs)
+        else:
+            read_sources, kept = earlier.split(sources, settings)
+            changed = [s for s, found in zip(read_sources, kept, strict=True) if found is None]
+            fresh = iter(shared_map(partial(_check_source, settings=settings), changed, jobs))
+            checked = [found if found is not None else next(fresh) for found in kept]
+            earlier.keep(read_sources, checked)
         for document, problems in checked:
             documents.append(document)
             diagnostics.extend(problems)

@@ -1,7 +1,8 @@
 """The MkDocs adapter: check the archive before any page is converted, report, fail,
 then publish the archive's pages. Each event only delegates:
 
-- `on_startup`: remember whether MkDocs serves or builds dirty.
+- `on_startup`: remember whether MkDocs serves (then keep each file's check for the
+  next rebuild, `check.Checks`) or builds dirty.
 - `on_config`: load the schema in force (`site.settings`), add the stylesheet and
   script, and start the fork server early when the archive is large (`workers`).
 - `on_files`: check every postmortem (`check`, shared with the CLI), report and fail;
@@ -13,8 +14,7 @@ then publish the archive's pages. Each event only delegates:
 - `on_env`: put in the exports' content; from here on the theme sees escaped
   front-matter (`theme_view`).
 - `on_page_context`: search indexes the archive's HTML in a lighter form.
-- `on_post_build`, `on_build_error`: give back the author's `page.meta`; stop workers.
-"""
+- `on_post_build`, `on_build_error`: give back the author's `page.meta`; stop workers."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from . import publish, site
 from .assembly import Assembly
-from .check import Settings, check_archive
+from .check import Checks, Settings, check_archive
 from .config import PostmortemConfig
 from .publish import Publication
 from .schema import ConfigurationError
@@ -52,13 +52,14 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         self.dirty = False
         self.settings: Settings | None = None  # None when the plugin is disabled
         self.assembly: Assembly | None = None  # the archive's parts, once checked
+        self.checks: Checks | None = None  # serve: checks reused while a file is unchanged
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
-        """Remember whether MkDocs serves: there a broken postmortem must not stop the
-        server, since a failing first build ends `mkdocs serve`. Defining this event
-        keeps one plugin instance across rebuilds: each starts afresh in `on_config`."""
+        """Remember whether MkDocs serves (a broken postmortem must not end the server).
+        Defining this event keeps one plugin instance across rebuilds."""
         self.serving = command == "serve"
         self.dirty = dirty
+        self.checks = Checks() if self.serving else None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Load the schema in force once per build, watch an organisation's schema file
@@ -96,6 +97,7 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
             self.settings,
             site.outside_links(postmortems, config),
             jobs=self.config.processes,
+            earlier=self.checks,
         )
         report.log(log)
         if report.fails(self.config.fail_on):
