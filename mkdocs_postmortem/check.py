@@ -134,11 +134,26 @@ class Report:
 
     @property
     def summary(self) -> str:
-        """How many problems, in how many postmortems: the last line of every report."""
-        return (
-            f"{self.errors} error(s), {self.warnings} warning(s) "
-            f"in {len(self.documents)} postmortem(s)"
-        )
+        """How many problems, in how many of the postmortems: the last line of every
+        report, the same for the build and `validate` ("6 errors in 1 of 11
+        postmortems"). Information is neither an error nor a warning; it is counted
+        apart ("3 notes")."""
+        total = len(self.documents)
+        errors, warnings = count(self.diagnostics)
+        notes = sum(d.severity is Severity.INFO for d in self.diagnostics)
+        problems = [
+            _counted(number, noun)
+            for number, noun in ((errors, "error"), (warnings, "warning"))
+            if number
+        ]
+        if problems:
+            affected = len(
+                {d.path for d in self.diagnostics if d.severity is not Severity.INFO}
+            )
+            text = f"{' and '.join(problems)} in {affected} of {_counted(total, 'postmortem')}"
+        else:
+            text = f"no errors or warnings in {_counted(total, 'postmortem')}"
+        return text + (f"; {_counted(notes, 'note')}" if notes else "")
 
     def log(self, logger: logging.Logger | logging.LoggerAdapter[logging.Logger]) -> None:
         """Each problem at its level; information at INFO, which `mkdocs build --strict`
@@ -162,6 +177,11 @@ class Report:
         for diagnostic in self.diagnostics:
             groups.setdefault(diagnostic.path, []).append(diagnostic)
         return groups
+
+
+def _counted(number: int, noun: str) -> str:
+    """`1 error`, `6 errors`."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 # A postmortem to check: its path as messages show it (relative to the project root),

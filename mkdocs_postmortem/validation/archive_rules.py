@@ -136,22 +136,24 @@ def document_problems(
 
 
 def _duplicate_ids(documents: Sequence[Document]) -> Iterator[Diagnostic]:
-    first: dict[str, Document] = {}
+    """PM201 in every file of a shared id, each naming the others: whichever of them a
+    pull request adds, the annotation lands on a file it changes."""
+    holders: dict[str, list[Document]] = {}
     for document in sorted(documents, key=lambda d: d.path):
         incident_id = (document.data or {}).get("id")
-        if not isinstance(incident_id, str):
+        if isinstance(incident_id, str):
+            holders.setdefault(incident_id, []).append(document)
+    for incident_id, sharing in holders.items():
+        if len(sharing) < 2:
             continue
-        if incident_id in first:
-            other = first[incident_id]
-            line, _ = other.position(["id"])
+        for document in sharing:
+            others = _places((other, ["id"]) for other in sharing if other is not document)
             yield problem_at(
                 document,
                 "PM201",
                 ["id"],
-                f"id {incident_id!r} is already used by {other.path}:{line}; ids must be unique",
+                f"id {incident_id!r} is also used by {others}; ids must be unique",
             )
-        else:
-            first[incident_id] = document
 
 
 def _unknown_keys(
