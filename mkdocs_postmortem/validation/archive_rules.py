@@ -14,7 +14,7 @@ from ..prose import id_prefix, mention_regex, mentions
 from ..reader import Document
 from ..schema import SchemaInForce
 from .dates import Moment, is_moment_shaped, parse_moment
-from .fields import did_you_mean, problem_at
+from .fields import did_you_mean, problem_at, shown
 
 # Page keys that MkDocs and Material read; they may sit beside the postmortem's own.
 PAGE_KEYS = frozenset(
@@ -377,8 +377,17 @@ def _action_items(
                 document,
                 "PM207",
                 ["action_items", index, "due"],
-                f"action item {item_id!r} was due {item['due']} and is still {status!r}",
+                f"action item {item_id!r}{_owned_by(item.get('owner'))} was due {item['due']}"
+                f" ({_days_ago((today - due.day).days)}) and is still {status!r}",
             )
+
+
+def _days_ago(days: int) -> str:
+    return f"{days} day{'' if days == 1 else 's'} ago"
+
+
+def _owned_by(owner: object) -> str:
+    return f" of {shown(owner)}" if isinstance(owner, str) and owner.strip() else ""
 
 
 def _addressed_factors(document: Document, data: dict[str, Any]) -> Iterator[Diagnostic]:
