@@ -25,7 +25,7 @@ from .workers import shared_map
 
 SEVERITY_CHOICES = ("off", "info", "warning", "error")
 # Rules whose severity can be changed: the checks of judgement, not of the format.
-ADJUSTABLE = frozenset({"PM110", "PM207", "PM209", "PM213", "PM214"}) | {
+ADJUSTABLE = frozenset({"PM014", "PM110", "PM207", "PM209", "PM213", "PM214"}) | {
     code for code in RULES if code.startswith(("PM3", "PM4"))
 }
 # What an entry of `blameless_phrases` says when it leaves a part out.
@@ -147,13 +147,22 @@ class Report:
             if number
         ]
         if problems:
-            affected = len(
-                {d.path for d in self.diagnostics if d.severity is not Severity.INFO}
-            )
-            text = f"{' and '.join(problems)} in {affected} of {_counted(total, 'postmortem')}"
+            text = f"{' and '.join(problems)} in {self._where()}"
         else:
             text = f"no errors or warnings in {_counted(total, 'postmortem')}"
         return text + (f"; {_counted(notes, 'note')}" if notes else "")
+
+    def _where(self) -> str:
+        """`1 of 11 postmortems`, and the other files with problems (`mkdocs.yml`)."""
+        paths = {d.path for d in self.diagnostics if d.severity is not Severity.INFO}
+        postmortems = {document.path for document in self.documents}
+        others = ", ".join(sorted(paths - postmortems))
+        total = _counted(len(self.documents), "postmortem")
+        if not others:
+            return f"{len(paths)} of {total}"
+        if paths & postmortems:
+            return f"{len(paths & postmortems)} of {total} and {others}"
+        return f"{others} ({total} checked)"
 
     def log(self, logger: logging.Logger | logging.LoggerAdapter[logging.Logger]) -> None:
         """Each problem at its level; information at INFO, which `mkdocs build --strict`

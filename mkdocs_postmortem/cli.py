@@ -53,7 +53,7 @@ class Site:
         report = check_archive(
             site.sources(files, self.config),
             self.settings,
-            site.outside_links(files, self.config),
+            site.notices(files, self.config, self.options),
             jobs=jobs or self.options.processes,
         )
         return report, len(files)

@@ -48,6 +48,11 @@ RULES: dict[str, Rule] = {
             "PM012", _W, "The file is a link to a place outside docs_dir, published as if inside."
         ),
         Rule("PM013", _E, "A file stands where the archive publishes one of its own pages."),
+        Rule(
+            "PM014",
+            _W,
+            "The site's `nav:` lists no page of the archive: readers cannot reach it.",
+        ),
         Rule("PM101", _E, "A required key is missing (some only from a given status on)."),
         Rule("PM102", _E, "A value is not one of the allowed values."),
         Rule("PM103", _E, "A value has the wrong type (text, number, list, mapping)."),

@@ -94,7 +94,7 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         report = check_archive(
             site.sources(postmortems, config),
             self.settings,
-            site.outside_links(postmortems, config),
+            site.notices(postmortems, config, self.config),
             jobs=self.config.processes,
         )
         report.log(log)
