@@ -200,9 +200,7 @@ def parser() -> argparse.ArgumentParser:
         return sub
 
     check = command("validate", "Check every postmortem without building the site.")
-    check.add_argument(
-        "--format", choices=("text", "json", "github", "markdown"), default="text"
-    )
+    check.add_argument("--format", choices=("text", "json", "github", "markdown"), default="text")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.add_argument(
         "--overdue",

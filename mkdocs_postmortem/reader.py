@@ -455,8 +455,7 @@ def _yaml_problem(
         # Where the author acts: the quote they opened, not the end of the block.
         mark = start
         message = (
-            f"the text quoted with {quote} here is not closed before {ending}; "
-            f"end it with {quote}"
+            f"the text quoted with {quote} here is not closed before {ending}; end it with {quote}"
         )
     elif problem_text.startswith("mapping values are not allowed") and mark:
         message = _colon_message(block, mark)
@@ -499,8 +498,7 @@ def _colon_message(block: str, mark: Mark) -> str:
     if separator and len(key) < mark.column and not key.lstrip().startswith(("'", '"')):
         quoted = value.strip().replace("\\", "\\\\").replace('"', '\\"')
         return (
-            f"a ': ' inside an unquoted value; put the value in quotes: "
-            f'{key.strip()}: "{quoted}"'
+            f"a ': ' inside an unquoted value; put the value in quotes: {key.strip()}: \"{quoted}\""
         )
     return "this key is indented more than the keys above it; align it with them"
 

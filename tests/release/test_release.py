@@ -7,11 +7,11 @@ Installing the wheel's dependencies needs PyPI (or pip's cache); the rest is loc
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
 import tarfile
-import re
 import zipfile
 from pathlib import Path
 
@@ -83,7 +83,9 @@ def test_the_wheel_alone_builds_the_example_archive(dist: Path, tmp_path: Path) 
     site.mkdir()
     shutil.copy(ROOT / "mkdocs.yml", site / "mkdocs.yml")
     shutil.copytree(ROOT / "docs", site / "docs")
-    located = run(python, "-c", "import mkdocs_postmortem; print(mkdocs_postmortem.__file__)", cwd=site)
+    located = run(
+        python, "-c", "import mkdocs_postmortem; print(mkdocs_postmortem.__file__)", cwd=site
+    )
     assert located.stdout.startswith(str(environment)), located.stdout
     run(environment / "bin" / "mkdocs", "build", "--strict", cwd=site)
     built = site / "site" / "postmortems"

@@ -129,8 +129,9 @@ def test_a_condition_without_description_is_said_from_its_values() -> None:
     text = text.replace("  users_affected: 40\n", "").replace("in_progress", "done")
     found = {d.field: d.message for d in only(check(("a.md", text), settings=settings), "PM101")}
     assert "(required when status is closed)" in found["impact.users_affected"]
-    assert "(required when action_items[1].category is guardrail)" in (
-        found["action_items[1].tracker"]
+    assert (
+        "(required when action_items[1].category is guardrail)"
+        in (found["action_items[1].tracker"])
     )
 
 

@@ -62,9 +62,7 @@ def test_the_hook_entry_runs(tmp_path: Path) -> None:
 
 
 def test_the_pre_commit_recipe_names_the_hook_and_a_release_tag() -> None:
-    [config] = [
-        yaml.safe_load(block) for block in yaml_blocks(CI) if block.startswith("repos:")
-    ]
+    [config] = [yaml.safe_load(block) for block in yaml_blocks(CI) if block.startswith("repos:")]
     [repository] = config["repos"]
     assert repository["rev"] == f"v{VERSION}"
     assert [hook["id"] for hook in repository["hooks"]] == [hooks()[0]["id"]]
@@ -86,9 +84,7 @@ def test_the_commands_of_the_ci_recipes_are_accepted() -> None:
 
 
 def test_the_weekly_job_is_scheduled_and_writes_the_job_summary() -> None:
-    [workflow] = [
-        yaml.safe_load(block) for block in yaml_blocks(CI) if "schedule:" in block
-    ]
+    [workflow] = [yaml.safe_load(block) for block in yaml_blocks(CI) if "schedule:" in block]
     # YAML 1.1 reads the key `on` as true, as PyYAML does; GitHub reads it as "on".
     triggers = workflow.get("on", workflow.get(True))
     assert triggers["schedule"][0]["cron"] == "0 7 * * 1"
