@@ -159,9 +159,9 @@ class Report:
         others = ", ".join(sorted(paths - postmortems))
         total = _counted(len(self.documents), "postmortem")
         if not others:
-            return f"{len(paths)} of {total}"
+            return f"{len(paths):,} of {total}"
         if paths & postmortems:
-            return f"{len(paths & postmortems)} of {total} and {others}"
+            return f"{len(paths & postmortems):,} of {total} and {others}"
         return f"{others} ({total} checked)"
 
     def log(self, logger: logging.Logger | logging.LoggerAdapter[logging.Logger]) -> None:

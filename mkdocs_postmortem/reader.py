@@ -178,6 +178,7 @@ class Document:
     # Built on first use, so that a file with many problems is still read in linear time.
     _keys: dict[int, dict[str, tuple[Node, Node]]] = field(default_factory=dict, repr=False)
     _line_starts: list[int] = field(default_factory=list, repr=False)
+    _lines: list[str] | None = field(default=None, repr=False)  # with template lines
     _kept: dict[tuple[str | int, ...], tuple[int, int]] = field(default_factory=dict, repr=False)
 
     def release(self, keep: Sequence[Path] = ()) -> None:
@@ -189,6 +190,7 @@ class Document:
         self.block = self.text = ""
         self._keys = {}
         self._line_starts = []
+        self._lines = None
 
     def node_at(self, path: Path, *, key: bool = False) -> Node | None:
         """The deepest node along `path`; with `key`, the key node of the last step."""
@@ -251,12 +253,14 @@ class Document:
         """Where the `new` template's commented line of the key `name` of the mapping at
         `parent` is (`#| detected: ...`), if the file still holds it: the line that,
         without its `#| `, would put the key in that mapping. Line and column of `#|`."""
-        if self.root is None or TEMPLATE_MARK not in self.block:
+        if self._lines is None:  # once: a file may miss a key in thousands of items
+            self._lines = self.block.split("\n") if TEMPLATE_MARK in self.block else []
+        lines = self._lines
+        if self.root is None or not lines:
             return None
         mapping = self.node_at(parent) if parent else self.root
         if not isinstance(mapping, MappingNode) or (parent and mapping is self.root):
             return None
-        lines = self.block.split("\n")
         column = mapping.start_mark.column if parent else 0
         owner = self.node_at(parent, key=True) if parent and isinstance(parent[-1], str) else None
         first = (owner or mapping).start_mark.line if parent else 0

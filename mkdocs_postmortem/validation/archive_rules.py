@@ -147,7 +147,9 @@ def _duplicate_ids(documents: Sequence[Document]) -> Iterator[Diagnostic]:
         if len(sharing) < 2:
             continue
         for document in sharing:
-            others = _places((other, ["id"]) for other in sharing if other is not document)
+            # The first three others, and how many more: linear however many share it.
+            named = [other for other in sharing[:4] if other is not document][:3]
+            others = _places(((other, ["id"]) for other in named), more=len(sharing) - 1)
             yield problem_at(
                 document,
                 "PM201",
@@ -332,11 +334,14 @@ def _likeness(word: str, key: str) -> float:
     return difflib.SequenceMatcher(None, key, word).ratio()
 
 
-def _places(where: Iterable[tuple[Document, Path]], shown: int = 3) -> str:
-    """`a.md:8, b.md:8 and 2 more`: places as editors jump to them, the first few."""
+def _places(where: Iterable[tuple[Document, Path]], shown: int = 3, more: int | None = None) -> str:
+    """`a.md:8, b.md:8 and 2 more`: places as editors jump to them, the first few;
+    `more` is the number of places when `where` holds only the first few."""
     texts = [f"{document.path}:{document.position(path)[0]}" for document, path in where]
-    if len(texts) > shown:
-        texts = [*texts[:shown], f"{len(texts) - shown} more"]
+    total = len(texts) if more is None else more
+    if total > min(shown, len(texts)):
+        shown = min(shown, len(texts))
+        texts = [*texts[:shown], f"{total - shown} more"]
     return texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + " and " + texts[-1]
 
 

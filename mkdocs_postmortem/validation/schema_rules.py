@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ..catalogs import catalog, schemes
@@ -147,15 +148,22 @@ def _missing_place(
         return *mapping, ""
     shape = tuple("*" if isinstance(step, int) else str(step) for step in parent)
     before = None
-    for entry in fields(schema, shape):
-        if entry.name == name:
+    for key in _key_order(schema, shape):
+        if key == name:
             break
-        if entry.name in data:
-            before = entry.name
+        if key in data:
+            before = key
     if before is None:
         return *mapping, ""
     line, column = document.position([*parent, before], key=True)
     return line, column, f"; add it after {before}"
+
+
+@lru_cache(maxsize=256)
+def _key_order(schema: SchemaInForce, shape: tuple[str, ...]) -> tuple[str, ...]:
+    """The keys of the mapping at `shape`, in the schema's order: worked out once, since
+    a file may miss the same key in thousands of list items."""
+    return tuple(entry.name for entry in fields(schema, shape))
 
 
 def _missing_name(error: jsonschema.ValidationError) -> str:

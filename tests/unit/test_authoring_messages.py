@@ -257,3 +257,15 @@ def test_a_long_value_is_cut_with_an_ellipsis() -> None:
     text = shown("x" * 100)
     assert text.endswith("…") and len(text) == 60
     assert shown("short") == "'short'"
+
+
+def test_an_id_shared_by_many_files_names_three_others_and_counts_the_rest() -> None:
+    files = [(f"{n:02d}.md", draft("BAD-0001")) for n in range(12)]
+    found = only(check(*files), "PM201")
+    assert len(found) == 12
+    assert found[0].message.startswith(
+        "id 'BAD-0001' is also used by 01.md:2, 02.md:2, 03.md:2 and 8 more;"
+    )
+    assert found[5].message.startswith(
+        "id 'BAD-0001' is also used by 00.md:2, 01.md:2, 02.md:2 and 8 more;"
+    )
