@@ -33,7 +33,7 @@ from .workers import shared_map
 
 SEVERITY_CHOICES = ("off", "info", "warning", "error")
 # Rules whose severity can be changed: the checks of judgement, not of the format.
-ADJUSTABLE = frozenset({"PM110", "PM207", "PM209", "PM213", "PM214"}) | {
+ADJUSTABLE = frozenset({"PM014", "PM110", "PM207", "PM209", "PM213", "PM214"}) | {
     code for code in RULES if code.startswith(("PM3", "PM4"))
 }
 # What an entry of `blameless_phrases` says when it leaves a part out.
@@ -143,11 +143,35 @@ class Report:
 
     @property
     def summary(self) -> str:
-        """How many problems, in how many postmortems: the last line of every report."""
-        return (
-            f"{self.errors} error(s), {self.warnings} warning(s) "
-            f"in {len(self.documents)} postmortem(s)"
-        )
+        """How many problems, in how many of the postmortems: the last line of every
+        report, the same for the build and `validate` ("6 errors in 1 of 11
+        postmortems"). Information is neither an error nor a warning; it is counted
+        apart ("3 notes")."""
+        total = len(self.documents)
+        errors, warnings = count(self.diagnostics)
+        notes = sum(d.severity is Severity.INFO for d in self.diagnostics)
+        problems = [
+            _counted(number, noun)
+            for number, noun in ((errors, "error"), (warnings, "warning"))
+            if number
+        ]
+        if problems:
+            text = f"{' and '.join(problems)} in {self._where()}"
+        else:
+            text = f"no errors or warnings in {_counted(total, 'postmortem')}"
+        return text + (f"; {_counted(notes, 'note')}" if notes else "")
+
+    def _where(self) -> str:
+        """`1 of 11 postmortems`, and the other files with problems (`mkdocs.yml`)."""
+        paths = {d.path for d in self.diagnostics if d.severity is not Severity.INFO}
+        postmortems = {document.path for document in self.documents}
+        others = ", ".join(sorted(paths - postmortems))
+        total = _counted(len(self.documents), "postmortem")
+        if not others:
+            return f"{len(paths):,} of {total}"
+        if paths & postmortems:
+            return f"{len(paths & postmortems):,} of {total} and {others}"
+        return f"{others} ({total} checked)"
 
     def log(self, logger: logging.Logger | logging.LoggerAdapter[logging.Logger]) -> None:
         """Each problem at its level; information at INFO, which `mkdocs build --strict`
@@ -171,6 +195,11 @@ class Report:
         for diagnostic in self.diagnostics:
             groups.setdefault(diagnostic.path, []).append(diagnostic)
         return groups
+
+
+def _counted(number: int, noun: str) -> str:
+    """`1 error`, `6 errors`."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 # A postmortem to check: its path as messages show it (relative to the project root),

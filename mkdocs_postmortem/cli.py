@@ -12,6 +12,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from mkdocs.config import load_config
@@ -23,7 +24,7 @@ from mkdocs.structure.files import File, get_files
 from . import site
 from .check import Report, Settings, check_archive
 from .config import PostmortemConfig
-from .diagnostics import format_github, format_json, format_text
+from .diagnostics import Diagnostic, format_github, format_json, format_markdown, format_text
 from .new_template import next_id, render, title_problem
 from .schema import ConfigurationError, SchemaInForce
 from .workers import default_jobs
@@ -52,7 +53,7 @@ class Site:
         report = check_archive(
             site.sources(files, self.config),
             self.settings,
-            site.outside_links(files, self.config),
+            site.notices(files, self.config, self.options),
             jobs=jobs or self.options.processes,
         )
         return report, len(files)
@@ -78,19 +79,48 @@ def _plugin_options(config: MkDocsConfig) -> PostmortemConfig:
 
 def validate(args: argparse.Namespace) -> int:
     target = Site(args.config_file)
+    if args.overdue:
+        return overdue(target, args)
     report, files = target.check(args.jobs)
-    if args.format == "json":
-        print(format_json(report.diagnostics, files))
-    else:
-        formatter = format_github if args.format == "github" else format_text
-        for diagnostic in report.diagnostics:
-            print(formatter(diagnostic))
-        print(report.summary, file=sys.stderr)
+    _print(report.diagnostics, files, report.summary, args.format)
     # In CI, errors always fail: `fail_on: never` keeps a site building, not a check.
     strict = args.strict or target.options.fail_on == "warning"
     if report.fails("warning" if strict else "error"):
         return EXIT_PROBLEMS
     return EXIT_CLEAN
+
+
+def overdue(target: Site, args: argparse.Namespace) -> int:
+    """`validate --overdue`: only the overdue action items (PM207), for a scheduled
+    job; exit 1 when there are any, 0 when there are none. Listed whatever `rules`
+    makes of PM207, `off` included: asking for them is asking to see them."""
+    if target.settings.severities.get("PM207") == "off":
+        severities = {**target.settings.severities, "PM207": "info"}
+        target.settings = replace(target.settings, severities=severities)
+    report, files = target.check(args.jobs)
+    found = [diagnostic for diagnostic in report.diagnostics if diagnostic.code == "PM207"]
+    items = f"{len(found):,} overdue action item{'' if len(found) == 1 else 's'}"
+    postmortems = f"{files:,} postmortem{'' if files == 1 else 's'}"
+    if found:
+        summary = f"{items} in {len({d.path for d in found}):,} of {postmortems}"
+    else:
+        summary = f"no overdue action items in {postmortems}"
+    _print(found, files, f"{summary} on {target.settings.today.isoformat()}", args.format)
+    return EXIT_PROBLEMS if found else EXIT_CLEAN
+
+
+def _print(diagnostics: list[Diagnostic], files: int, summary: str, form: str) -> None:
+    """The diagnostics in the form asked for, on standard output; the summary on
+    standard error, or as the heading of the Markdown form."""
+    if form == "json":
+        print(format_json(diagnostics, files))
+    elif form == "markdown":
+        print(format_markdown(diagnostics, f"Postmortems: {summary}"), end="")
+    else:
+        formatter = format_github if form == "github" else format_text
+        for diagnostic in diagnostics:
+            print(formatter(diagnostic))
+        print(summary, file=sys.stderr)
 
 
 def schema(args: argparse.Namespace) -> int:
@@ -170,8 +200,13 @@ def parser() -> argparse.ArgumentParser:
         return sub
 
     check = command("validate", "Check every postmortem without building the site.")
-    check.add_argument("--format", choices=("text", "json", "github"), default="text")
+    check.add_argument("--format", choices=("text", "json", "github", "markdown"), default="text")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.add_argument(
+        "--overdue",
+        action="store_true",
+        help="list only the overdue action items; exit 1 if there are any",
+    )
     check.add_argument(
         "--jobs",
         type=_jobs,

@@ -48,6 +48,11 @@ RULES: dict[str, Rule] = {
             "PM012", _W, "The file is a link to a place outside docs_dir, published as if inside."
         ),
         Rule("PM013", _E, "A file stands where the archive publishes one of its own pages."),
+        Rule(
+            "PM014",
+            _W,
+            "The site's `nav:` lists no page of the archive: readers cannot reach it.",
+        ),
         Rule("PM101", _E, "A required key is missing (some only from a given status on)."),
         Rule("PM102", _E, "A value is not one of the allowed values."),
         Rule("PM103", _E, "A value has the wrong type (text, number, list, mapping)."),
@@ -66,7 +71,12 @@ RULES: dict[str, Rule] = {
         ),
         Rule("PM205", _E, "Timeline entries out of time order."),
         Rule("PM206", _E, "A `closed` postmortem with an action item not `done` or `wont_do`."),
-        Rule("PM207", _W, "An action item is overdue: due before today and not finished."),
+        Rule(
+            "PM207",
+            _I,
+            "An action item is overdue: due before today and not finished (information"
+            " unless `rules` says otherwise, so that the calendar alone fails no build).",
+        ),
         Rule("PM208", _E, "Two action items of one postmortem have the same id."),
         Rule("PM209", _W, "The body mentions an id in the archive's form that no postmortem has."),
         Rule("PM210", _E, "An action item `addresses` a contributing factor id that is not there."),
@@ -180,6 +190,30 @@ def format_json(diagnostics: list[Diagnostic], files: int) -> str:
         indent=2,
         ensure_ascii=False,
     )
+
+
+def format_markdown(diagnostics: list[Diagnostic], title: str) -> str:
+    """A Markdown section for a CI job summary (GitHub's `$GITHUB_STEP_SUMMARY`): a
+    heading, then a table of the problems. Everything from the files is escaped, so
+    that a value cannot add a link, an image or HTML to the summary."""
+    lines = [f"### {_markdown_cell(title)}", ""]
+    if diagnostics:
+        lines += ["| Where | Severity | Rule | Field | Message |", "|---|---|---|---|---|"]
+    for diagnostic in diagnostics:
+        where = f"{diagnostic.path}:{diagnostic.line}:{diagnostic.column}"
+        cells = (where, diagnostic.severity.value, diagnostic.code, diagnostic.field)
+        row = [*map(_markdown_cell, cells), _markdown_cell(diagnostic.message)]
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+# What Markdown or the HTML inside it gives a meaning inside a line: emphasis, code,
+# links and images, tags and entities, cells. Not `#`, `-`, `.`: no cell starts a line.
+_MARKDOWN_RE = re.compile(r"([\\`*_\[\]<>&|!~])")
+
+
+def _markdown_cell(text: str) -> str:
+    return _MARKDOWN_RE.sub(r"\\\1", visible(text))
 
 
 # C0 and C1 controls, DEL, line and paragraph separators, and the bidi controls

@@ -95,7 +95,7 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         report = check_archive(
             site.sources(postmortems, config),
             self.settings,
-            site.outside_links(postmortems, config),
+            site.notices(postmortems, config, self.config),
             jobs=self.config.processes,
             earlier=self.checks,
         )

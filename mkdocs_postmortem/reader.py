@@ -12,7 +12,7 @@ import codecs
 import contextlib
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -27,6 +27,8 @@ FRONT_MATTER_RE = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.U
 _OPENING_RE = re.compile(r"^-{3}[ \t]*\n")
 _EMPTY_RE = re.compile(r"^-{3}[ \t]*\n(?:\.{3}|-{3})[ \t]*(?:\n|$)")
 
+# The mark of the `new` template's lines (see `new_template.COMMENT`).
+TEMPLATE_MARK = "#|"
 MAX_DEPTH = 64
 MAX_VALUES = 50_000
 
@@ -176,6 +178,7 @@ class Document:
     # Built on first use, so that a file with many problems is still read in linear time.
     _keys: dict[int, dict[str, tuple[Node, Node]]] = field(default_factory=dict, repr=False)
     _line_starts: list[int] = field(default_factory=list, repr=False)
+    _lines: list[str] | None = field(default=None, repr=False)  # with template lines
     _kept: dict[tuple[str | int, ...], tuple[int, int]] = field(default_factory=dict, repr=False)
 
     def release(self, keep: Sequence[Path] = ()) -> None:
@@ -187,6 +190,7 @@ class Document:
         self.block = self.text = ""
         self._keys = {}
         self._line_starts = []
+        self._lines = None
 
     def node_at(self, path: Path, *, key: bool = False) -> Node | None:
         """The deepest node along `path`; with `key`, the key node of the last step."""
@@ -244,6 +248,38 @@ class Document:
                     for merged in _merged_mappings(value_node):
                         found = self._pair(merged, name) or found
         return found
+
+    def template_line(self, parent: Path, name: str) -> tuple[int, int] | None:
+        """Where the `new` template's commented line of the key `name` of the mapping at
+        `parent` is (`#| detected: ...`), if the file still holds it: the line that,
+        without its `#| `, would put the key in that mapping. Line and column of `#|`."""
+        if self._lines is None:  # once: a file may miss a key in thousands of items
+            self._lines = self.block.split("\n") if TEMPLATE_MARK in self.block else []
+        lines = self._lines
+        if self.root is None or not lines:
+            return None
+        mapping = self.node_at(parent) if parent else self.root
+        if not isinstance(mapping, MappingNode) or (parent and mapping is self.root):
+            return None
+        column = mapping.start_mark.column if parent else 0
+        owner = self.node_at(parent, key=True) if parent and isinstance(parent[-1], str) else None
+        first = (owner or mapping).start_mark.line if parent else 0
+        key = re.compile(rf"( *)(- +)?{re.escape(name)} *:(?: |$)")
+        for number in range(first, len(lines)):
+            line = lines[number]
+            stripped = line.lstrip(" ")
+            indent = len(line) - len(stripped)
+            if number > first and stripped and not stripped.startswith("#") and indent < column:
+                break  # the mapping ended
+            mark = line.find(TEMPLATE_MARK)
+            if mark < 0 or line[:mark].strip():
+                continue
+            # What the author gets by deleting the mark and the space after it.
+            after = line[mark + len(TEMPLATE_MARK) :]
+            found = key.match(line[:mark] + after.removeprefix(" "))
+            if found and len(found.group(1)) + len(found.group(2) or "") == column:
+                return number + 2, mark + 1
+        return None
 
     def source_text(self, path: Path) -> str | None:
         """The scalar as written, e.g. `1.10` where YAML made the number 1.1."""
@@ -384,23 +420,108 @@ def _parse(document: Document, block: str) -> None:
         loader.dispose()
 
 
+_FLOWS = {"flow sequence": ("list", "[", "]"), "flow mapping": ("mapping", "{", "}")}
+_QUOTES = {"'": "double a ' inside '...' ('')", '"': 'write a " inside "..." as \\"'}
+
+
 def _yaml_problem(
     document: Document, error: yaml.MarkedYAMLError, code: str, block: str
 ) -> Diagnostic:
+    """A YAML error where it broke, with where the construct it broke began (an
+    unclosed list, mapping or quote) and a hint for the usual causes: a ': ' in an
+    unquoted value, a tab, a bracket or quote left open, a value that starts with a
+    character YAML reserves."""
     mark = error.problem_mark or error.context_mark
-    message = str(error.problem or error.context or "invalid YAML")
-    if error.context and error.problem:
-        message = f"{error.problem} ({error.context})"
-    if error.context == "while scanning a simple key" and error.context_mark:
+    problem_text = str(error.problem or "")
+    context = str(error.context or "")
+    message = f"{problem_text} ({context})" if context and problem_text else problem_text
+    message = message or context or "invalid YAML"
+    start = error.context_mark
+
+    def line_of(place: Mark) -> int:
+        return document.mark_position(place)[0]
+
+    flow = next((name for name in _FLOWS if context == f"while parsing a {name}"), None)
+    if context == "while scanning a simple key" and start:
         # libyaml gives up where the next line starts; the line to fix is the key's.
-        mark = error.context_mark
+        mark = start
         message = "this line has no ':' after its key; write 'key: value'"
+    elif flow and start:
+        kind, opening, closing = _FLOWS[flow]
+        message = (
+            f"the {kind} opened with '{opening}' at line {line_of(start)} is not closed: "
+            f"expected ',' or '{closing}' here; close it with '{closing}', or quote the "
+            f"value if its '{opening}' is text"
+        )
+    elif context == "while scanning a quoted scalar" and start:
+        quote = block[start.index : start.index + 1]
+        ending = "the end of the front-matter" if "end of stream" in problem_text else "here"
+        # Where the author acts: the quote they opened, not the end of the block.
+        mark = start
+        message = (
+            f"the text quoted with {quote} here is not closed before {ending}; end it with {quote}"
+        )
+    elif problem_text.startswith("mapping values are not allowed") and mark:
+        message = _colon_message(block, mark)
+    elif problem_text == "did not find expected key" and mark:
+        message = _expected_key_message(block, mark, start, line_of)
+    elif problem_text == "did not find expected '-' indicator" and start:
+        message = (
+            f"this line does not continue the list that begins at line {line_of(start)}; "
+            "start it with '- ', or check its indentation"
+        )
+    elif context == "while scanning an alias" and start:
+        mark = start
+        message = "a value that starts with '*' is read as an alias; put the value in quotes"
+    elif problem_text.startswith("found character that cannot start any token") and mark:
+        character = block[mark.index : mark.index + 1]
+        if character not in ("\t", ""):
+            message = (
+                f"a value cannot start with {character!r}, which YAML reserves; "
+                "put the value in quotes"
+            )
     line, column = document.mark_position(mark) if mark else (1, 1)
     if "nesting depth" in message:
         code, message = "PM011", "nested too deeply for the YAML parser"
     if mark and block[mark.index : mark.index + 1] == "\t":
-        message += "; indent YAML with spaces, not tabs"
+        message = "a tab here; indent YAML with spaces, not tabs"
     return problem(code, document.path, line, column, message.strip())
+
+
+def _line_at(block: str, mark: Mark) -> str:
+    start = block.rfind("\n", 0, mark.index) + 1
+    end = block.find("\n", mark.index)
+    return block[start : end if end >= 0 else len(block)]
+
+
+def _colon_message(block: str, mark: Mark) -> str:
+    """`mapping values are not allowed here`: most often a ': ' inside an unquoted
+    value (`title: Fix: the cache`), else a key indented deeper than its neighbours."""
+    line = _line_at(block, mark)
+    key, separator, value = line.partition(": ")
+    if separator and len(key) < mark.column and not key.lstrip().startswith(("'", '"')):
+        quoted = value.strip().replace("\\", "\\\\").replace('"', '\\"')
+        return (
+            f"a ': ' inside an unquoted value; put the value in quotes: {key.strip()}: \"{quoted}\""
+        )
+    return "this key is indented more than the keys above it; align it with them"
+
+
+def _expected_key_message(
+    block: str, mark: Mark, start: Mark | None, line_of: Callable[[Mark], int]
+) -> str:
+    """`did not find expected key`: text after a closing quote (`'it's'`), or a line
+    indented less than the mapping it continues."""
+    line = _line_at(block, mark)
+    value = line.partition(": ")[2].lstrip()
+    quote = value[:1]
+    if quote in _QUOTES and mark.column > len(line) - len(value):
+        return (
+            f"text after the closing {quote} of a quoted value; {_QUOTES[quote]}, "
+            "or quote the value with the other quote"
+        )
+    began = f" that begins at line {line_of(start)}" if start else ""
+    return f"this line does not continue the mapping{began}; check its indentation"
 
 
 def _check_structure(document: Document, root: MappingNode) -> list[Diagnostic]:

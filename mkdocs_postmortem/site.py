@@ -84,6 +84,14 @@ def _content(file: File) -> bytes | OSError:
         return error
 
 
+def notices(
+    files: Iterable[File], config: MkDocsConfig, options: PostmortemConfig
+) -> list[Diagnostic]:
+    """What the adapters find about the site rather than in a postmortem's text: links
+    that leave `docs_dir` (PM012), a `nav:` that leaves the archive out (PM014)."""
+    return [*outside_links(files, config), *unreachable_archive(config, options)]
+
+
 def outside_links(files: Iterable[File], config: MkDocsConfig) -> list[Diagnostic]:
     """Postmortems that are links to files outside `docs_dir`.
 
@@ -115,6 +123,58 @@ def outside_links(files: Iterable[File], config: MkDocsConfig) -> list[Diagnosti
                 )
             )
     return found
+
+
+def unreachable_archive(config: MkDocsConfig, options: PostmortemConfig) -> list[Diagnostic]:
+    """PM014, once, at the `nav:` of `mkdocs.yml` when it lists no page of the archive
+    (without `nav:`, the archive joins the navigation by itself): the message holds
+    the entry to add, in the flow form that fits on its one line."""
+    if config.nav is None:
+        return []
+    folder = options.dir + "/"
+    for target in _nav_targets(config.nav):
+        if target.lstrip("./").startswith(folder) or target.strip("./") == options.dir:
+            return []
+    layout = Layout(options.dir)
+    snippet = (
+        f"- Postmortems: [{layout.index}, Action items: {layout.action_items}, "
+        f"Statistics: {layout.statistics}]"
+    )
+    path, line = _nav_line(config)
+    message = (
+        f"the nav lists no page of the archive ({folder}), so readers cannot reach it; "
+        f"add under nav: {snippet}"
+    )
+    return [problem("PM014", path, line, 1, message, field="nav")]
+
+
+def _nav_targets(entry: object) -> Iterator[str]:
+    """The paths and URLs that a `nav:` entry, its titles aside, points to."""
+    if isinstance(entry, str):
+        yield entry
+    elif isinstance(entry, list):
+        for item in entry:
+            yield from _nav_targets(item)
+    elif isinstance(entry, dict):
+        for item in entry.values():
+            yield from _nav_targets(item)
+
+
+def _nav_line(config: MkDocsConfig) -> tuple[str, int]:
+    """`mkdocs.yml` as messages show it, and the line of its `nav:` (1 when it comes
+    from a file it inherits)."""
+    source = config.config_file_path
+    if not source:
+        return "mkdocs.yml", 1
+    shown = Path(os.path.relpath(source, project_root(config))).as_posix()
+    try:
+        with open(source, encoding="utf-8-sig") as file:
+            for number, text in enumerate(file, 1):
+                if text.startswith("nav:"):
+                    return shown, number
+    except (OSError, UnicodeDecodeError):
+        pass
+    return shown, 1
 
 
 def clashes(

@@ -162,12 +162,16 @@ CASES: list[Case] = [
         at="    ownr: x",
         severity="warning",
     ),
-    _case("duplicate-id-a.md", draft("BAD-0023")),
+    # Each file names the other, so that CI annotates whichever a pull request adds.
+    _case(
+        "duplicate-id-a.md",
+        draft("BAD-0023"),
+        "2:5: error PM201 id: id 'BAD-0023' is also used by docs/postmortems/duplicate-id-b.md:2",
+    ),
     _case(
         "duplicate-id-b.md",
         draft("BAD-0023"),
-        "2:5: error PM201 id: id 'BAD-0023' is already used by"
-        " docs/postmortems/duplicate-id-a.md:2",
+        "2:5: error PM201 id: id 'BAD-0023' is also used by docs/postmortems/duplicate-id-a.md:2",
     ),
     _case(
         "related.md", draft("BAD-0025", "related: [BAD-9999]\n"), "8:11: error PM202 related[0]:"
@@ -213,7 +217,7 @@ CASES: list[Case] = [
         "PM207",
         "action_items[1].due",
         10,
-        severity="warning",
+        severity="info",  # the calendar alone fails no build
     ),
     _published_case(
         "item-id-twice.md",
@@ -232,9 +236,10 @@ CASES: list[Case] = [
     _case(
         "published-incomplete.md",
         draft("BAD-0032").replace("status: draft", "status: published"),
-        "2:1: error PM101 resolved: missing required key 'resolved' "
-        "(required when status is published or closed)",
-        "2:1: error PM101 detection: missing required key 'detection' "
-        "(required when status is in_review, published or closed)",
+        # Each at the key it comes after in the format's order.
+        "6:1: error PM101 resolved: missing required key 'resolved' "
+        "(required when status is published or closed); add it after occurred",
+        "7:1: error PM101 detection: missing required key 'detection' "
+        "(required when status is in_review, published or closed); add it after summary",
     ),
 ]

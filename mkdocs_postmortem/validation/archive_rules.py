@@ -14,7 +14,7 @@ from ..prose import id_prefix, mention_regex, mentions
 from ..reader import Document
 from ..schema import SchemaInForce
 from .dates import Moment, is_moment_shaped, parse_moment
-from .fields import did_you_mean, problem_at
+from .fields import did_you_mean, problem_at, shown
 
 if TYPE_CHECKING:
     from ..archive import Archive  # the model needs the validation modules first
@@ -131,22 +131,26 @@ def document_problems(
 
 
 def _duplicate_ids(documents: Sequence[Document]) -> Iterator[Diagnostic]:
-    first: dict[str, Document] = {}
+    """PM201 in every file of a shared id, each naming the others: whichever of them a
+    pull request adds, the annotation lands on a file it changes."""
+    holders: dict[str, list[Document]] = {}
     for document in sorted(documents, key=lambda d: d.path):
         incident_id = (document.data or {}).get("id")
-        if not isinstance(incident_id, str):
+        if isinstance(incident_id, str):
+            holders.setdefault(incident_id, []).append(document)
+    for incident_id, sharing in holders.items():
+        if len(sharing) < 2:
             continue
-        if incident_id in first:
-            other = first[incident_id]
-            line, _ = other.position(["id"])
+        for document in sharing:
+            # The first three others, and how many more: linear however many share it.
+            named = [other for other in sharing[:4] if other is not document][:3]
+            others = _places(((other, ["id"]) for other in named), more=len(sharing) - 1)
             yield problem_at(
                 document,
                 "PM201",
                 ["id"],
-                f"id {incident_id!r} is already used by {other.path}:{line}; ids must be unique",
+                f"id {incident_id!r} is also used by {others}; ids must be unique",
             )
-        else:
-            first[incident_id] = document
 
 
 def _unknown_keys(
@@ -325,11 +329,14 @@ def _likeness(word: str, key: str) -> float:
     return difflib.SequenceMatcher(None, key, word).ratio()
 
 
-def _places(where: Iterable[tuple[Document, Path]], shown: int = 3) -> str:
-    """`a.md:8, b.md:8 and 2 more`: places as editors jump to them, the first few."""
+def _places(where: Iterable[tuple[Document, Path]], shown: int = 3, more: int | None = None) -> str:
+    """`a.md:8, b.md:8 and 2 more`: places as editors jump to them, the first few;
+    `more` is the number of places when `where` holds only the first few."""
     texts = [f"{document.path}:{document.position(path)[0]}" for document, path in where]
-    if len(texts) > shown:
-        texts = [*texts[:shown], f"{len(texts) - shown} more"]
+    total = len(texts) if more is None else more
+    if total > min(shown, len(texts)):
+        shown = min(shown, len(texts))
+        texts = [*texts[:shown], f"{total - shown} more"]
     return texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + " and " + texts[-1]
 
 
@@ -370,8 +377,17 @@ def _action_items(
                 document,
                 "PM207",
                 ["action_items", index, "due"],
-                f"action item {item_id!r} was due {item['due']} and is still {status!r}",
+                f"action item {item_id!r}{_owned_by(item.get('owner'))} was due {item['due']}"
+                f" ({_days_ago((today - due.day).days)}) and is still {status!r}",
             )
+
+
+def _days_ago(days: int) -> str:
+    return f"{days} day{'' if days == 1 else 's'} ago"
+
+
+def _owned_by(owner: object) -> str:
+    return f" of {shown(owner)}" if isinstance(owner, str) and owner.strip() else ""
 
 
 def _addressed_factors(document: Document, data: dict[str, Any]) -> Iterator[Diagnostic]:

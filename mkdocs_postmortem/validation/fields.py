@@ -33,9 +33,10 @@ def did_you_mean(value: object, options: Iterable[object]) -> str:
 
 
 def shown(value: object) -> str:
-    """A value quoted for a message, cut short when long."""
+    """A value quoted for a message, cut short when long, ending with "…" (which a
+    value's own `...` cannot be mistaken for)."""
     text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return text if len(text) <= 60 else text[:59] + "…"
 
 
 def problem_at(

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ..catalogs import catalog, schemes
 from ..diagnostics import Diagnostic, problem
 from ..reader import Document
+from ..reference import fields
 from ..schema import SchemaInForce
 from .fields import did_you_mean, field_name, shown
 
@@ -64,14 +66,15 @@ def _diagnose(
 
     if keyword == "required":
         name = _missing_name(error)
-        condition = _condition(schema, error.absolute_schema_path)
+        condition = _condition(schema, error.absolute_schema_path, path)
         when = f" (required when {condition})" if condition else ""
+        line, column, where = _missing_place(document, schema, path, name, (line, column))
         yield problem(
             "PM101",
             document.path,
             line,
             column,
-            f"missing required key {name!r}{when}",
+            f"missing required key {name!r}{when}{where}",
             field=field_name([*path, name]),
         )
     elif keyword == "enum":
@@ -125,6 +128,44 @@ def _diagnose(
         yield problem("PM109", document.path, line, column, error.message, field=field)
 
 
+def _missing_place(
+    document: Document,
+    schema: SchemaInForce,
+    parent: list[Any],
+    name: str,
+    mapping: tuple[int, int],
+) -> tuple[int, int, str]:
+    """Where the author adds a missing key, and what to tell them: the `new`
+    template's commented line of the key, if the file still has it; else the key
+    it comes after in the schema's order, if the mapping has one; else the mapping."""
+    template = document.template_line(parent, name)
+    if template is not None:
+        return *template, "; its template line is here: remove the '#| ' and fill it in"
+    data = document.data
+    for step in parent:
+        data = data[step] if isinstance(data, dict | list) else None
+    if not isinstance(data, dict):
+        return *mapping, ""
+    shape = tuple("*" if isinstance(step, int) else str(step) for step in parent)
+    before = None
+    for key in _key_order(schema, shape):
+        if key == name:
+            break
+        if key in data:
+            before = key
+    if before is None:
+        return *mapping, ""
+    line, column = document.position([*parent, before], key=True)
+    return line, column, f"; add it after {before}"
+
+
+@lru_cache(maxsize=256)
+def _key_order(schema: SchemaInForce, shape: tuple[str, ...]) -> tuple[str, ...]:
+    """The keys of the mapping at `shape`, in the schema's order: worked out once, since
+    a file may miss the same key in thousands of list items."""
+    return tuple(entry.name for entry in fields(schema, shape))
+
+
 def _missing_name(error: jsonschema.ValidationError) -> str:
     quoted = error.message.removesuffix(" is a required property")
     try:
@@ -134,20 +175,54 @@ def _missing_name(error: jsonschema.ValidationError) -> str:
     return str(name)
 
 
-def _condition(schema: SchemaInForce, schema_path: Sequence[Any]) -> str:
-    """The `if` descriptions of every `then` on the way to a failing keyword."""
+def _condition(
+    schema: SchemaInForce, schema_path: Sequence[Any], instance_path: Sequence[Any] = ()
+) -> str:
+    """The conditions of every `then` on the way to a failing keyword, as the `if`
+    describes them, or as its `properties` say when it has no description (an
+    organisation's schema may leave it out): `status is published or closed`, and for
+    a condition on a nested mapping, with its place (`action_items[1].status is
+    open`). Nested keys get the note top-level keys get."""
     conditions = []
     current: Any = schema.schema
+    depth = 0  # the steps of `instance_path` that the schema path has gone down
+    naming = False  # whether this step names a key (after `properties`), not a keyword
     for step in schema_path:
         current = schema.resolve(current)
-        if step == "then" and isinstance(current, dict):
-            description = current.get("if", {}).get("description")
+        if naming:
+            depth, naming = depth + 1, False
+        elif step in ("properties", "patternProperties", "prefixItems"):
+            naming = True
+        elif step in ("items", "additionalProperties"):
+            depth += 1
+        elif step == "then" and isinstance(current, dict):
+            description = _described(current.get("if"), list(instance_path[:depth]))
             if description:
                 conditions.append(description)
         if not _has_step(current, step):
             break
         current = current[step]
     return " and ".join(conditions)
+
+
+def _described(condition: Any, where: list[Any]) -> str:
+    """What an `if` says: its description, else `key is a or b` from its
+    `properties` (each an `enum` or a `const`)."""
+    if not isinstance(condition, dict):
+        return ""
+    description = condition.get("description")
+    if isinstance(description, str) and description:
+        return description
+    parts = []
+    properties = condition.get("properties")
+    for key, rule in (properties if isinstance(properties, dict) else {}).items():
+        if not isinstance(rule, dict):
+            continue
+        values = rule.get("enum", [rule["const"]] if "const" in rule else None)
+        if isinstance(values, list) and values:
+            name = field_name([*where, key])
+            parts.append(f"{name} is {' or '.join(str(value) for value in values)}")
+    return " and ".join(parts)
 
 
 def _has_step(node: Any, step: Any) -> bool:

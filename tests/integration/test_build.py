@@ -112,7 +112,9 @@ def test_organisation_schema_adds_a_category_and_a_rule(make_built_site) -> None
     )
     site.add("a.md", fixture_text("draft.md").replace("sev4", "sev5"))
     result = site.build()
-    assert "a.md:2:1: error PM101 tags: missing required key 'tags'" in result.stderr
+    assert (
+        "a.md:7:1: error PM101 tags: missing required key 'tags'; add it after summary"
+    ) in result.stderr
     assert "PM102" not in result.stderr
 
 
@@ -299,7 +301,8 @@ def test_a_large_archive_with_an_error_fails_whatever_the_jobs(
     result = site.build()
     assert result.returncode == 1
     assert message in result.stderr
-    assert "postmortem: the archive has problems: 1 error(s)" in result.stderr
+    assert "postmortem: the archive has problems: 1 error " in result.stderr
+    assert " in 1 of 210 postmortems." in result.stderr
     assert "Traceback" not in result.stderr
     site.write_config('today: "2026-11-27"\njobs: 1')
     assert problems_in(site.build().stderr) == problems_in(result.stderr)

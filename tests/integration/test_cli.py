@@ -14,7 +14,7 @@ def test_validate_a_clean_archive(make_site) -> None:
     result = site.validate()
     assert result.returncode == 0
     assert result.stdout == ""
-    assert "0 error(s), 0 warning(s) in 2 postmortem(s)" in result.stderr
+    assert "no errors or warnings in 2 postmortems" in result.stderr
 
 
 def test_validate_strict_fails_on_warnings(make_site) -> None:

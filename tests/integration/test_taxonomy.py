@@ -157,7 +157,7 @@ def test_the_hint_is_information_even_under_strict(make_site) -> None:
     validated = site.validate("--strict")
     assert validated.returncode == 0
     assert hint in validated.stdout
-    assert "0 error(s), 0 warning(s) in 1 postmortem(s)" in validated.stderr
+    assert "no errors or warnings in 1 postmortem" in validated.stderr
     github = site.validate("--format", "github")
     assert github.stdout.startswith("::notice file=docs/postmortems/one.md")
 
