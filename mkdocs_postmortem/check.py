@@ -15,10 +15,12 @@ from pathlib import Path
 
 from . import collector
 from .diagnostics import RULES, Diagnostic, Severity, count
+from .edition import Removed, edition_problems, make_public
 from .reader import Document, read
 from .schema import ConfigurationError, SchemaInForce
 from .validation.archive_rules import archive_problems, cross_references, document_problems
 from .validation.language import LanguageRule
+from .validation.leaks import LeakSettings, leak_problems
 from .validation.review import ReviewSettings, review_problems
 from .validation.schema_rules import schema_problems
 from .workers import shared_map
@@ -44,6 +46,13 @@ class Settings:
     today: dt.date = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).date())
     review: ReviewSettings = field(default_factory=ReviewSettings)
     severities: dict[str, str] = field(default_factory=dict)
+    leaks: LeakSettings = field(default_factory=LeakSettings)
+    # `public` builds the public edition: internal blocks and fields left out (`edition`).
+    audience: str = "internal"
+
+    @property
+    def public(self) -> bool:
+        return self.audience == "public"
 
     @classmethod
     def load(
@@ -54,6 +63,9 @@ class Settings:
         sections: Mapping[str, list[str]] | None = None,
         rules: Mapping[str, str] | None = None,
         phrases: Iterable[Mapping[str, str]] = (),
+        leak_baseline: Path | None = None,
+        phone_region: str | None = None,
+        audience: str = "internal",
     ) -> Settings:
         """Settings from the plugin's options; raises `ConfigurationError`.
 
@@ -68,7 +80,15 @@ class Settings:
             sections=_sections(sections, schema) if sections is not None else None,
             phrases=tuple(_phrase(entry) for entry in phrases),
         )
-        return cls(schema, day, review, dict(rules or {}))
+        try:
+            leaks = LeakSettings.load(leak_baseline, phone_region)
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigurationError(
+                f"leaks.baseline: cannot read {leak_baseline}: {error}; give a UTF-8 text "
+                "file of safe values, one a line"
+            ) from None
+        schema.internal_fields()  # a bad `x-visibility` stops here, before any file is read
+        return cls(schema, day, review, dict(rules or {}), leaks, audience)
 
 
 def _sections(value: Mapping[str, list[str]], schema: SchemaInForce) -> dict[str, list[str]]:
@@ -123,6 +143,8 @@ class Report:
 
     documents: list[Document]
     diagnostics: list[Diagnostic]
+    # What the public edition left out; None for the internal edition.
+    removed: Removed | None = None
 
     @property
     def errors(self) -> int:
@@ -168,7 +190,7 @@ class Report:
 # and its bytes, the error met reading it, or the path of the file to read them from,
 # read in whichever process checks it, so that no file's bytes travel between them.
 Source = tuple[str, "bytes | OSError | str"]
-Checked = tuple[Document, list[Diagnostic]]
+Checked = tuple[Document, list[Diagnostic], Removed | None]
 
 
 def check_archive(
@@ -185,13 +207,16 @@ def check_archive(
     """
     documents = []
     diagnostics: list[Diagnostic] = list(notices)
+    removed = Removed() if settings.public else None
     with collector.paused():
         checked = shared_map(partial(_check_source, settings=settings), sources, jobs)
-        for document, problems in checked:
+        for document, problems, left_out in checked:
             documents.append(document)
             diagnostics.extend(problems)
+            if removed is not None and left_out is not None:
+                removed.add(left_out)
     diagnostics.extend(archive_problems(documents, settings.schema))
-    return Report(documents, sorted(set(_adjust(diagnostics, settings.severities))))
+    return Report(documents, sorted(set(_adjust(diagnostics, settings.severities))), removed)
 
 
 def _check_source(source: Source, *, settings: Settings) -> Checked:
@@ -200,16 +225,27 @@ def _check_source(source: Source, *, settings: Settings) -> Checked:
 
 def check_document(path: str, raw: bytes | OSError | str, settings: Settings) -> Checked:
     """Read one postmortem and apply every rule that needs only it; the document is
-    released once checked, so that memory stays flat as archives grow."""
+    released once checked, so that memory stays flat as archives grow. For the public
+    edition, the document becomes its public view (`edition.make_public`)."""
     document = read(path, _contents(raw))
+    internal = settings.schema.internal_fields()
     problems = [
         *document.problems,
         *schema_problems(document, settings.schema),
         *review_problems(document, settings.review),
         *document_problems(document, settings.schema, settings.today),
+        *leak_problems(document, settings.leaks, draft=_is_draft(document, settings.schema)),
+        *edition_problems(document, internal, public=settings.public),
     ]
     document.release(keep=cross_references(document))
-    return document, problems
+    removed = make_public(document, internal) if settings.public else None
+    return document, problems, removed
+
+
+def _is_draft(document: Document, schema: SchemaInForce) -> bool:
+    """A draft's leaks are warnings: it is not finished, nor reviewed yet."""
+    status = document.data.get("status") if isinstance(document.data, dict) else None
+    return isinstance(status, str) and status in schema.draft_statuses()
 
 
 def _contents(raw: bytes | OSError | str) -> bytes | OSError:

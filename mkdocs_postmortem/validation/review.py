@@ -192,6 +192,8 @@ class Body:
                     fence = ""
                 elif not fence and match:
                     fence = match.group(1)
+                if section_allow:  # a section's allowance covers its code (leak checks)
+                    self.allowed[index] = set().union(*(c for _, c in section_allow))
                 continue
             heading = _HEADING_RE.match(line) if line[:1] == "#" else None
             if heading:

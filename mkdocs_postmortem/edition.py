@@ -1,0 +1,304 @@
+"""Internal and public editions of the archive, from one source.
+
+The public edition leaves out the body's internal blocks
+
+    <!-- postmortem:internal -->
+    ... names, ticket links, what only the organisation may read ...
+    <!-- /postmortem:internal -->
+
+and the fields the schema in force marks `x-visibility: internal` (built in:
+`reviewers`, an action item's `owner` and `tracker`). Everything published is made
+from the public view of each postmortem (`public_view`), made once right after its
+check: pages, cards, listings, the owners page, search and the exports never see what
+was left out. A value of an internal field still written elsewhere in the public view
+(a reviewer named in the body) is an error, PM610, since leaving it out would not hide it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from yaml.nodes import Node
+
+from .diagnostics import Diagnostic, problem
+from .reader import Document
+from .validation.fields import field_name
+from .validation.leaks import scalar_nodes
+
+AUDIENCES = ("internal", "public")
+OPEN = "<!-- postmortem:internal -->"
+CLOSE = "<!-- /postmortem:internal -->"
+
+# A marker alone on its line (as Markdown allows a block of HTML: up to three spaces).
+_MARKER_RE = re.compile(r"^[ ]{0,3}<!--\s*(/?)postmortem:internal\s*-->\s*$")
+_FENCE_RE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
+# Shorter values of internal fields are not looked for elsewhere: "QA" is a word too.
+SHORTEST_CHECKED = 3
+
+Shape = tuple[str, ...]
+
+
+@dataclass
+class Removed:
+    """What the public edition left out, counted for the build's summary line."""
+
+    blocks: int = 0
+    values: int = 0
+    fields: set[str] = field(default_factory=set)  # as `action_items[].owner`
+    postmortems: int = 0
+
+    def add(self, other: Removed) -> None:
+        self.blocks += other.blocks
+        self.values += other.values
+        self.fields |= other.fields
+        self.postmortems += other.postmortems
+
+    def summary(self) -> str:
+        names = ", ".join(sorted(self.fields)) or "none"
+        return (
+            f"public edition: left out {self.blocks} internal block(s) and {self.values} "
+            f"value(s) of internal fields ({names}) from {self.postmortems} postmortem(s)"
+        )
+
+
+@dataclass(frozen=True)
+class BodySplit:
+    """The body's lines that are internal (markers included), and markers out of place."""
+
+    internal: frozenset[int]
+    blocks: int
+    unbalanced: tuple[tuple[int, str], ...]  # (line index, what is wrong)
+
+
+def split_body(body: str) -> BodySplit:
+    """Find the internal blocks of a body; markers in fenced code are text. An opening
+    marker never closed makes the rest of the body internal."""
+    if "postmortem:internal" not in body:
+        return BodySplit(frozenset(), 0, ())
+    internal: set[int] = set()
+    unbalanced: list[tuple[int, str]] = []
+    opened: int | None = None
+    blocks = 0
+    fence = ""
+    for index, line in enumerate(body.split("\n")):
+        if opened is not None:
+            internal.add(index)
+        fenced = _FENCE_RE.match(line)
+        if fence or fenced:
+            if fence and fenced and fenced.group(1)[0] == fence[0]:
+                fence = ""
+            elif not fence and fenced:
+                fence = fenced.group(1)
+            continue
+        marker = _MARKER_RE.match(line)
+        if marker is None:
+            continue
+        closing = marker.group(1) == "/"
+        if not closing and opened is None:
+            opened = index
+            internal.add(index)
+            blocks += 1
+        elif closing and opened is not None:
+            opened = None
+        elif closing:
+            unbalanced.append((index, f"'{CLOSE}' without an opening '{OPEN}' before it"))
+        else:
+            unbalanced.append((index, f"'{OPEN}' inside an internal block; blocks do not nest"))
+    if opened is not None:
+        unbalanced.append(
+            (opened, f"'{OPEN}' is never closed; add '{CLOSE}' where the internal part ends")
+        )
+    return BodySplit(frozenset(internal), blocks, tuple(sorted(unbalanced)))
+
+
+def public_body(body: str, split: BodySplit | None = None) -> str:
+    """The body without its internal blocks, each replaced by one empty line."""
+    split = split or split_body(body)
+    if not split.internal:
+        return body
+    kept: list[str] = []
+    for index, line in enumerate(body.split("\n")):
+        if index not in split.internal:
+            kept.append(line)
+        elif index - 1 not in split.internal:
+            kept.append("")
+    return "\n".join(kept)
+
+
+def is_internal(path: Sequence[str | int], internal: Sequence[Shape]) -> bool:
+    """Whether a value's path is an internal field or inside one."""
+    return any(_matches(path, shape) for shape in internal)
+
+
+def _matches(path: Sequence[str | int], shape: Shape) -> bool:
+    if len(path) < len(shape):
+        return False
+    return all(
+        (step == "*" and isinstance(part, int)) or step == part
+        for part, step in zip(path, shape, strict=False)
+    )
+
+
+def public_data(data: Any, internal: Sequence[Shape], removed: Removed | None = None) -> Any:
+    """A copy of the front-matter without internal fields; the parts that hold none
+    are shared, not copied."""
+    return _without(data, [], internal, removed)
+
+
+def _without(
+    value: Any, path: list[str | int], internal: Sequence[Shape], removed: Removed | None
+) -> Any:
+    relevant = [shape for shape in internal if _prefix_of(path, shape)]
+    if not relevant:
+        return value
+    if isinstance(value, dict):
+        kept = {}
+        for key, item in value.items():
+            where = [*path, key]
+            if is_internal(where, relevant):
+                if removed is not None:
+                    removed.values += sum(1 for _ in _texts(item)) or 1
+                    removed.fields.add(_shape_name(where))
+                continue
+            kept[key] = _without(item, where, relevant, removed)
+        return kept
+    if isinstance(value, list):
+        return [_without(item, [*path, n], relevant, removed) for n, item in enumerate(value)]
+    return value
+
+
+def _prefix_of(path: Sequence[str | int], shape: Shape) -> bool:
+    """Whether `path` leads towards (or into) `shape`."""
+    return _matches(path[: len(shape)], shape[: len(path)]) if path else True
+
+
+def _shape_name(path: Sequence[str | int]) -> str:
+    return field_name(["[]" if isinstance(step, int) else step for step in path]).replace(
+        ".[]", "[]"
+    )
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every text inside a value."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
+
+
+def internal_values(data: Any, internal: Sequence[Shape]) -> list[str]:
+    """The texts of a front-matter's internal fields worth looking for elsewhere."""
+    found: list[str] = []
+    _collect(data, [], internal, found)
+    return sorted({text.strip() for text in found if len(text.strip()) >= SHORTEST_CHECKED})
+
+
+def _collect(
+    value: Any, path: list[str | int], internal: Sequence[Shape], found: list[str]
+) -> None:
+    if path and is_internal(path, internal):
+        found.extend(_texts(value))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _collect(item, [*path, key], internal, found)
+    elif isinstance(value, list):
+        for number, item in enumerate(value):
+            _collect(item, [*path, number], internal, found)
+
+
+def _values_regex(values: list[str]) -> re.Pattern[str]:
+    """The values as written (case counts), as whole words; the longest first."""
+    alternatives = "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+def edition_problems(
+    document: Document, internal: Sequence[Shape], *, public: bool
+) -> list[Diagnostic]:
+    """Markers out of place (PM611), in every audience; and for the public edition, each
+    value of an internal field that the public view would still show (PM610). Needs the
+    document's nodes: run before it is released."""
+    split = split_body(document.body)
+    problems = [
+        problem("PM611", document.path, document.body_line + index, 1, message)
+        for index, message in split.unbalanced
+    ]
+    if not public or not isinstance(document.data, dict):
+        return problems
+    values = internal_values(document.data, internal)
+    if not values:
+        return problems
+    pattern = _values_regex(values)
+    for index, text in enumerate(document.body.split("\n")):
+        if index in split.internal:
+            continue
+        for match in pattern.finditer(text):
+            problems.append(
+                _still_shown(document, document.body_line + index, match.start() + 1, "")
+            )
+    if document.root is not None:
+        lines = document.text.split("\n")
+        for path, node in scalar_nodes(document.root, []):
+            if is_internal(path, internal) or not isinstance(node.value, str):
+                continue
+            shown = pattern.search(node.value)
+            if shown:
+                line, column = _locate(document, lines, node, shown.group(0))
+                problems.append(_still_shown(document, line, column, field_name(path)))
+    return problems
+
+
+def _still_shown(document: Document, line: int, column: int, name: str) -> Diagnostic:
+    return problem(
+        "PM610",
+        document.path,
+        line,
+        column,
+        "the value of an internal field (a reviewer, owner or tracker) is written here, "
+        f"outside any internal block: the public edition would show it; wrap it in '{OPEN}' "
+        f"... '{CLOSE}' or rewrite it",
+        field=name,
+    )
+
+
+def _locate(document: Document, lines: list[str], node: Node, text: str) -> tuple[int, int]:
+    """Where `text` is written within a scalar's lines; the scalar's start if YAML
+    folded it."""
+    first = document.mark_position(node.start_mark)[0]
+    last = document.mark_position(node.end_mark)[0]
+    for number in range(first, max(first, last) + 1):
+        if 0 < number <= len(lines):
+            column = lines[number - 1].find(text)
+            if column >= 0:
+                return number, column + 1
+    return document.mark_position(node.start_mark)
+
+
+def make_public(document: Document, internal: Sequence[Shape]) -> Removed:
+    """Turn a checked document into its public view, in place: internal blocks out of
+    the body, internal fields out of the front-matter. What was left out, counted."""
+    removed = Removed()
+    split = split_body(document.body)
+    removed.blocks = split.blocks
+    document.body = public_body(document.body, split)
+    if isinstance(document.data, dict):
+        document.data = public_data(document.data, internal, removed)
+    if removed.blocks or removed.values:
+        removed.postmortems = 1
+    return removed
+
+
+def public_page(
+    markdown: str, meta: dict[str, Any], internal: Sequence[Shape]
+) -> tuple[str, dict[str, Any]]:
+    """The public view of a page that MkDocs read itself (a postmortem with problems):
+    the same as `make_public` gives a document."""
+    data = public_data(meta, internal)
+    return public_body(markdown), data if isinstance(data, dict) else meta
