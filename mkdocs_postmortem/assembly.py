@@ -20,6 +20,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from .check import Report, Settings
 from .diagnostics import Diagnostic, Severity
+from .edition import public_page
 from .prose import link_mentions, mention_regex
 from .publish import OVERVIEW, Publication
 from .reader import FRONT_MATTER_RE
@@ -97,6 +98,11 @@ class Assembly:
         if uri in self._problems_by_uri and FRONT_MATTER_RE.match(markdown):
             # MkDocs could not read the front-matter and left it in the text.
             markdown = self._bodies[uri]
+        if self.settings.public and uri in self._problems_by_uri:
+            # A page with problems MkDocs read itself, not from the public view.
+            markdown, page.meta = public_page(
+                markdown, page.meta, self.settings.schema.internal_fields()
+            )
         publication = self.publication
         if uri == publication.user_index:
             # The listing is wide; Material's table of contents would narrow it.

@@ -7,6 +7,7 @@ building the site. Exit codes: 0 clean, 1 problems found, 2 usage or configurati
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import re
@@ -24,6 +25,7 @@ from . import site
 from .check import Report, Settings, check_archive
 from .config import PostmortemConfig
 from .diagnostics import format_github, format_json, format_text
+from .edition import AUDIENCES
 from .new_template import next_id, render, title_problem
 from .schema import ConfigurationError, SchemaInForce
 from .workers import default_jobs
@@ -78,6 +80,8 @@ def _plugin_options(config: MkDocsConfig) -> PostmortemConfig:
 
 def validate(args: argparse.Namespace) -> int:
     target = Site(args.config_file)
+    if args.audience is not None:  # check the edition a public build would make
+        target.settings = dataclasses.replace(target.settings, audience=args.audience)
     report, files = target.check(args.jobs)
     if args.format == "json":
         print(format_json(report.diagnostics, files))
@@ -85,6 +89,8 @@ def validate(args: argparse.Namespace) -> int:
         formatter = format_github if args.format == "github" else format_text
         for diagnostic in report.diagnostics:
             print(formatter(diagnostic))
+        if report.removed is not None:
+            print(report.removed.summary(), file=sys.stderr)
         print(report.summary, file=sys.stderr)
     # In CI, errors always fail: `fail_on: never` keeps a site building, not a check.
     strict = args.strict or target.options.fail_on == "warning"
@@ -172,6 +178,12 @@ def parser() -> argparse.ArgumentParser:
     check = command("validate", "Check every postmortem without building the site.")
     check.add_argument("--format", choices=("text", "json", "github"), default="text")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.add_argument(
+        "--audience",
+        choices=AUDIENCES,
+        help="check the edition for this audience (default: the plugin's audience); "
+        "public also reports internal values still shown (PM610)",
+    )
     check.add_argument(
         "--jobs",
         type=_jobs,

@@ -17,7 +17,7 @@ was left out. A value of an internal field still written elsewhere in the public
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -193,18 +193,23 @@ def _texts(value: Any) -> Iterator[str]:
             yield from _texts(item)
 
 
-def internal_values(data: Any, internal: Sequence[Shape]) -> list[str]:
-    """The texts of a front-matter's internal fields worth looking for elsewhere."""
-    found: list[str] = []
+def internal_values(data: Any, internal: Sequence[Shape]) -> dict[str, str]:
+    """The texts of a front-matter's internal fields worth looking for elsewhere, each
+    with the field it is the value of (the first, if several)."""
+    found: list[tuple[str, str]] = []
     _collect(data, [], internal, found)
-    return sorted({text.strip() for text in found if len(text.strip()) >= SHORTEST_CHECKED})
+    values: dict[str, str] = {}
+    for text, name in found:
+        if len(text.strip()) >= SHORTEST_CHECKED:
+            values.setdefault(text.strip(), name)
+    return values
 
 
 def _collect(
-    value: Any, path: list[str | int], internal: Sequence[Shape], found: list[str]
+    value: Any, path: list[str | int], internal: Sequence[Shape], found: list[tuple[str, str]]
 ) -> None:
     if path and is_internal(path, internal):
-        found.extend(_texts(value))
+        found.extend((text, field_name(path)) for text in _texts(value))
     elif isinstance(value, dict):
         for key, item in value.items():
             _collect(item, [*path, key], internal, found)
@@ -235,13 +240,14 @@ def edition_problems(
     values = internal_values(document.data, internal)
     if not values:
         return problems
-    pattern = _values_regex(values)
+    pattern = _values_regex(list(values))
     for index, text in enumerate(document.body.split("\n")):
         if index in split.internal:
             continue
         for match in pattern.finditer(text):
+            line = document.body_line + index
             problems.append(
-                _still_shown(document, document.body_line + index, match.start() + 1, "")
+                _still_shown(document, line, match.start() + 1, "", values[match.group(0)])
             )
     if document.root is not None:
         lines = document.text.split("\n")
@@ -251,19 +257,25 @@ def edition_problems(
             shown = pattern.search(node.value)
             if shown:
                 line, column = _locate(document, lines, node, shown.group(0))
-                problems.append(_still_shown(document, line, column, field_name(path)))
+                problems.append(
+                    _still_shown(document, line, column, field_name(path), values[shown.group(0)])
+                )
     return problems
 
 
-def _still_shown(document: Document, line: int, column: int, name: str) -> Diagnostic:
+def _still_shown(
+    document: Document, line: int, column: int, name: str, internal_field: str
+) -> Diagnostic:
+    """PM610, naming the internal field whose value it is, not the value."""
+    where = "in a public field" if name else "in the body outside an internal block"
+    advice = "leave it out of this field" if name else f"wrap it in '{OPEN}' ... '{CLOSE}'"
     return problem(
         "PM610",
         document.path,
         line,
         column,
-        "the value of an internal field (a reviewer, owner or tracker) is written here, "
-        f"outside any internal block: the public edition would show it; wrap it in '{OPEN}' "
-        f"... '{CLOSE}' or rewrite it",
+        f"the value of the internal field {internal_field} is written here, {where}: the "
+        f"public edition would show it; {advice}, or rewrite it",
         field=name,
     )
 
@@ -296,9 +308,8 @@ def make_public(document: Document, internal: Sequence[Shape]) -> Removed:
 
 
 def public_page(
-    markdown: str, meta: dict[str, Any], internal: Sequence[Shape]
+    markdown: str, meta: Mapping[str, Any], internal: Sequence[Shape]
 ) -> tuple[str, dict[str, Any]]:
     """The public view of a page that MkDocs read itself (a postmortem with problems):
     the same as `make_public` gives a document."""
-    data = public_data(meta, internal)
-    return public_body(markdown), data if isinstance(data, dict) else meta
+    return public_body(markdown), public_data(dict(meta), internal)

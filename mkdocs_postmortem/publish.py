@@ -66,7 +66,8 @@ class Publication:
         `files`, and start making their content in `workers` processes. Raises
         `PluginError` when a file stands where the archive publishes a page."""
         layout = Layout(options.dir)
-        archive = Archive.build(report.documents, settings.schema, settings.today)
+        hidden = settings.schema.internal_fields() if settings.public else ()
+        archive = Archive.build(report.documents, settings.schema, settings.today, hidden)
         uri_by_path = {
             document.path: file.src_uri
             for file, document in zip(postmortems, report.documents, strict=True)
