@@ -153,3 +153,53 @@ def test_the_example_archive_has_no_false_positive() -> None:
     for path in sorted((ROOT / "docs" / "postmortems").glob("*.md")):
         found += problems_of(path.read_text(encoding="utf-8"))
     assert found == []
+
+
+# One sample of each detector's secrets (made up, of the right form), in a sentence.
+SAMPLES = {
+    "AWSKeyDetector": 'aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"',
+    "ArtifactoryDetector": "artifactory: AKCp8jQ8tJzZqE2jEe7wU1qv7rN4fX3k2 ",
+    "AzureStorageKeyDetector": "AccountKey=" + "a1B2" * 22,
+    "BasicAuthDetector": "ftp://backup:Sup3rS3cret@files.example.net/",
+    "CloudantDetector": "cloudant_password='" + "0f" * 32 + "'",
+    "DiscordBotTokenDetector": "MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs",
+    "GitHubTokenDetector": "ghp_" + "a1" * 18,
+    "GitLabTokenDetector": "glpat-" + "x9" * 10,
+    "IbmCloudIamDetector": 'ibm_cloud_iam_key = "' + "Ab3-" * 11 + '"',
+    "IbmCosHmacDetector": 'cos_secret_access_key = "' + "a1" * 24 + '"',
+    "JwtTokenDetector": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0."
+    "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+    "MailchimpDetector": "a1" * 16 + "-us12",
+    "NpmDetector": "//registry.npmjs.org/:_authToken=npm_abc",
+    "OpenAIDetector": "sk-" + "A1" * 10 + "T3BlbkFJ" + "b2" * 10,
+    "PrivateKeyDetector": "-----BEGIN OPENSSH PRIVATE KEY-----",
+    "PypiTokenDetector": "pypi-AgEIcHlwaS5vcmc" + "Ab1" * 24,
+    "SendGridDetector": "SG." + "a" * 22 + "." + "b" * 43,
+    "SlackDetector": "xoxb-123-abc",
+    "SoftlayerDetector": "softlayer_api_key = " + "a1" * 32,
+    "SquareOAuthDetector": "sq0csp-" + "A" * 43,
+    "StripeDetector": "sk_live_" + "a1" * 12,
+    "TelegramBotTokenDetector": "123456789:" + "A" * 35,
+    "TwilioKeyDetector": "AC" + "a1" * 16,
+}
+
+
+def test_every_installed_detector_is_known_to_the_line_hints() -> None:
+    """A detector of a newer detect-secrets reads the whole text until it is added to
+    `HINTED_DETECTORS`, with a sample here showing the hints keep its findings."""
+    from mkdocs_postmortem.validation.leaks import HINTED_DETECTORS, _secret_detectors
+
+    installed = {type(detector).__name__ for detector in _secret_detectors()}
+    assert installed == HINTED_DETECTORS == set(SAMPLES)
+
+
+def test_the_line_hints_lose_no_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mkdocs_postmortem.validation import leaks
+
+    prose = "The assistant answered in plain words.\nNothing here is a key.\n"
+    text = prose + "\n".join(f"Pasted: {sample} end" for sample in SAMPLES.values()) + "\n" + prose
+    hinted = [(leak.kind, leak.start, leak.end) for leak in find_leaks(text)]
+    monkeypatch.setattr(leaks, "HINTED_DETECTORS", frozenset())
+    everything = [(leak.kind, leak.start, leak.end) for leak in find_leaks(text)]
+    assert hinted == everything
+    assert len({kind for kind, _, _ in hinted}) == len(SAMPLES)
