@@ -21,12 +21,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from yaml.nodes import Node
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .diagnostics import Diagnostic, problem
 from .reader import Document
 from .validation.fields import field_name
-from .validation.leaks import scalar_nodes
 
 AUDIENCES = ("internal", "public")
 OPEN = "<!-- postmortem:internal -->"
@@ -128,51 +127,68 @@ def public_body(body: str, split: BodySplit | None = None) -> str:
     return "\n".join(kept)
 
 
+# The internal fields as a tree of keys (`*` for list items), `True` where a field is
+# internal: a walk of a front-matter carries its place in the tree, so that each value
+# is classified in one step, and parts without internal fields are not walked at all.
+Tree = dict[str, "Tree | bool"]
+
+
+def tree_of(internal: Sequence[Shape]) -> Tree:
+    tree: Tree = {}
+    for shape in internal:
+        node = tree
+        for step in shape[:-1]:
+            child = node.setdefault(step, {})
+            if child is True:
+                break
+            assert isinstance(child, dict)
+            node = child
+        else:
+            node[shape[-1]] = True
+    return tree
+
+
+def _step(place: Tree | bool | None, key: str | int) -> Tree | bool | None:
+    """Where a child is in the tree of internal fields."""
+    if place is None or place is True or place is False:
+        return place or None
+    return place.get("*" if isinstance(key, int) else key)
+
+
 def is_internal(path: Sequence[str | int], internal: Sequence[Shape]) -> bool:
     """Whether a value's path is an internal field or inside one."""
-    return any(_matches(path, shape) for shape in internal)
-
-
-def _matches(path: Sequence[str | int], shape: Shape) -> bool:
-    if len(path) < len(shape):
-        return False
-    return all(
-        (step == "*" and isinstance(part, int)) or step == part
-        for part, step in zip(path, shape, strict=False)
-    )
+    place: Tree | bool | None = tree_of(internal)
+    for key in path:
+        place = _step(place, key)
+    return place is True
 
 
 def public_data(data: Any, internal: Sequence[Shape], removed: Removed | None = None) -> Any:
     """A copy of the front-matter without internal fields; the parts that hold none
     are shared, not copied."""
-    return _without(data, [], internal, removed)
+    return _without(data, [], tree_of(internal), removed)
 
 
-def _without(
-    value: Any, path: list[str | int], internal: Sequence[Shape], removed: Removed | None
-) -> Any:
-    relevant = [shape for shape in internal if _prefix_of(path, shape)]
-    if not relevant:
-        return value
+def _without(value: Any, path: list[str | int], place: Tree, removed: Removed | None) -> Any:
     if isinstance(value, dict):
         kept = {}
         for key, item in value.items():
-            where = [*path, key]
-            if is_internal(where, relevant):
+            child = _step(place, key)
+            if child is True:
                 if removed is not None:
                     removed.values += sum(1 for _ in _texts(item)) or 1
-                    removed.fields.add(_shape_name(where))
-                continue
-            kept[key] = _without(item, where, relevant, removed)
+                    removed.fields.add(_shape_name([*path, key]))
+            elif isinstance(child, dict):
+                kept[key] = _without(item, [*path, key], child, removed)
+            else:
+                kept[key] = item
         return kept
     if isinstance(value, list):
-        return [_without(item, [*path, n], relevant, removed) for n, item in enumerate(value)]
+        child = _step(place, 0)
+        if not isinstance(child, dict):
+            return value
+        return [_without(item, [*path, n], child, removed) for n, item in enumerate(value)]
     return value
-
-
-def _prefix_of(path: Sequence[str | int], shape: Shape) -> bool:
-    """Whether `path` leads towards (or into) `shape`."""
-    return _matches(path[: len(shape)], shape[: len(path)]) if path else True
 
 
 def _shape_name(path: Sequence[str | int]) -> str:
@@ -197,7 +213,7 @@ def internal_values(data: Any, internal: Sequence[Shape]) -> dict[str, str]:
     """The texts of a front-matter's internal fields worth looking for elsewhere, each
     with the field it is the value of (the first, if several)."""
     found: list[tuple[str, str]] = []
-    _collect(data, [], internal, found)
+    _collect(data, [], tree_of(internal), found)
     values: dict[str, str] = {}
     for text, name in found:
         if len(text.strip()) >= SHORTEST_CHECKED:
@@ -205,17 +221,43 @@ def internal_values(data: Any, internal: Sequence[Shape]) -> dict[str, str]:
     return values
 
 
-def _collect(
-    value: Any, path: list[str | int], internal: Sequence[Shape], found: list[tuple[str, str]]
-) -> None:
-    if path and is_internal(path, internal):
-        found.extend((text, field_name(path)) for text in _texts(value))
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _collect(item, [*path, key], internal, found)
+def _collect(value: Any, path: list[str | int], place: Tree, found: list[tuple[str, str]]) -> None:
+    items: Iterator[tuple[str | int, Any]]
+    if isinstance(value, dict):
+        items = iter(value.items())
     elif isinstance(value, list):
-        for number, item in enumerate(value):
-            _collect(item, [*path, number], internal, found)
+        items = enumerate(value)
+    else:
+        return
+    for key, item in items:
+        child = _step(place, key)
+        if child is True:
+            found.extend((text, field_name([*path, key])) for text in _texts(item))
+        elif isinstance(child, dict):
+            _collect(item, [*path, key], child, found)
+
+
+def _public_scalars(root: Node, tree: Tree) -> Iterator[tuple[list[str | int], ScalarNode]]:
+    """Each scalar value of the front-matter outside internal fields, with its path; a
+    node reached twice (an alias) is walked once."""
+    seen: set[int] = set()
+    stack: list[tuple[Node, list[str | int], Tree | bool | None]] = [(root, [], tree)]
+    while stack:
+        node, path, place = stack.pop()
+        if id(node) in seen or place is True:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            yield path, node
+        elif isinstance(node, MappingNode):
+            for key, child in node.value:
+                name = str(key.value) if isinstance(key, ScalarNode) else "?"
+                stack.append((child, [*path, name], _step(place, name)))
+        elif isinstance(node, SequenceNode):
+            stack.extend(
+                (child, [*path, number], _step(place, number))
+                for number, child in enumerate(node.value)
+            )
 
 
 def _values_regex(values: list[str]) -> re.Pattern[str]:
@@ -251,8 +293,8 @@ def edition_problems(
             )
     if document.root is not None:
         lines = document.text.split("\n")
-        for path, node in scalar_nodes(document.root, []):
-            if is_internal(path, internal) or not isinstance(node.value, str):
+        for path, node in _public_scalars(document.root, tree_of(internal)):
+            if not isinstance(node.value, str):
                 continue
             shown = pattern.search(node.value)
             if shown:
