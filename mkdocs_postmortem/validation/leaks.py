@@ -207,6 +207,13 @@ HINTED_DETECTORS = frozenset(
 )
 
 
+# Detectors whose pattern takes quadratic time on a long line (npm's `//.+/:_authToken`:
+# seconds on a line of slashes): given only the lines with their literal, up to a length
+# that a real one does not reach (an `.npmrc` line).
+_NEEDS = {"NpmDetector": "_authToken"}
+_LONGEST_NEEDING = 300
+
+
 def _secrets(text: str, lines: _Lines) -> Iterator[Leak]:
     hinted = lines.of(itertools.chain(*(hint.finditer(text) for hint in _SECRET_HINT_RES)))
     joined = "\n".join(line for _, line in hinted)
@@ -222,7 +229,11 @@ def _secrets(text: str, lines: _Lines) -> Iterator[Leak]:
         return hinted[index][0] + offset - joined_starts[index]
 
     for detector in _secret_detectors():
-        known = type(detector).__name__ in HINTED_DETECTORS
+        name = type(detector).__name__
+        if name in _NEEDS:
+            yield from _short_lines(detector, text, lines, _NEEDS[name])
+            continue
+        known = name in HINTED_DETECTORS
         scanned = joined if known else text
         if not scanned:
             continue
@@ -235,6 +246,20 @@ def _secrets(text: str, lines: _Lines) -> Iterator[Leak]:
                 if known:
                     start, end = original(start), original(end)
                 yield Leak(SECRET, detector.secret_type, start, end, text[start:end])
+
+
+def _short_lines(detector: Any, text: str, lines: _Lines, literal: str) -> Iterator[Leak]:
+    if literal not in text:
+        return
+    for offset, line in lines.of(re.finditer(re.escape(literal), text)):
+        if len(line) > _LONGEST_NEEDING:
+            continue
+        for pattern in detector.denylist:
+            for match in pattern.finditer(line):
+                start, end = _secret_span(match)
+                yield Leak(
+                    SECRET, detector.secret_type, offset + start, offset + end, line[start:end]
+                )
 
 
 def _secret_span(match: re.Match[str]) -> tuple[int, int]:
