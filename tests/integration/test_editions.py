@@ -171,3 +171,22 @@ def test_a_reviewer_named_in_the_body_fails_only_the_public_build(tmp_path: Path
     )
     # The same check without building.
     assert f"x.md:{line}:5: error PM610" in internal.validate("--audience", "public").stdout
+
+
+def test_a_page_with_problems_is_public_too(tmp_path: Path) -> None:
+    """A postmortem with a warning is converted from the file MkDocs reads itself, not
+    from the checked view: the public edition still leaves its internal parts out."""
+    text = published("TEST-2026-0100").replace("status: published", "status: draft")
+    text += (
+        "\nThe on-call engineer should have caught it.\n\n"  # PM402: a warning, shown on the page
+        f"<!-- postmortem:internal -->\nPaged via the night hotline.\n<!-- /postmortem:internal -->\n"
+    )
+    site = Site(tmp_path / "site", "audience: public")
+    site.add("x.md", text)
+    result = site.build()
+    assert result.returncode == 0, result.stderr
+    assert "PM402" in result.stderr
+    page = (site.root / "site" / "postmortems" / "x" / "index.html").read_text(encoding="utf-8")
+    assert "should have caught it" in page and "postmortem-problems" in page
+    for hidden in ("night hotline", "Support engineering", "Trust and safety", "Search team"):
+        assert hidden not in page
