@@ -33,7 +33,8 @@ def public_url(
     config = folder / "mkdocs.yml"
     config.write_text(
         f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: {ROOT / 'docs'}\n{THEMES[request.param]}"
-        "plugins:\n  - search\n  - postmortem:\n      today: '2026-11-27'\n      audience: public\n",
+        "plugins:\n  - search\n  - postmortem:\n"
+        "      today: '2026-11-27'\n      audience: public\n",
         encoding="utf-8",
     )
     out = folder / "site"

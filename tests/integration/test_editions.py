@@ -179,7 +179,8 @@ def test_a_page_with_problems_is_public_too(tmp_path: Path) -> None:
     text = published("TEST-2026-0100").replace("status: published", "status: draft")
     text += (
         "\nThe on-call engineer should have caught it.\n\n"  # PM402: a warning, shown on the page
-        f"<!-- postmortem:internal -->\nPaged via the night hotline.\n<!-- /postmortem:internal -->\n"
+        "<!-- postmortem:internal -->\nPaged via the night hotline.\n"
+        "<!-- /postmortem:internal -->\n"
     )
     site = Site(tmp_path / "site", "audience: public")
     site.add("x.md", text)

@@ -84,9 +84,8 @@ def leaky(status: str = "in_review") -> str:
     return text + f"\n```console\n$ export AWS_ACCESS_KEY_ID={AWS_KEY}\n```\n"
 
 
-def problems_of(
-    text: str, settings: LeakSettings = LeakSettings()
-) -> list[tuple[int, int, str, str]]:
+def problems_of(text: str, settings: LeakSettings | None = None) -> list[tuple[int, int, str, str]]:
+    settings = settings or LeakSettings()
     document = read("docs/postmortems/x.md", text.encode())
     draft = "status: draft" in text
     return [
