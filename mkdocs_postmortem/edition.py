@@ -155,14 +155,6 @@ def _step(place: Tree | bool | None, key: str | int) -> Tree | bool | None:
     return place.get("*" if isinstance(key, int) else key)
 
 
-def is_internal(path: Sequence[str | int], internal: Sequence[Shape]) -> bool:
-    """Whether a value's path is an internal field or inside one."""
-    place: Tree | bool | None = tree_of(internal)
-    for key in path:
-        place = _step(place, key)
-    return place is True
-
-
 def public_data(data: Any, internal: Sequence[Shape], removed: Removed | None = None) -> Any:
     """A copy of the front-matter without internal fields; the parts that hold none
     are shared, not copied."""
