@@ -164,3 +164,14 @@ def test_the_internal_edition_reports_no_pm610_and_keeps_everything() -> None:
     assert removed is None
     assert not [p for p in problems if p.code == "PM610"]
     assert document.data is not None and document.data["reviewers"]
+
+
+def test_the_format_reference_marks_the_internal_fields() -> None:
+    from mkdocs_postmortem.reference import schema_reference
+
+    marked = [
+        line.split("`")[1]
+        for line in schema_reference(SchemaInForce.builtin()).splitlines()
+        if "Internal: left out of the public edition." in line
+    ]
+    assert marked == ["reviewers", "ref", "owner", "tracker"]
