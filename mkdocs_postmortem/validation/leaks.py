@@ -35,6 +35,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ..diagnostics import Diagnostic, Severity, problem
 from ..reader import Document
 from .fields import field_name
+from .review import Body, allowed_codes
 
 SECRET = "PM601"
 EMAIL = "PM602"
@@ -45,7 +46,6 @@ CODES = (SECRET, EMAIL, PHONE, CARD)
 DEFAULT_PHONE_REGION = "US"
 
 _NEWLINE_RE = re.compile("\n")
-_ALLOW_RE = re.compile(r"postmortem-allow\s+((?:PM[0-9]{3}[\s,]*)+)")
 
 # An address: a local part of the usual characters, `@`, dotted labels ending in a
 # top-level domain of letters. Every run is bounded, so the scan stays linear.
@@ -377,21 +377,14 @@ class _Places:
         """The codes that `postmortem-allow` silences where `offset` is."""
         line = self.position(offset)[0]
         if offset < self.front_end:
-            return {code for number in span for code in _allowed(self.lines[number - 1])}
-        own = _allowed(self.lines[line - 1])
+            return {code for number in span for code in allowed_codes(self.lines[number - 1])}
+        own = allowed_codes(self.lines[line - 1])
         return own | self.body_allowed().get(line - self.document.body_line, set())
 
     def body_allowed(self) -> dict[int, set[str]]:
         if self._body_allowed is None:
-            from .review import Body
-
             self._body_allowed = Body(self.document).allowed
         return self._body_allowed
-
-
-def _allowed(line: str) -> set[str]:
-    allow = _ALLOW_RE.search(line) if "postmortem-allow" in line else None
-    return set(allow.group(1).replace(",", " ").split()) if allow else set()
 
 
 def scalar_nodes(root: Node, path: list[str | int]) -> Iterator[tuple[list[str | int], Node]]:
