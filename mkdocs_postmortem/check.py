@@ -15,12 +15,12 @@ from pathlib import Path
 
 from . import collector
 from .diagnostics import RULES, Diagnostic, Severity, count
-from .edition import Removed, edition_problems, make_public
+from .edition import Removed, edition_problems, make_public, withhold
 from .reader import Document, read
 from .schema import ConfigurationError, SchemaInForce
 from .validation.archive_rules import archive_problems, cross_references, document_problems
 from .validation.language import LanguageRule
-from .validation.leaks import LeakSettings, leak_problems
+from .validation.leaks import LeakSettings, leak_findings
 from .validation.review import ReviewSettings, review_problems
 from .validation.schema_rules import schema_problems
 from .workers import shared_map
@@ -229,15 +229,19 @@ def check_document(path: str, raw: bytes | OSError | str, settings: Settings) ->
     edition, the document becomes its public view (`edition.make_public`)."""
     document = read(path, _contents(raw))
     internal = settings.schema.internal_fields()
+    leaks, withheld = leak_findings(
+        document, settings.leaks, draft=_is_draft(document, settings.schema)
+    )
     problems = [
         *document.problems,
         *schema_problems(document, settings.schema),
         *review_problems(document, settings.review),
         *document_problems(document, settings.schema, settings.today),
-        *leak_problems(document, settings.leaks, draft=_is_draft(document, settings.schema)),
+        *leaks,
         *edition_problems(document, internal, public=settings.public),
     ]
     document.release(keep=cross_references(document))
+    withhold(document, withheld)
     removed = make_public(document, internal) if settings.public else None
     return document, problems, removed
 

@@ -327,6 +327,34 @@ def _locate(document: Document, lines: list[str], node: Node, text: str) -> tupl
     return document.mark_position(node.start_mark)
 
 
+def withhold(document: Document, withheld: dict[str, str]) -> None:
+    """Put the masked form of each leak found in place of the value, in the body and
+    the front-matter that everything published is made from."""
+    if not withheld:
+        return
+    document.withheld = withheld
+    document.body = masked_text(document.body, withheld)
+    if isinstance(document.data, dict):
+        document.data = _masked_data(document.data, withheld)
+
+
+def masked_text(text: str, withheld: dict[str, str]) -> str:
+    for value in sorted(withheld, key=len, reverse=True):  # a longer one may hold a shorter
+        if value in text:
+            text = text.replace(value, withheld[value])
+    return text
+
+
+def _masked_data(value: Any, withheld: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return masked_text(value, withheld)
+    if isinstance(value, dict):
+        return {key: _masked_data(item, withheld) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_masked_data(item, withheld) for item in value]
+    return value
+
+
 def make_public(document: Document, internal: Sequence[Shape]) -> Removed:
     """Turn a checked document into its public view, in place: internal blocks out of
     the body, internal fields out of the front-matter. What was left out, counted."""
@@ -341,9 +369,18 @@ def make_public(document: Document, internal: Sequence[Shape]) -> Removed:
     return removed
 
 
-def public_page(
-    markdown: str, meta: Mapping[str, Any], internal: Sequence[Shape]
+def published_page(
+    markdown: str,
+    meta: Mapping[str, Any],
+    withheld: dict[str, str],
+    internal: Sequence[Shape] | None,
 ) -> tuple[str, dict[str, Any]]:
-    """The public view of a page that MkDocs read itself (a postmortem with problems):
-    the same as `make_public` gives a document."""
-    return public_body(markdown), public_data(dict(meta), internal)
+    """What a page that MkDocs read itself (a postmortem with problems) publishes: the
+    same as `withhold` and, for the public edition (`internal` given), `make_public`
+    make of a document."""
+    data: dict[str, Any] = _masked_data(dict(meta), withheld) if withheld else dict(meta)
+    if withheld:
+        markdown = masked_text(markdown, withheld)
+    if internal is not None:
+        return public_body(markdown), public_data(data, internal)
+    return markdown, data

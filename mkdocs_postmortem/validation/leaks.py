@@ -410,14 +410,23 @@ def scalar_nodes(root: Node, path: list[str | int]) -> Iterator[tuple[list[str |
 def leak_problems(document: Document, settings: LeakSettings, *, draft: bool) -> list[Diagnostic]:
     """Each secret or piece of personal data in the file at its line and column: an
     error, a warning in a draft, unless allowed on its line or in the baseline."""
+    return leak_findings(document, settings, draft=draft)[0]
+
+
+def leak_findings(
+    document: Document, settings: LeakSettings, *, draft: bool
+) -> tuple[list[Diagnostic], dict[str, str]]:
+    """The problems of `leak_problems`, and each value they report with its masked form,
+    which is what a build that goes on (a draft's warning, `mkdocs serve`) publishes."""
     text = document.text
     if not text:
-        return []
+        return [], {}
     leaks = [leak for leak in find_leaks(text, settings.phone_region) if not settings.is_safe(leak)]
     if not leaks:
-        return []
+        return [], {}
     places = _Places(document, len(text) - len(document.body))
     problems = []
+    withheld: dict[str, str] = {}
     for leak in leaks:
         if leak.start < places.front_end:
             name, span = places.field_and_span(leak.start)
@@ -437,7 +446,8 @@ def leak_problems(document: Document, settings: LeakSettings, *, draft: bool) ->
             field=name,
         )
         problems.append(found if not draft else _as_warning(found))
-    return problems
+        withheld[leak.value] = masked(leak)
+    return problems, withheld
 
 
 def _as_warning(diagnostic: Diagnostic) -> Diagnostic:

@@ -191,3 +191,21 @@ def test_a_page_with_problems_is_public_too(tmp_path: Path) -> None:
     assert "should have caught it" in page and "postmortem-problems" in page
     for hidden in ("night hotline", "Support engineering", "Trust and safety", "Search team"):
         assert hidden not in page
+
+
+@pytest.mark.parametrize("audience", ["internal", "public"])
+def test_a_drafts_leaks_are_warnings_and_published_masked(tmp_path: Path, audience: str) -> None:
+    """A draft's leak is a warning, so a build without --strict goes on: the page, search
+    and exports show the masked form, never the value."""
+    site, text = leaky_site(tmp_path / "site", audience)
+    site.add("leaky.md", text.replace("status: in_review", "status: draft"))
+    result = site.build()
+    assert result.returncode == 0, result.stderr
+    assert "warning" in result.stderr.lower() and "PM601" in result.stderr
+    assert EMAIL not in result.stderr and AWS_KEY not in result.stderr
+    texts = published_text(site)
+    assert [path for path, content in texts.items() if AWS_KEY in content or EMAIL in content] == []
+    page = texts["postmortems/leaky/index.html"]
+    assert "AKIA****" in page and "aws s3 ls" in page  # the rest of the code block stays
+    assert "d****" in texts["postmortems/incidents.json"]
+    assert site.build("--strict").returncode == 1
