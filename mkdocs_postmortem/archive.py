@@ -373,6 +373,8 @@ class Archive:
     # Each incident's similar ones (see `learning`): given, or worked out by
     # `find_similar`, which pages call and a check alone does not need.
     similar: dict[str, list[Similar]] | None = None
+    # The fields this edition leaves out (`edition`), as `action_items.*.owner`.
+    hidden: frozenset[str] = frozenset()
     by_id: dict[str, Incident] = field(init=False)
     referenced_by: dict[str, list[Incident]] = field(init=False)
     _ranks: dict[str, dict[str, int]] = field(init=False, repr=False)
@@ -412,11 +414,20 @@ class Archive:
                 self.default_kind,
                 self.addressed_by,
                 self.similar,
+                self.hidden,
             ),
         )
 
     @classmethod
-    def build(cls, documents: Iterable[Document], schema: SchemaInForce, today: dt.date) -> Archive:
+    def build(
+        cls,
+        documents: Iterable[Document],
+        schema: SchemaInForce,
+        today: dt.date,
+        hidden: Iterable[tuple[str, ...]] = (),
+    ) -> Archive:
+        """The archive of the checked documents; `hidden`, the fields that this
+        edition leaves out (see `edition`), which its pages then do not show."""
         with collector.paused():
             incidents = [
                 incident_from(document, today, schema)
@@ -448,7 +459,13 @@ class Archive:
                 },
                 default_kind=schema.default_kind(),
                 addressed_by=schema.addressed_by(),
+                hidden=frozenset(".".join(shape) for shape in hidden),
             )
+
+    def shows(self, shape: str) -> bool:
+        """Whether this edition shows a field (`action_items.*.owner`): every field but
+        those the public edition leaves out."""
+        return shape not in self.hidden
 
     def label(self, value: str, name: str) -> str:
         """What readers see for `value` of the enum `$defs/<name>` (see

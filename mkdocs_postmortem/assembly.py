@@ -20,6 +20,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from .check import Report, Settings
 from .diagnostics import Diagnostic, Severity
+from .edition import published_page
 from .prose import link_mentions, mention_regex
 from .publish import OVERVIEW, Publication
 from .reader import FRONT_MATTER_RE
@@ -47,6 +48,7 @@ class Assembly:
         self._problems_by_uri: dict[str, list[Diagnostic]] = {}
         self._bodies: dict[str, str] = {}  # a broken postmortem's text without front-matter
         self._meta: dict[str, dict[str, Any]] = {}  # front-matter read by the check
+        self._withheld: dict[str, dict[str, str]] = {}  # leaks found, masked (`edition`)
         self._fragments: dict[str, list[Fragment]] = {}  # where the plugin's HTML went
         self._search_forms: dict[str, str] = {}  # HTML -> its search form, made ahead
         self._swaps: dict[str, list[tuple[str, str]]] = {}
@@ -64,6 +66,8 @@ class Assembly:
                 for p in problems_by_path.get(document.path, [])
                 if p.severity is not Severity.INFO  # a suggestion, not a problem of the page
             ]
+            if document.withheld:
+                self._withheld[file.src_uri] = document.withheld
             if problems:
                 self._problems_by_uri[file.src_uri] = problems
                 self._bodies[file.src_uri] = document.body
@@ -97,6 +101,14 @@ class Assembly:
         if uri in self._problems_by_uri and FRONT_MATTER_RE.match(markdown):
             # MkDocs could not read the front-matter and left it in the text.
             markdown = self._bodies[uri]
+        if uri in self._problems_by_uri and (self.settings.public or uri in self._withheld):
+            # A page with problems MkDocs read itself, not from the checked view.
+            markdown, page.meta = published_page(
+                markdown,
+                page.meta,
+                self._withheld.get(uri, {}),
+                self.settings.schema.internal_fields() if self.settings.public else None,
+            )
         publication = self.publication
         if uri == publication.user_index:
             # The listing is wide; Material's table of contents would narrow it.

@@ -18,6 +18,7 @@ from pathlib import Path
 from . import collector
 from .archive import Archive
 from .diagnostics import RULES, Diagnostic, Severity, count
+from .edition import Removed, edition_problems, make_public, withhold
 from .reader import Document, read
 from .schema import ConfigurationError, SchemaInForce
 from .validation.archive_rules import (
@@ -27,6 +28,7 @@ from .validation.archive_rules import (
     fixes_not_held,
 )
 from .validation.language import LanguageRule
+from .validation.leaks import LeakSettings, leak_findings
 from .validation.review import ReviewSettings, review_problems
 from .validation.schema_rules import schema_problems
 from .workers import shared_map
@@ -52,6 +54,13 @@ class Settings:
     today: dt.date = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).date())
     review: ReviewSettings = field(default_factory=ReviewSettings)
     severities: dict[str, str] = field(default_factory=dict)
+    leaks: LeakSettings = field(default_factory=LeakSettings)
+    # `public` builds the public edition: internal blocks and fields left out (`edition`).
+    audience: str = "internal"
+
+    @property
+    def public(self) -> bool:
+        return self.audience == "public"
 
     @classmethod
     def load(
@@ -62,6 +71,9 @@ class Settings:
         sections: Mapping[str, list[str]] | None = None,
         rules: Mapping[str, str] | None = None,
         phrases: Iterable[Mapping[str, str]] = (),
+        leak_baseline: Path | None = None,
+        phone_region: str | None = None,
+        audience: str = "internal",
     ) -> Settings:
         """Settings from the plugin's options; raises `ConfigurationError`.
 
@@ -76,7 +88,15 @@ class Settings:
             sections=_sections(sections, schema) if sections is not None else None,
             phrases=tuple(_phrase(entry) for entry in phrases),
         )
-        return cls(schema, day, review, dict(rules or {}))
+        try:
+            leaks = LeakSettings.load(leak_baseline, phone_region)
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigurationError(
+                f"leaks.baseline: cannot read {leak_baseline}: {error}; give a UTF-8 text "
+                "file of safe values, one a line"
+            ) from None
+        schema.internal_fields()  # a bad `x-visibility` stops here, before any file is read
+        return cls(schema, day, review, dict(rules or {}), leaks, audience)
 
 
 def _sections(value: Mapping[str, list[str]], schema: SchemaInForce) -> dict[str, list[str]]:
@@ -132,6 +152,8 @@ class Report:
     documents: list[Document]
     diagnostics: list[Diagnostic]
     archive: Archive  # the model of the postmortems, which the pages are made from
+    # What the public edition left out; None for the internal edition.
+    removed: Removed | None = None
 
     @property
     def errors(self) -> int:
@@ -206,7 +228,7 @@ def _counted(number: int, noun: str) -> str:
 # and its bytes, the error met reading it, or the path of the file to read them from,
 # read in whichever process checks it, so that no file's bytes travel between them.
 Source = tuple[str, "bytes | OSError | str"]
-Checked = tuple[Document, list[Diagnostic]]
+Checked = tuple[Document, list[Diagnostic], Removed | None]
 
 
 class Checks:
@@ -233,8 +255,9 @@ class Checks:
             read_sources.append((path, content))
             earlier = self._by_path.get(path)
             if isinstance(content, bytes) and earlier is not None and earlier[0] == content:
-                document, problems = earlier[1]
-                kept.append((copy.copy(document), problems))  # the build changes its copy
+                document, problems, removed = earlier[1]
+                # The build changes its copy of the document.
+                kept.append((copy.copy(document), problems, removed))
             else:
                 kept.append(None)
         return read_sources, kept
@@ -243,8 +266,8 @@ class Checks:
         """Remember this build's checks (of `sources` as `split` read them), and forget
         files that are gone."""
         self._by_path = {
-            path: (raw, (copy.copy(document), problems))
-            for (path, raw), (document, problems) in zip(sources, checked, strict=True)
+            path: (raw, (copy.copy(document), problems, removed))
+            for (path, raw), (document, problems, removed) in zip(sources, checked, strict=True)
             if isinstance(raw, bytes)
         }
 
@@ -265,6 +288,7 @@ def check_archive(
     """
     documents = []
     diagnostics: list[Diagnostic] = list(notices)
+    removed = Removed() if settings.public else None
     with collector.paused():
         if earlier is None:
             checked = shared_map(partial(_check_source, settings=settings), sources, jobs)
@@ -274,13 +298,17 @@ def check_archive(
             fresh = iter(shared_map(partial(_check_source, settings=settings), changed, jobs))
             checked = [found if found is not None else next(fresh) for found in kept]
             earlier.keep(read_sources, checked)
-        for document, problems in checked:
+        for document, problems, left_out in checked:
             documents.append(document)
             diagnostics.extend(problems)
+            if removed is not None and left_out is not None:
+                removed.add(left_out)
     diagnostics.extend(archive_problems(documents, settings.schema))
-    archive = Archive.build(documents, settings.schema, settings.today)
+    hidden = settings.schema.internal_fields() if settings.public else ()
+    archive = Archive.build(documents, settings.schema, settings.today, hidden)
     diagnostics.extend(fixes_not_held(archive, documents))
-    return Report(documents, sorted(set(_adjust(diagnostics, settings.severities))), archive)
+    found = sorted(set(_adjust(diagnostics, settings.severities)))
+    return Report(documents, found, archive, removed)
 
 
 def _check_source(source: Source, *, settings: Settings) -> Checked:
@@ -289,16 +317,31 @@ def _check_source(source: Source, *, settings: Settings) -> Checked:
 
 def check_document(path: str, raw: bytes | OSError | str, settings: Settings) -> Checked:
     """Read one postmortem and apply every rule that needs only it; the document is
-    released once checked, so that memory stays flat as archives grow."""
+    released once checked, so that memory stays flat as archives grow. For the public
+    edition, the document becomes its public view (`edition.make_public`)."""
     document = read(path, _contents(raw))
+    internal = settings.schema.internal_fields()
+    leaks, withheld = leak_findings(
+        document, settings.leaks, draft=_is_draft(document, settings.schema)
+    )
     problems = [
         *document.problems,
         *schema_problems(document, settings.schema),
         *review_problems(document, settings.review),
         *document_problems(document, settings.schema, settings.today),
+        *leaks,
+        *edition_problems(document, internal, public=settings.public),
     ]
     document.release(keep=cross_references(document))
-    return document, problems
+    withhold(document, withheld)
+    removed = make_public(document, internal) if settings.public else None
+    return document, problems, removed
+
+
+def _is_draft(document: Document, schema: SchemaInForce) -> bool:
+    """A draft's leaks are warnings: it is not finished, nor reviewed yet."""
+    status = document.data.get("status") if isinstance(document.data, dict) else None
+    return isinstance(status, str) and status in schema.draft_statuses()
 
 
 def _contents(raw: bytes | OSError | str) -> bytes | OSError:

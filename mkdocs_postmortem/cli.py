@@ -7,6 +7,7 @@ building the site. Exit codes: 0 clean, 1 problems found, 2 usage or configurati
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import re
@@ -25,6 +26,7 @@ from . import site
 from .check import Report, Settings, check_archive
 from .config import PostmortemConfig
 from .diagnostics import Diagnostic, format_github, format_json, format_markdown, format_text
+from .edition import AUDIENCES
 from .new_template import next_id, render, title_problem
 from .schema import ConfigurationError, SchemaInForce
 from .workers import default_jobs
@@ -79,9 +81,13 @@ def _plugin_options(config: MkDocsConfig) -> PostmortemConfig:
 
 def validate(args: argparse.Namespace) -> int:
     target = Site(args.config_file)
+    if args.audience is not None:  # check the edition a public build would make
+        target.settings = dataclasses.replace(target.settings, audience=args.audience)
     if args.overdue:
         return overdue(target, args)
     report, files = target.check(args.jobs)
+    if report.removed is not None and args.format in ("text", "github"):
+        print(report.removed.summary(), file=sys.stderr)
     _print(report.diagnostics, files, report.summary, args.format)
     # In CI, errors always fail: `fail_on: never` keeps a site building, not a check.
     strict = args.strict or target.options.fail_on == "warning"
@@ -206,6 +212,12 @@ def parser() -> argparse.ArgumentParser:
         "--overdue",
         action="store_true",
         help="list only the overdue action items; exit 1 if there are any",
+    )
+    check.add_argument(
+        "--audience",
+        choices=AUDIENCES,
+        help="check the edition for this audience (default: the plugin's audience); "
+        "public also reports internal values still shown (PM610)",
     )
     check.add_argument(
         "--jobs",

@@ -15,6 +15,8 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import BaseConfigOption, Config, ValidationError
 
 from .check import ADJUSTABLE, PHRASE_DEFAULTS, SEVERITY_CHOICES, phrase_regex
+from .edition import AUDIENCES
+from .validation.leaks import DEFAULT_PHONE_REGION
 from .workers import default_jobs
 
 T = TypeVar("T")
@@ -176,6 +178,36 @@ class Phrase(Config):
     """What to write instead."""
 
 
+class _Region(c.Type[str]):
+    """A region code of libphonenumber (`US`, `GB`, `DE`): where phone numbers written
+    without a country code are taken to be from."""
+
+    def __init__(self) -> None:
+        super().__init__(str, default=DEFAULT_PHONE_REGION)
+
+    def run_validation(self, value: object) -> str:
+        region = super().run_validation(value).upper()
+        import phonenumbers
+
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValidationError(
+                f"expected a two-letter region code such as 'US', 'GB' or 'DE', got {value!r}"
+            )
+        return region
+
+
+class Leaks(Config):
+    """The option `leaks`: what the leak checks (PM601-PM604) take as safe, and where
+    phone numbers are from."""
+
+    baseline = c.Optional(c.File(exists=True))
+    """A text file, relative to `mkdocs.yml`, of values that are safe to publish, one a
+    line (`#` starts a comment); `@example.com` makes every address at a domain safe."""
+
+    phone_region = _Region()
+    """Where a phone number written without `+` and a country code is from."""
+
+
 class PostmortemConfig(Config):
     """The plugin's options; docs/configuration.md tells more of each."""
 
@@ -214,6 +246,15 @@ class PostmortemConfig(Config):
 
     blameless_phrases = _List(c.SubConfig(Phrase), default=[])
     """The organisation's own phrases not to write, reported as PM450."""
+
+    audience = c.Choice(AUDIENCES, default="internal")
+    """Who the built site is for: `internal` publishes everything; `public` leaves out
+    the body's internal blocks and the fields the schema marks `x-visibility: internal`
+    (reviewers, action items' owner and tracker), from pages, search and exports, and
+    fails when a value of such a field is still written elsewhere (PM610)."""
+
+    leaks = c.SubConfig(Leaks)
+    """Known-safe values (`baseline`) and the phone region of the leak checks."""
 
     jobs = _Jobs()
     """How many processes check and render an archive of 200 postmortems or more; 0

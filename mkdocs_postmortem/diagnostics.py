@@ -116,6 +116,18 @@ RULES: dict[str, Rule] = {
         Rule("PM408", _W, "Blameless language: 'the root cause' (there is rarely one)."),
         Rule("PM409", _W, "Blameless language: the model as a culprit ('the model lied/decided')."),
         Rule("PM450", _W, "Blameless language: a phrase of the organisation's own list."),
+        # Leak checks: errors from `in_review` on, warnings in a draft (`validation.leaks`).
+        Rule("PM601", _E, "A secret (cloud key, token, private key, password in a URL)."),
+        Rule("PM602", _E, "Personal data: an e-mail address."),
+        Rule("PM603", _E, "Personal data: a phone number."),
+        Rule("PM604", _E, "Personal data: a payment card number."),
+        # Editions (`edition`).
+        Rule(
+            "PM610",
+            _E,
+            "Public edition: the value of an internal field is written outside an internal block.",
+        ),
+        Rule("PM611", _E, "An internal block's marker out of place: not closed, nested or alone."),
     )
 }
 

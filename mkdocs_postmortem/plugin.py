@@ -100,6 +100,8 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
             earlier=self.checks,
         )
         report.log(log)
+        if report.removed is not None:
+            log.info(report.removed.summary())
         if report.fails(self.config.fail_on):
             if not self.serving:
                 raise PluginError(f"postmortem: the archive has problems: {report.summary}.")

@@ -173,6 +173,9 @@ class Document:
     body: str = ""
     body_line: int = 1
     problems: list[Diagnostic] = field(default_factory=list)
+    # Values the leak checks found, each with the masked form that is published instead
+    # (`edition.withhold`): never the value, even when a warning lets the build go on.
+    withheld: dict[str, str] = field(default_factory=dict)
 
     block: str = ""  # the front-matter's YAML, as parsed
     # Built on first use, so that a file with many problems is still read in linear time.

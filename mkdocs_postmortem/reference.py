@@ -141,11 +141,15 @@ def _nested(schema: SchemaInForce, shape: tuple[str, ...]) -> Iterator[tuple[tup
 
 def _table(schema: SchemaInForce, shape: tuple[str, ...]) -> list[str]:
     rows = ["| key | type | required | description |", "|---|---|---|---|"]
+    internal = schema.internal_fields()
     for entry in fields(schema, shape):
+        description = str(entry.resolved.get("description", ""))
+        if entry.shape in internal:
+            description += " Internal: left out of the public edition."
         rows.append(
             f"| `{entry.name}` | {_cell(type_text(schema, entry.schema))} "
             f"| {_cell(required_from(entry))} "
-            f"| {_cell(str(entry.resolved.get('description', '')))} |"
+            f"| {_cell(description.strip())} |"
         )
     return rows
 

@@ -134,6 +134,7 @@ class SchemaInForce:
             except (ValueError, jsonschema_rs.ValidationError) as error:
                 raise ConfigurationError(f"schema: cannot be compiled: {error}") from None
         self._known: dict[tuple[str, ...], frozenset[str] | None] = {}
+        self._internal: tuple[tuple[str, ...], ...] | None = None
         # Computed once, and checked here: a bad annotation is a configuration error.
         self._orders = {
             name: tuple(self.enum(name)) for name in ("status", "severity", "action_status")
@@ -398,6 +399,40 @@ class SchemaInForce:
                 keys.update(subschema.get("properties", {}))
             self._known[shape] = frozenset(keys) if keys else None
         return self._known[shape]
+
+    def internal_fields(self) -> tuple[tuple[str, ...], ...]:
+        """The fields marked `x-visibility: internal`, as paths with list items written
+        `*` (`action_items.*.owner`): left out of the public edition. Raises
+        `ConfigurationError` for a visibility other than `internal` or `public`."""
+        if self._internal is None:
+            found: list[tuple[str, ...]] = []
+            stack: list[tuple[str, ...]] = [()]
+            while stack:
+                shape = stack.pop()
+                if len(shape) > 12:  # a recursive schema: deeper fields are not looked for
+                    continue
+                children: dict[str, list[Schema]] = {}
+                has_items = False
+                for subschema in self.applicable(shape):
+                    for name, child in subschema.get("properties", {}).items():
+                        if isinstance(child, dict):
+                            children.setdefault(name, []).extend(self._expand(child))
+                    has_items = has_items or isinstance(subschema.get("items"), dict)
+                for name, subschemas in children.items():
+                    visibility = {s.get("x-visibility", "public") for s in subschemas}
+                    if not visibility <= {"public", "internal"}:
+                        raise ConfigurationError(
+                            f"schema: {'.'.join((*shape, name))}: x-visibility must be "
+                            f"'internal' or 'public', not {sorted(visibility - {'public'})[0]!r}"
+                        )
+                    if "internal" in visibility:
+                        found.append((*shape, name))
+                    else:
+                        stack.append((*shape, name))
+                if has_items:
+                    stack.append((*shape, "*"))
+            self._internal = tuple(sorted(found))
+        return self._internal
 
     def _expand(self, subschema: Schema) -> Iterator[Schema]:
         stack = [subschema]

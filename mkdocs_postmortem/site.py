@@ -213,4 +213,7 @@ def settings(config: MkDocsConfig, options: PostmortemConfig) -> Settings:
         sections=options.required_sections,
         rules=options.rules,
         phrases=options.blameless_phrases,
+        leak_baseline=Path(options.leaks.baseline) if options.leaks.baseline else None,
+        phone_region=options.leaks.phone_region,
+        audience=options.audience,
     )

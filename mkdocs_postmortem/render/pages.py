@@ -174,6 +174,8 @@ class Renderer:
         self._from_index: dict[str, str] = {}
         # `{{ incident.severity | label("severity") }}`: what readers see for a value.
         env.filters["label"] = archive.label
+        # `{% if shows("action_items.*.owner") %}`: whether this edition shows a field.
+        env.globals["shows"] = archive.shows
 
     def from_index(self, src_uri: str) -> str:
         """The link to a page from the archive's index."""
@@ -305,14 +307,17 @@ class Renderer:
                 open=sum(not i.finished for i in items),
                 overdue=sum(i.overdue for i in items),
             ),
-            self._page(
-                self.layout.owners,
-                "Action items by owner",
-                "action-owners.html",
-                toc=True,
-                owners=_by_owner(items),
-            ),
         ]
+        if self.archive.shows("action_items.*.owner"):  # not in the public edition
+            pages.append(
+                self._page(
+                    self.layout.owners,
+                    "Action items by owner",
+                    "action-owners.html",
+                    toc=True,
+                    owners=_by_owner(items),
+                )
+            )
         for category, category_items in groups.items():
             if not category_items:
                 continue

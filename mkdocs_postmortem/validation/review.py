@@ -192,6 +192,8 @@ class Body:
                     fence = ""
                 elif not fence and match:
                     fence = match.group(1)
+                if section_allow:  # a section's allowance covers its code (leak checks)
+                    self.allowed[index] = set().union(*(c for _, c in section_allow))
                 continue
             heading = _HEADING_RE.match(line) if line[:1] == "#" else None
             if heading:
@@ -425,7 +427,12 @@ def _span(document: Document, node: Node | None) -> range:
 
 
 def _allowed_in_yaml(line: str) -> set[str]:
-    allow = _ALLOW_RE.search(line) if "#" in line else None
+    return allowed_codes(line) if "#" in line else set()
+
+
+def allowed_codes(line: str) -> set[str]:
+    """The codes a `postmortem-allow` comment on the line names, if any."""
+    allow = _ALLOW_RE.search(line) if "postmortem-allow" in line else None
     return set(allow.group(1).replace(",", " ").split()) if allow else set()
 
 

@@ -1,0 +1,386 @@
+"""Internal and public editions of the archive, from one source.
+
+The public edition leaves out the body's internal blocks
+
+    <!-- postmortem:internal -->
+    ... names, ticket links, what only the organisation may read ...
+    <!-- /postmortem:internal -->
+
+and the fields the schema in force marks `x-visibility: internal` (built in:
+`reviewers`, an action item's `owner` and `tracker`). Everything published is made
+from the public view of each postmortem (`public_view`), made once right after its
+check: pages, cards, listings, the owners page, search and the exports never see what
+was left out. A value of an internal field still written elsewhere in the public view
+(a reviewer named in the body) is an error, PM610, since leaving it out would not hide it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .diagnostics import Diagnostic, problem
+from .reader import Document
+from .validation.fields import field_name
+
+AUDIENCES = ("internal", "public")
+OPEN = "<!-- postmortem:internal -->"
+CLOSE = "<!-- /postmortem:internal -->"
+
+# A marker alone on its line (as Markdown allows a block of HTML: up to three spaces).
+_MARKER_RE = re.compile(r"^[ ]{0,3}<!--\s*(/?)postmortem:internal\s*-->\s*$")
+_FENCE_RE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
+# Shorter values of internal fields are not looked for elsewhere: "QA" is a word too.
+SHORTEST_CHECKED = 3
+
+Shape = tuple[str, ...]
+
+
+@dataclass
+class Removed:
+    """What the public edition left out, counted for the build's summary line."""
+
+    blocks: int = 0
+    values: int = 0
+    fields: set[str] = field(default_factory=set)  # as `action_items[].owner`
+    postmortems: int = 0
+
+    def add(self, other: Removed) -> None:
+        self.blocks += other.blocks
+        self.values += other.values
+        self.fields |= other.fields
+        self.postmortems += other.postmortems
+
+    def summary(self) -> str:
+        names = ", ".join(sorted(self.fields)) or "none"
+        return (
+            f"public edition: left out {self.blocks} internal block(s) and {self.values} "
+            f"value(s) of internal fields ({names}) from {self.postmortems} postmortem(s)"
+        )
+
+
+@dataclass(frozen=True)
+class BodySplit:
+    """The body's lines that are internal (markers included), and markers out of place."""
+
+    internal: frozenset[int]
+    blocks: int
+    unbalanced: tuple[tuple[int, str], ...]  # (line index, what is wrong)
+
+
+def split_body(body: str) -> BodySplit:
+    """Find the internal blocks of a body; markers in fenced code are text. An opening
+    marker never closed makes the rest of the body internal."""
+    if "postmortem:internal" not in body:
+        return BodySplit(frozenset(), 0, ())
+    internal: set[int] = set()
+    unbalanced: list[tuple[int, str]] = []
+    opened: int | None = None
+    blocks = 0
+    fence = ""
+    for index, line in enumerate(body.split("\n")):
+        if opened is not None:
+            internal.add(index)
+        fenced = _FENCE_RE.match(line)
+        if fence or fenced:
+            if fence and fenced and fenced.group(1)[0] == fence[0]:
+                fence = ""
+            elif not fence and fenced:
+                fence = fenced.group(1)
+            continue
+        marker = _MARKER_RE.match(line)
+        if marker is None:
+            continue
+        closing = marker.group(1) == "/"
+        if not closing and opened is None:
+            opened = index
+            internal.add(index)
+            blocks += 1
+        elif closing and opened is not None:
+            opened = None
+        elif closing:
+            unbalanced.append((index, f"'{CLOSE}' without an opening '{OPEN}' before it"))
+        else:
+            unbalanced.append((index, f"'{OPEN}' inside an internal block; blocks do not nest"))
+    if opened is not None:
+        unbalanced.append(
+            (opened, f"'{OPEN}' is never closed; add '{CLOSE}' where the internal part ends")
+        )
+    return BodySplit(frozenset(internal), blocks, tuple(sorted(unbalanced)))
+
+
+def public_body(body: str, split: BodySplit | None = None) -> str:
+    """The body without its internal blocks, each replaced by one empty line."""
+    split = split or split_body(body)
+    if not split.internal:
+        return body
+    kept: list[str] = []
+    for index, line in enumerate(body.split("\n")):
+        if index not in split.internal:
+            kept.append(line)
+        elif index - 1 not in split.internal:
+            kept.append("")
+    return "\n".join(kept)
+
+
+# The internal fields as a tree of keys (`*` for list items), `True` where a field is
+# internal: a walk of a front-matter carries its place in the tree, so that each value
+# is classified in one step, and parts without internal fields are not walked at all.
+Tree = dict[str, "Tree | bool"]
+
+
+def tree_of(internal: Sequence[Shape]) -> Tree:
+    tree: Tree = {}
+    for shape in internal:
+        node = tree
+        for step in shape[:-1]:
+            child = node.setdefault(step, {})
+            if child is True:
+                break
+            assert isinstance(child, dict)
+            node = child
+        else:
+            node[shape[-1]] = True
+    return tree
+
+
+def _step(place: Tree | bool | None, key: str | int) -> Tree | bool | None:
+    """Where a child is in the tree of internal fields."""
+    if place is None or place is True or place is False:
+        return place or None
+    return place.get("*" if isinstance(key, int) else key)
+
+
+def public_data(data: Any, internal: Sequence[Shape], removed: Removed | None = None) -> Any:
+    """A copy of the front-matter without internal fields; the parts that hold none
+    are shared, not copied."""
+    return _without(data, [], tree_of(internal), removed)
+
+
+def _without(value: Any, path: list[str | int], place: Tree, removed: Removed | None) -> Any:
+    if isinstance(value, dict):
+        kept = {}
+        for key, item in value.items():
+            child = _step(place, key)
+            if child is True:
+                if removed is not None:
+                    removed.values += sum(1 for _ in _texts(item)) or 1
+                    removed.fields.add(_shape_name([*path, key]))
+            elif isinstance(child, dict):
+                kept[key] = _without(item, [*path, key], child, removed)
+            else:
+                kept[key] = item
+        return kept
+    if isinstance(value, list):
+        child = _step(place, 0)
+        if not isinstance(child, dict):
+            return value
+        return [_without(item, [*path, n], child, removed) for n, item in enumerate(value)]
+    return value
+
+
+def _shape_name(path: Sequence[str | int]) -> str:
+    return field_name(["[]" if isinstance(step, int) else step for step in path]).replace(
+        ".[]", "[]"
+    )
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every text inside a value."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
+
+
+def internal_values(data: Any, internal: Sequence[Shape]) -> dict[str, str]:
+    """The texts of a front-matter's internal fields worth looking for elsewhere, each
+    with the field it is the value of (the first, if several)."""
+    found: list[tuple[str, str]] = []
+    _collect(data, [], tree_of(internal), found)
+    values: dict[str, str] = {}
+    for text, name in found:
+        if len(text.strip()) >= SHORTEST_CHECKED:
+            values.setdefault(text.strip(), name)
+    return values
+
+
+def _collect(value: Any, path: list[str | int], place: Tree, found: list[tuple[str, str]]) -> None:
+    items: Iterator[tuple[str | int, Any]]
+    if isinstance(value, dict):
+        items = iter(value.items())
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return
+    for key, item in items:
+        child = _step(place, key)
+        if child is True:
+            found.extend((text, field_name([*path, key])) for text in _texts(item))
+        elif isinstance(child, dict):
+            _collect(item, [*path, key], child, found)
+
+
+def _public_scalars(root: Node, tree: Tree) -> Iterator[tuple[list[str | int], ScalarNode]]:
+    """Each scalar value of the front-matter outside internal fields, with its path; a
+    node reached twice (an alias) is walked once."""
+    seen: set[int] = set()
+    stack: list[tuple[Node, list[str | int], Tree | bool | None]] = [(root, [], tree)]
+    while stack:
+        node, path, place = stack.pop()
+        if id(node) in seen or place is True:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            yield path, node
+        elif isinstance(node, MappingNode):
+            for key, child in node.value:
+                name = str(key.value) if isinstance(key, ScalarNode) else "?"
+                stack.append((child, [*path, name], _step(place, name)))
+        elif isinstance(node, SequenceNode):
+            stack.extend(
+                (child, [*path, number], _step(place, number))
+                for number, child in enumerate(node.value)
+            )
+
+
+def _values_regex(values: list[str]) -> re.Pattern[str]:
+    """The values as written (case counts), as whole words; the longest first."""
+    alternatives = "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+def edition_problems(
+    document: Document, internal: Sequence[Shape], *, public: bool
+) -> list[Diagnostic]:
+    """Markers out of place (PM611), in every audience; and for the public edition, each
+    value of an internal field that the public view would still show (PM610). Needs the
+    document's nodes: run before it is released."""
+    split = split_body(document.body)
+    problems = [
+        problem("PM611", document.path, document.body_line + index, 1, message)
+        for index, message in split.unbalanced
+    ]
+    if not public or not isinstance(document.data, dict):
+        return problems
+    values = internal_values(document.data, internal)
+    if not values:
+        return problems
+    pattern = _values_regex(list(values))
+    for index, text in enumerate(document.body.split("\n")):
+        if index in split.internal:
+            continue
+        for match in pattern.finditer(text):
+            line = document.body_line + index
+            problems.append(
+                _still_shown(document, line, match.start() + 1, "", values[match.group(0)])
+            )
+    if document.root is not None:
+        lines = document.text.split("\n")
+        for path, node in _public_scalars(document.root, tree_of(internal)):
+            if not isinstance(node.value, str):
+                continue
+            shown = pattern.search(node.value)
+            if shown:
+                line, column = _locate(document, lines, node, shown.group(0))
+                problems.append(
+                    _still_shown(document, line, column, field_name(path), values[shown.group(0)])
+                )
+    return problems
+
+
+def _still_shown(
+    document: Document, line: int, column: int, name: str, internal_field: str
+) -> Diagnostic:
+    """PM610, naming the internal field whose value it is, not the value."""
+    where = "in a public field" if name else "in the body outside an internal block"
+    advice = "leave it out of this field" if name else f"wrap it in '{OPEN}' ... '{CLOSE}'"
+    return problem(
+        "PM610",
+        document.path,
+        line,
+        column,
+        f"the value of the internal field {internal_field} is written here, {where}: the "
+        f"public edition would show it; {advice}, or rewrite it",
+        field=name,
+    )
+
+
+def _locate(document: Document, lines: list[str], node: Node, text: str) -> tuple[int, int]:
+    """Where `text` is written within a scalar's lines; the scalar's start if YAML
+    folded it."""
+    first = document.mark_position(node.start_mark)[0]
+    last = document.mark_position(node.end_mark)[0]
+    for number in range(first, max(first, last) + 1):
+        if 0 < number <= len(lines):
+            column = lines[number - 1].find(text)
+            if column >= 0:
+                return number, column + 1
+    return document.mark_position(node.start_mark)
+
+
+def withhold(document: Document, withheld: dict[str, str]) -> None:
+    """Put the masked form of each leak found in place of the value, in the body and
+    the front-matter that everything published is made from."""
+    if not withheld:
+        return
+    document.withheld = withheld
+    document.body = masked_text(document.body, withheld)
+    if isinstance(document.data, dict):
+        document.data = _masked_data(document.data, withheld)
+
+
+def masked_text(text: str, withheld: dict[str, str]) -> str:
+    for value in sorted(withheld, key=len, reverse=True):  # a longer one may hold a shorter
+        if value in text:
+            text = text.replace(value, withheld[value])
+    return text
+
+
+def _masked_data(value: Any, withheld: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return masked_text(value, withheld)
+    if isinstance(value, dict):
+        return {key: _masked_data(item, withheld) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_masked_data(item, withheld) for item in value]
+    return value
+
+
+def make_public(document: Document, internal: Sequence[Shape]) -> Removed:
+    """Turn a checked document into its public view, in place: internal blocks out of
+    the body, internal fields out of the front-matter. What was left out, counted."""
+    removed = Removed()
+    split = split_body(document.body)
+    removed.blocks = split.blocks
+    document.body = public_body(document.body, split)
+    if isinstance(document.data, dict):
+        document.data = public_data(document.data, internal, removed)
+    if removed.blocks or removed.values:
+        removed.postmortems = 1
+    return removed
+
+
+def published_page(
+    markdown: str,
+    meta: Mapping[str, Any],
+    withheld: dict[str, str],
+    internal: Sequence[Shape] | None,
+) -> tuple[str, dict[str, Any]]:
+    """What a page that MkDocs read itself (a postmortem with problems) publishes: the
+    same as `withhold` and, for the public edition (`internal` given), `make_public`
+    make of a document."""
+    data: dict[str, Any] = _masked_data(dict(meta), withheld) if withheld else dict(meta)
+    if withheld:
+        markdown = masked_text(markdown, withheld)
+    if internal is not None:
+        return public_body(markdown), public_data(data, internal)
+    return markdown, data

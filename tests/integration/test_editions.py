@@ -1,0 +1,211 @@
+"""End to end: leaks stop `validate` and the build at their lines without being printed,
+and a public build of the example archive publishes no reviewer, owner or tracker, in
+any page, the search index or the exports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from cases import line_of, published
+from conftest import Site
+
+from mkdocs_postmortem import read
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted(p for p in (ROOT / "docs" / "postmortems").glob("*.md") if p.name != "index.md")
+INTERNAL_BLOCK_TEXT = "security hotline"  # a phrase of the example archive's internal block
+# AWS's documented example key id (detect-secrets flags it) and a customer's address.
+AWS_KEY = "AKIAIOSFODNN7EXAMPLE"
+EMAIL = "dana.whitfield@northwind-mail.net"
+
+
+def internal_values() -> set[str]:
+    """Every reviewer, owner, tracker and prompt-change ref of the example archive."""
+    values: set[str] = set()
+    for path in EXAMPLES:
+        data = read(path.name, path.read_bytes()).data or {}
+        values.update(data.get("reviewers", []))
+        for item in data.get("action_items", []):
+            values.update(item[key] for key in ("owner", "tracker") if item.get(key))
+        history = data.get("ai_system", {}).get("prompt", {}).get("history", [])
+        values.update(entry["ref"] for entry in history if entry.get("ref"))
+    return values
+
+
+def build_examples(root: Path, audience: str) -> tuple[Site, str]:
+    site = Site(root, f'today: "2026-11-27"\naudience: {audience}')
+    for path in EXAMPLES:
+        site.add(path.name, path.read_bytes())
+    result = site.build("--strict")
+    assert result.returncode == 0, result.stderr
+    return site, result.stderr
+
+
+def published_text(site: Site) -> dict[str, str]:
+    """Every text file the build wrote, by its path in the site."""
+    out = site.root / "site"
+    return {
+        str(path.relative_to(out)): path.read_text(encoding="utf-8", errors="replace")
+        for path in out.rglob("*")
+        if path.is_file() and path.suffix in (".html", ".json", ".csv", ".xml", ".js", ".txt")
+    }
+
+
+@pytest.fixture(scope="module")
+def editions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Site, str]]:
+    root = tmp_path_factory.mktemp("editions")
+    return {
+        audience: build_examples(root / audience, audience) for audience in ("internal", "public")
+    }
+
+
+def test_the_internal_edition_publishes_every_internal_value(
+    editions: dict[str, tuple[Site, str]],
+) -> None:
+    """The counterpart of the next test: the values are there to find."""
+    texts = published_text(editions["internal"][0])
+    every = "\n".join(texts.values())
+    assert [value for value in internal_values() if value not in every] == []
+    assert INTERNAL_BLOCK_TEXT in texts["postmortems/samsung-source-code-public-chatbot/index.html"]
+    assert INTERNAL_BLOCK_TEXT in texts["search/search_index.json"]
+    assert "postmortems/action-items/owners/index.html" in texts
+
+
+def test_the_public_edition_publishes_no_reviewer_owner_or_tracker_anywhere(
+    editions: dict[str, tuple[Site, str]],
+) -> None:
+    site, log = editions["public"]
+    texts = published_text(site)
+    assert "search/search_index.json" in texts and "postmortems/incidents.json" in texts
+    assert "postmortems/action-items.csv" in texts
+    shown = {
+        (value, path)
+        for path, text in texts.items()
+        for value in internal_values() | {INTERNAL_BLOCK_TEXT}
+        if value in text
+    }
+    assert shown == set()
+    # No owners page, and no link to one; the tables have no owner or tracker column.
+    assert "postmortems/action-items/owners/index.html" not in texts
+    action_items = texts["postmortems/action-items/index.html"]
+    assert "owners/" not in action_items and ">Owner</th>" not in action_items
+    assert ">Tracker</th>" not in texts["postmortems/air-canada-bereavement-policy/index.html"]
+    # One line says what was left out.
+    (summary,) = [line for line in log.splitlines() if "public edition:" in line]
+    assert "left out 1 internal block(s)" in summary and "reviewers" in summary
+
+
+def test_the_public_exports_keep_their_shape(editions: dict[str, tuple[Site, str]]) -> None:
+    """Internal fields are written empty, so that tools reading the exports need no change."""
+    out = editions["public"][0].root / "site" / "postmortems"
+    data = json.loads((out / "incidents.json").read_text(encoding="utf-8"))
+    schema = json.loads((out / "incidents.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(data)
+    items = [item for incident in data["incidents"] for item in incident["action_items"]]
+    assert items and {(item["owner"], item["tracker"]) for item in items} == {(None, None)}
+    assert {tuple(incident["reviewers"]) for incident in data["incidents"]} == {()}
+    header = (out / "action-items.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert '"owner"' in header and '"tracker"' in header
+
+
+def leaky_site(root: Path, audience: str = "internal") -> tuple[Site, str]:
+    """A held-out postmortem in review: a cloud key in a code block, a customer's
+    address in `inputs`."""
+    text = published(
+        "TEST-2026-0100",
+        "  inputs: Customer questions about refunds, with the policy page retrieved.",
+        f"  inputs: Customer questions about refunds, one of them signed {EMAIL}.",
+    ).replace("status: published", "status: in_review")
+    text += f"\n## Log\n\n```console\n$ aws s3 ls\n$ export AWS_ACCESS_KEY_ID={AWS_KEY}\n```\n"
+    site = Site(root, f"audience: {audience}")
+    site.add("leaky.md", text)
+    return site, text
+
+
+@pytest.mark.parametrize("audience", ["internal", "public"])
+def test_a_held_out_leak_fails_validate_and_the_build_at_its_lines_unprinted(
+    tmp_path: Path, audience: str
+) -> None:
+    site, text = leaky_site(tmp_path / "site", audience)
+    lines = text.split("\n")
+    email_line, key_line = line_of(text, EMAIL), line_of(text, AWS_KEY)
+    email_at = f"docs/postmortems/leaky.md:{email_line}:{lines[email_line - 1].index(EMAIL) + 1}:"
+    key_at = f"docs/postmortems/leaky.md:{key_line}:{lines[key_line - 1].index(AWS_KEY) + 1}:"
+    runs = {
+        "validate": site.validate(),
+        "validate --format github": site.validate("--format", "github"),
+        "validate --format json": site.validate("--format", "json"),
+        "build": site.build(),
+    }
+    for name, result in runs.items():
+        assert result.returncode == 1, name
+        output = result.stdout + result.stderr
+        assert EMAIL not in output and AWS_KEY not in output, name
+        assert "northwind" not in output and "IOSFODNN7" not in output, name
+    text_output = runs["validate"].stdout
+    assert f"{email_at} error PM602 ai_system.inputs: e-mail address 'd" in text_output
+    assert f"{key_at} error PM601 AWS Access Key 'AKIA" in text_output
+    assert email_at in runs["build"].stderr and key_at in runs["build"].stderr
+    github = runs["validate --format github"].stdout
+    assert f"file=docs/postmortems/leaky.md,line={key_line}," in github
+    built = site.root / "site"
+    written = [p for p in built.rglob("*") if p.is_file()] if built.exists() else []
+    assert not [p for p in written if AWS_KEY in p.read_text(errors="replace")]
+
+
+def test_a_reviewer_named_in_the_body_fails_only_the_public_build(tmp_path: Path) -> None:
+    text = published("TEST-2026-0100") + "\nThe Trust and safety team signed this off.\n"
+    line = line_of(text, "The Trust and safety team")
+    internal = Site(tmp_path / "internal", "audience: internal")
+    internal.add("x.md", text)
+    assert internal.build("--strict").returncode == 0
+    public = Site(tmp_path / "public", "audience: public")
+    public.add("x.md", text)
+    result = public.build()
+    assert result.returncode == 1
+    assert f"docs/postmortems/x.md:{line}:5: error PM610 the value of the internal field " in (
+        result.stderr
+    )
+    # The same check without building.
+    assert f"x.md:{line}:5: error PM610" in internal.validate("--audience", "public").stdout
+
+
+def test_a_page_with_problems_is_public_too(tmp_path: Path) -> None:
+    """A postmortem with a warning is converted from the file MkDocs reads itself, not
+    from the checked view: the public edition still leaves its internal parts out."""
+    text = published("TEST-2026-0100").replace("status: published", "status: draft")
+    text += (
+        "\nThe on-call engineer should have caught it.\n\n"  # PM402: a warning, shown on the page
+        "<!-- postmortem:internal -->\nPaged via the night hotline.\n"
+        "<!-- /postmortem:internal -->\n"
+    )
+    site = Site(tmp_path / "site", "audience: public")
+    site.add("x.md", text)
+    result = site.build()
+    assert result.returncode == 0, result.stderr
+    assert "PM402" in result.stderr
+    page = (site.root / "site" / "postmortems" / "x" / "index.html").read_text(encoding="utf-8")
+    assert "should have caught it" in page and "postmortem-problems" in page
+    for hidden in ("night hotline", "Support engineering", "Trust and safety", "Search team"):
+        assert hidden not in page
+
+
+@pytest.mark.parametrize("audience", ["internal", "public"])
+def test_a_drafts_leaks_are_warnings_and_published_masked(tmp_path: Path, audience: str) -> None:
+    """A draft's leak is a warning, so a build without --strict goes on: the page, search
+    and exports show the masked form, never the value."""
+    site, text = leaky_site(tmp_path / "site", audience)
+    site.add("leaky.md", text.replace("status: in_review", "status: draft"))
+    result = site.build()
+    assert result.returncode == 0, result.stderr
+    assert "warning" in result.stderr.lower() and "PM601" in result.stderr
+    assert EMAIL not in result.stderr and AWS_KEY not in result.stderr
+    texts = published_text(site)
+    assert [path for path, content in texts.items() if AWS_KEY in content or EMAIL in content] == []
+    page = texts["postmortems/leaky/index.html"]
+    assert "AKIA****" in page and "aws s3 ls" in page  # the rest of the code block stays
+    assert "d****" in texts["postmortems/incidents.json"]
+    assert site.build("--strict").returncode == 1

@@ -1,0 +1,177 @@
+"""The public edition: internal blocks and fields left out in one place, and what would
+still show them reported."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from cases import line_of, published
+
+from mkdocs_postmortem.check import Settings, check_document
+from mkdocs_postmortem.edition import (
+    CLOSE,
+    OPEN,
+    public_body,
+    public_data,
+    split_body,
+)
+from mkdocs_postmortem.schema import ConfigurationError, SchemaInForce
+
+BUILTIN = SchemaInForce.builtin().internal_fields()
+
+
+def test_the_built_in_internal_fields() -> None:
+    assert BUILTIN == (
+        ("action_items", "*", "owner"),
+        ("action_items", "*", "tracker"),
+        ("ai_system", "prompt", "history", "*", "ref"),
+        ("reviewers",),
+    )
+
+
+def test_an_organisation_schema_may_mark_more_fields(tmp_path: Path) -> None:
+    extension = tmp_path / "org.json"
+    extension.write_text(
+        json.dumps(
+            {
+                "properties": {
+                    "customer": {"type": "string", "x-visibility": "internal"},
+                    "impact": {"properties": {"users_affected": {"x-visibility": "internal"}}},
+                }
+            }
+        ),
+        encoding="utf-8",
+    )
+    fields = SchemaInForce.load(extension).internal_fields()
+    assert ("customer",) in fields and ("impact", "users_affected") in fields
+    assert ("reviewers",) in fields
+
+
+def test_a_visibility_other_than_internal_or_public_stops_the_configuration(
+    tmp_path: Path,
+) -> None:
+    extension = tmp_path / "org.json"
+    extension.write_text(
+        json.dumps({"properties": {"tags": {"x-visibility": "secret"}}}), encoding="utf-8"
+    )
+    with pytest.raises(ConfigurationError, match="tags: x-visibility must be"):
+        Settings.load(extension)
+
+
+def test_blocks_are_left_out_and_markers_in_code_are_text() -> None:
+    body = "\n".join(
+        [
+            "Public one.",
+            OPEN,
+            "Internal: the on-call lead was Ada.",
+            CLOSE,
+            "Public two.",
+            "```markdown",
+            OPEN,
+            "```",
+            "Public three.",
+        ]
+    )
+    assert public_body(body).split("\n") == [
+        "Public one.",
+        "",
+        "Public two.",
+        "```markdown",
+        OPEN,
+        "```",
+        "Public three.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (f"a\n{OPEN}\nb\n", "never closed"),
+        (f"a\n{CLOSE}\nb\n", "without an opening"),
+        (f"{OPEN}\n{OPEN}\n{CLOSE}\n", "do not nest"),
+    ],
+)
+def test_markers_out_of_place(body: str, message: str) -> None:
+    (problem,) = split_body(body).unbalanced
+    assert message in problem[1]
+
+
+def test_an_unclosed_block_hides_the_rest_of_the_body() -> None:
+    assert public_body(f"a\n{OPEN}\nsecret plans\n") == "a\n"
+
+
+def test_public_data_leaves_out_internal_fields_and_shares_the_rest() -> None:
+    data = {
+        "id": "X-1",
+        "reviewers": ["Safety board"],
+        "ai_system": {"name": "bot", "prompt": {"history": [{"version": "1", "ref": "T-1"}]}},
+        "action_items": [{"id": "A1", "owner": "Ops", "tracker": "https://t/1", "title": "t"}],
+        "tags": ["x"],
+    }
+    public = public_data(data, BUILTIN)
+    assert public == {
+        "id": "X-1",
+        "ai_system": {"name": "bot", "prompt": {"history": [{"version": "1"}]}},
+        "action_items": [{"id": "A1", "title": "t"}],
+        "tags": ["x"],
+    }
+    assert public["tags"] is data["tags"]
+    assert data["reviewers"] == ["Safety board"]  # the author's values are not touched
+
+
+def public_settings() -> Settings:
+    settings = Settings.load()
+    from dataclasses import replace
+
+    return replace(settings, audience="public")
+
+
+def test_an_internal_value_written_in_the_body_or_a_public_field_is_pm610() -> None:
+    text = published(
+        "TEST-2026-0100",
+        "Refund questions are routed to people.",
+        "Refund questions are routed to people by the Safety team.",
+    )
+    text += "\nThe Search team fixed the index.\n"
+    text += f"{OPEN}\nThe Trust and safety reviewers met twice.\n{CLOSE}\n"
+    document, problems, removed = check_document("x.md", text.encode(), public_settings())
+    found = sorted((p.line, p.column, p.field) for p in problems if p.code == "PM610")
+    timeline_line = line_of(text, "by the Safety team")
+    body_line = line_of(text, "The Search team fixed")
+    assert found == [
+        (
+            timeline_line,
+            text.split("\n")[timeline_line - 1].index("Safety team") + 1,
+            "timeline[2].event",
+        ),
+        (body_line, 5, ""),
+    ]
+    messages = " ".join(str(p) for p in problems if p.code == "PM610")
+    assert "action_items[0].owner" in messages and "action_items[1].owner" in messages
+    assert "Safety team" not in messages and "Search team" not in messages
+    # The document is its public view from here on.
+    assert removed is not None and removed.blocks == 1 and removed.postmortems == 1
+    assert "Trust and safety" not in document.body
+    assert document.data is not None and "reviewers" not in document.data
+    assert all("owner" not in item for item in document.data["action_items"])
+
+
+def test_the_internal_edition_reports_no_pm610_and_keeps_everything() -> None:
+    text = published("TEST-2026-0100") + "\nThe Search team fixed the index.\n"
+    document, problems, removed = check_document("x.md", text.encode(), Settings.load())
+    assert removed is None
+    assert not [p for p in problems if p.code == "PM610"]
+    assert document.data is not None and document.data["reviewers"]
+
+
+def test_the_format_reference_marks_the_internal_fields() -> None:
+    from mkdocs_postmortem.reference import schema_reference
+
+    marked = [
+        line.split("`")[1]
+        for line in schema_reference(SchemaInForce.builtin()).splitlines()
+        if "Internal: left out of the public edition." in line
+    ]
+    assert marked == ["reviewers", "ref", "owner", "tracker"]
