@@ -183,13 +183,22 @@ def check_archive(
     leave docs_dir). With `jobs` above 1, a large archive is checked by that many
     processes (see `workers`); the report is the same.
     """
-    documents = []
-    diagnostics: list[Diagnostic] = list(notices)
     with collector.paused():
         checked = shared_map(partial(_check_source, settings=settings), sources, jobs)
-        for document, problems in checked:
-            documents.append(document)
-            diagnostics.extend(problems)
+        return report_of(checked, settings, notices)
+
+
+def report_of(
+    checked: Iterable[Checked], settings: Settings, notices: Iterable[Diagnostic] = ()
+) -> Report:
+    """The report of documents checked one by one (`check_document`): their problems,
+    the rules across documents, the configured severities. The language server keeps
+    each document's check and calls this alone when one of them changes."""
+    documents = []
+    diagnostics: list[Diagnostic] = list(notices)
+    for document, problems in checked:
+        documents.append(document)
+        diagnostics.extend(problems)
     diagnostics.extend(archive_problems(documents, settings.schema))
     return Report(documents, sorted(set(_adjust(diagnostics, settings.severities))))
 

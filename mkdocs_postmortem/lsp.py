@@ -1,0 +1,767 @@
+"""The language server: `mkdocs-postmortem lsp`, spoken over stdin and stdout.
+
+A thin adapter like the plugin and the CLI: it reads `mkdocs.yml` as `validate` does
+(`cli.Site`), checks each postmortem with `check_document` and the whole archive with
+`report_of`, so the editor shows what the build reports. Each document's check is kept,
+keyed by its path and content; a change checks the changed document again and then
+only the rules across documents. Completion and hover come from the schema in force,
+the archive and the vendored catalogs; code actions from the messages themselves.
+
+pygls is imported here only: the core never needs it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+from pygls.workspace import TextDocument
+
+from . import __version__, site
+from .catalogs import catalog, schemes
+from .check import Checked, Report, check_document, report_of
+from .cli import Site
+from .diagnostics import Diagnostic, Severity
+from .new_template import key_lines
+from .reader import read
+from .schema import ConfigurationError, Schema, SchemaInForce
+from .tidy import split_lines, template_lines
+from .validation.schema_rules import schema_problems
+
+logger = logging.getLogger(__name__)
+CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
+SOURCE = "postmortem"
+_SEVERITIES = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFO: types.DiagnosticSeverity.Information,
+}
+
+
+# -- The archive as the server keeps it ------------------------------------------------
+
+
+class Archive:
+    """One MkDocs site's postmortems, each checked once per content.
+
+    Files are read from disk, except those open in the editor, whose text is the
+    editor's. `rescan` lists the files again (a file made or removed); `edit` checks one
+    document again; `report` adds the rules across documents to the kept checks.
+    """
+
+    def __init__(self, config_file: str) -> None:
+        self.site = Site(config_file)
+        self.settings = self.site.settings
+        self.schema: SchemaInForce = self.settings.schema
+        self._files: dict[str, str] = {}  # display path -> the file on disk
+        self._by_file: dict[str, str] = {}  # the file on disk, normalised -> display path
+        self._editor: dict[str, bytes] = {}  # display path -> text open in the editor
+        self._checked: dict[str, tuple[str, Checked]] = {}  # display path -> digest, check
+        self._notices: list[Diagnostic] = []
+        self.rescan()
+
+    def rescan(self) -> None:
+        """List the postmortems again and check those whose content changed."""
+        files = self.site.postmortems()
+        self._files = {
+            path: file.abs_src_path or ""
+            for file, path in site.display_paths(files, self.site.config)
+        }
+        self._by_file = {_normalised(file): path for path, file in self._files.items() if file}
+        self._notices = site.outside_links(files, self.site.config)
+        for path in list(self._checked):
+            if path not in self._files:
+                del self._checked[path]
+        for path, file in self._files.items():
+            if path in self._editor:
+                self._check(path, self._editor[path])
+            else:
+                self._check(path, _read(file))
+
+    def path_of(self, file: str) -> str | None:
+        """The display path of a file on disk if it is one of the archive's postmortems."""
+        return self._by_file.get(_normalised(file))
+
+    def edit(self, path: str, content: bytes) -> None:
+        self._editor[path] = content
+        self._check(path, content)
+
+    def close(self, path: str) -> None:
+        """The editor let go of a file: its content is the one on disk again."""
+        self._editor.pop(path, None)
+        if path in self._files:
+            self._check(path, _read(self._files[path]))
+
+    def _check(self, path: str, content: bytes | OSError) -> None:
+        digest = (
+            hashlib.blake2b(content, digest_size=16).hexdigest()
+            if isinstance(content, bytes)
+            else f"error:{content}"
+        )
+        kept = self._checked.get(path)
+        if kept is None or kept[0] != digest:
+            self._checked[path] = (digest, check_document(path, content, self.settings))
+
+    def report(self) -> Report:
+        return report_of(
+            (checked for _, checked in self._checked.values()), self.settings, self._notices
+        )
+
+    def incidents(self) -> Iterator[dict[str, Any]]:
+        """The front-matter of every readable postmortem, as last checked."""
+        for _, (document, _) in self._checked.values():
+            if isinstance(document.data, dict):
+                yield document.data
+
+
+def _read(file: str) -> bytes | OSError:
+    try:
+        with open(file, "rb") as handle:
+            return handle.read()
+    except OSError as error:
+        return error
+
+
+def _normalised(file: str) -> str:
+    return os.path.normcase(os.path.realpath(file))
+
+
+def find_config(start: str) -> str | None:
+    """The nearest `mkdocs.yml` in `start` or a folder above it."""
+    folder = Path(start).resolve()
+    if folder.is_file():
+        folder = folder.parent
+    for candidate in (folder, *folder.parents):
+        for name in CONFIG_NAMES:
+            if (candidate / name).is_file():
+                return str(candidate / name)
+    return None
+
+
+# -- Where the cursor is in the front-matter --------------------------------------------
+
+# A line that sets a key, maybe in list items: `  - - name: value`.
+_KEY_RE = re.compile(r"^(?P<indent> *)(?P<dashes>(?:- +)*)(?P<key>[A-Za-z_][\w-]*) *:(?= |$)")
+_ITEM_RE = re.compile(r"^(?P<indent> *)(?P<dashes>(?:- +)+)")
+
+
+@dataclass(frozen=True)
+class _Line:
+    indent: int  # where the line's first dash or key starts
+    dashes: int  # list items opened on the line
+    key: str | None
+    key_column: int  # where the key starts (after the dashes)
+    empty_value: bool
+
+
+def _parse_line(text: str) -> _Line | None:
+    stripped = text.strip()
+    if not stripped or stripped.startswith("#"):
+        return None
+    match = _KEY_RE.match(text)
+    if match:
+        dashes = match["dashes"].count("-")
+        rest = text[match.end() :].split(" #", 1)[0].strip()
+        return _Line(len(match["indent"]), dashes, match["key"], match.start("key"), not rest)
+    item = _ITEM_RE.match(text)
+    if item:
+        return _Line(len(item["indent"]), item["dashes"].count("-"), None, item.end(), False)
+    return _Line(
+        len(text) - len(text.lstrip(" ")), 0, None, len(text) - len(text.lstrip(" ")), False
+    )
+
+
+class FrontMatter:
+    """The front-matter's lines of a document as typed, and the key path of each line,
+    found from indentation: it works on text that YAML cannot parse yet."""
+
+    def __init__(self, text: str) -> None:
+        lines = text.split("\n")
+        self.lines = [line.rstrip("\r") for line in lines]
+        self.end = 0  # the line of the closing `---` (0-based), 0 when there is none
+        if self.lines and self.lines[0].lstrip("\ufeff").rstrip() == "---":
+            for number in range(1, len(self.lines)):
+                if self.lines[number].rstrip() in ("---", "..."):
+                    self.end = number
+                    break
+            else:
+                self.end = len(self.lines)  # not closed yet: the author is typing it
+        self._parsed = [_parse_line(line) for line in self.lines[: self.end]]
+
+    def holds(self, line: int) -> bool:
+        return 0 < line < self.end
+
+    def key_path(self, number: int) -> list[str]:
+        """The path of the key on line `number`, with `*` for list items."""
+        entry = self._parsed[number]
+        if entry is None or entry.key is None:
+            return []
+        return [*self.container(number), entry.key]
+
+    def container(self, number: int) -> list[str]:
+        """The path of the mapping or list item that line `number` writes into."""
+        entry = self._parsed[number]
+        if entry is None:
+            return []
+        if entry.dashes:
+            return [*self._owner_of_list(number, entry.indent), *["*"] * entry.dashes]
+        return self._mapping_at(number, entry.key_column)
+
+    def _mapping_at(self, number: int, column: int) -> list[str]:
+        for above in range(number - 1, 0, -1):
+            entry = self._parsed[above]
+            if entry is None:
+                continue
+            if entry.dashes and entry.key_column == column:
+                return self.container(above)  # the list item that starts this mapping
+            if entry.indent < column and entry.key is not None:
+                return self.key_path(above)
+        return []
+
+    def _owner_of_list(self, number: int, column: int) -> list[str]:
+        for above in range(number - 1, 0, -1):
+            entry = self._parsed[above]
+            if entry is None or entry.key is None:
+                continue
+            if entry.key_column < column or (
+                entry.key_column == column and not entry.dashes and entry.empty_value
+            ):
+                return self.key_path(above)
+        return []
+
+    def value_context(self, line: int, character: int) -> tuple[list[str], str] | None:
+        """The path of the value being typed at the cursor and the part typed so far:
+        after `key: `, in `key: [a, b`, or after `- ` in a list."""
+        if not self.holds(line):
+            return None
+        before = self.lines[line][:character]
+        key = _KEY_RE.match(before)
+        if key:
+            value = before[key.end() :]
+            path = self.key_path(line)
+        else:
+            item = _ITEM_RE.match(before)
+            if item is None:
+                return None
+            value = before[item.end() :]
+            path = self.container(line)
+        if "#" in value:
+            return None
+        if "[" in value:
+            path = [*path, "*"]
+            value = re.split(r"[\[,]", value)[-1]
+        return path, value.strip().strip("\"'")
+
+    def word_at(self, line: int, character: int) -> tuple[str, int, int] | None:
+        """The key or plain value under the cursor, and where it starts and ends."""
+        text = self.lines[line]
+        for match in re.finditer(r"[\w.:-]+", text):
+            if match.start() <= character <= match.end():
+                return match.group().rstrip(":"), match.start(), match.end()
+        return None
+
+
+# -- What the schema says at a path -----------------------------------------------------
+
+
+def _shape(path: Iterable[str]) -> tuple[str, ...]:
+    return tuple(path)
+
+
+def _at(schema: SchemaInForce, path: list[str]) -> list[Schema]:
+    return schema.applicable(_shape(path))
+
+
+def enum_values(schema: SchemaInForce, path: list[str]) -> list[tuple[str, str, str]]:
+    """The values allowed at `path`, each with its label and description, from the
+    schema in force; for a list, the values of its items."""
+    found: dict[str, tuple[str, str, str]] = {}
+    subschemas = _at(schema, path)
+    if not any("enum" in s for s in subschemas):
+        subschemas = _at(schema, [*path, "*"])
+    for subschema in subschemas:
+        labels = subschema.get("x-labels", {})
+        descriptions = subschema.get("x-descriptions", {})
+        for value in subschema.get("enum", []):
+            text = str(value)
+            found.setdefault(text, (text, labels.get(text, ""), descriptions.get(text, "")))
+    return list(found.values())
+
+
+def description(schema: SchemaInForce, path: list[str]) -> tuple[str, str]:
+    """The title and description the schema gives the key at `path`."""
+    title = text = ""
+    for subschema in _at(schema, path):
+        title = title or str(subschema.get("title", ""))
+        text = text or str(subschema.get("description", ""))
+    return title, text
+
+
+def questions(schema: SchemaInForce, path: list[str]) -> dict[str, str]:
+    """The per-value questions (`x-questions`, the contributing factors' layers) of the
+    values at `path`, if the schema has any."""
+    for subschema in _at(schema, path):
+        found = subschema.get("x-questions")
+        if isinstance(found, dict):
+            return {str(k): str(v) for k, v in found.items()}
+    return {}
+
+
+# -- Completion, hover, code actions: on the text, independent of pygls's server -----
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    detail: str = ""
+    documentation: str = ""
+
+
+def completions(archive: Archive, text: str, line: int, character: int) -> list[Choice]:
+    front = FrontMatter(text)
+    context = front.value_context(line, character)
+    if context is None:
+        return []
+    path, _typed = context
+    shape = [step for step in path if step != "*"]
+    schema = archive.schema
+    if shape[:1] == ["related"]:
+        own = _own_id(front)
+        return [
+            Choice(str(data["id"]), str(data.get("title", "")))
+            for data in sorted(archive.incidents(), key=lambda d: str(d.get("id")))
+            if isinstance(data.get("id"), str) and data["id"] != own
+        ]
+    if len(shape) == 2 and shape[0] == "taxonomy" and shape[1] in schemes():
+        return [Choice(entry.id, entry.name, entry.url) for entry in catalog(shape[1]).nameable]
+    if shape == ["ai_system", "models", "name"]:
+        names = sorted(
+            {
+                str(model["name"])
+                for data in archive.incidents()
+                for model in _list(_dict(data.get("ai_system")).get("models"))
+                if isinstance(model, dict) and isinstance(model.get("name"), str)
+            }
+        )
+        return [Choice(name, "a model named in the archive") for name in names]
+    return [Choice(value, label, text) for value, label, text in enum_values(schema, path)]
+
+
+def hover(archive: Archive, text: str, line: int, character: int) -> str | None:
+    """Markdown for the key or value under the cursor."""
+    front = FrontMatter(text)
+    if not front.holds(line):
+        return None
+    word = front.word_at(line, character)
+    entry = front._parsed[line]
+    if word is None or entry is None:
+        return None
+    value, start, _ = word
+    schema = archive.schema
+    if entry.key is not None and start == entry.key_column:
+        path = front.key_path(line)
+        title, text_ = description(schema, path)
+        parts = [f"**{title or path[-1]}** (`{'.'.join(path)}`)", text_]
+        asked = questions(schema, path)
+        if asked:
+            parts.append("Questions that help find them, by layer:")
+            parts += [f"- **{name}**: {question}" for name, question in asked.items()]
+        return "\n\n".join(part for part in parts if part)
+    context = front.value_context(line, start)
+    if context is None:
+        return None
+    path = context[0]
+    for allowed, label, meaning in enum_values(schema, path):
+        if allowed == value:
+            parts = [f"**{label or allowed}** (`{allowed}`)", meaning]
+            question = questions(schema, path).get(allowed)
+            if question:
+                parts.append(f"Ask: {question}")
+            return "\n\n".join(part for part in parts if part)
+    return None
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the text from (line, character) to (end_line, end_character), 0-based,
+    in characters (code points)."""
+
+    line: int
+    character: int
+    end_line: int
+    end_character: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Action:
+    title: str
+    edits: tuple[Edit, ...]
+    diagnostic: Diagnostic | None = None
+
+
+_DID_YOU_MEAN_RE = re.compile(r"\(did you mean '([^'\n]+)'\?\)")
+_PHRASE_RE = re.compile(r": '([^'\n]+)'; .*? Instead: (.+)$")
+_TOKEN_RE = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'|[^\s,\[\]{}#:]+")
+
+
+def actions(
+    archive: Archive, text: str, diagnostics: Iterable[Diagnostic], today: dt.date
+) -> list[Action]:
+    """Every code action for a document and the diagnostics the editor asked about."""
+    lines = text.split("\n")
+    found: list[Action] = []
+    for diagnostic in diagnostics:
+        found.extend(_fixes(lines, diagnostic))
+    required = _next_status_keys(archive, text, today)
+    if required is not None:
+        found.append(required)
+    runs = template_lines(text)
+    if runs:
+        all_lines = split_lines(text)
+        edits = tuple(_delete_lines(all_lines, run) for run in runs)
+        count = sum(len(run) for run in runs)
+        found.append(Action(f"Remove the template's unused lines ({count})", edits))
+    return found
+
+
+def _fixes(lines: list[str], diagnostic: Diagnostic) -> Iterator[Action]:
+    line, column = diagnostic.line - 1, diagnostic.column - 1
+    if not 0 <= line < len(lines):
+        return
+    text = lines[line]
+    suggestion = _DID_YOU_MEAN_RE.search(diagnostic.message)
+    if suggestion:
+        token = _TOKEN_RE.match(text, column)
+        if token:
+            yield Action(
+                f"Change {token.group()} to {suggestion[1]}",
+                (Edit(line, token.start(), line, token.end(), suggestion[1]),),
+                diagnostic,
+            )
+    phrase = _PHRASE_RE.search(diagnostic.message) if diagnostic.code.startswith("PM4") else None
+    if phrase:
+        written = text[column : column + len(phrase[1])]
+        if written.lower() == phrase[1].lower():
+            slot = f"<{phrase[2].rstrip('.')}>"
+            yield Action(
+                f"Reframe {written!r}: {phrase[2].rstrip('.')}",
+                (Edit(line, column, line, column + len(written), slot),),
+                diagnostic,
+            )
+
+
+def _next_status_keys(archive: Archive, text: str, today: dt.date) -> Action | None:
+    """Insert the keys that the status after this one requires, as the template writes
+    them, before the closing `---`."""
+    document = read("current.md", text.encode("utf-8"))
+    data = document.data
+    lifecycle = archive.schema.lifecycle()
+    if not isinstance(data, dict) or data.get("status") not in lifecycle:
+        return None
+    position = lifecycle.index(data["status"])
+    if position + 1 >= len(lifecycle):
+        return None
+    following = lifecycle[position + 1]
+    shell = type(document)(document.path, data={**data, "status": following})
+    missing = [
+        d.field
+        for d in schema_problems(shell, archive.schema)
+        if d.code == "PM101" and d.field and d.field.isidentifier() and d.field not in data
+    ]
+    missing = list(dict.fromkeys(missing))
+    if not missing:
+        return None
+    front = FrontMatter(text)
+    if not 0 < front.end < len(front.lines):
+        return None
+    block = "".join(
+        line + "\n" for name in missing for line in key_lines(archive.schema, name, today)
+    )
+    return Action(
+        f"Insert the keys status {following!r} requires: {', '.join(missing)}",
+        (Edit(front.end, 0, front.end, 0, block),),
+    )
+
+
+def _delete_lines(lines: list[str], run: range) -> Edit:
+    if run.stop < len(lines):
+        return Edit(run.start, 0, run.stop, 0, "")
+    last = lines[run.stop - 1].rstrip("\r\n")
+    return Edit(run.start, 0, run.stop - 1, len(last), "")
+
+
+def _own_id(front: FrontMatter) -> str | None:
+    for number in range(1, front.end):
+        match = re.match(r"^id: *['\"]?([^'\"\s#]+)", front.lines[number])
+        if match:
+            return match[1]
+    return None
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+# -- The server ---------------------------------------------------------------------------
+
+
+class PostmortemServer(LanguageServer):
+    """pygls's server with the archives it serves, one per `mkdocs.yml`."""
+
+    def __init__(self, config_file: str | None) -> None:
+        super().__init__("mkdocs-postmortem", __version__)
+        self.config_file = config_file
+        self.archives: dict[str, Archive] = {}
+        self.failed: dict[str, str] = {}  # config file -> the error already shown
+        self.published: dict[str, list[types.Diagnostic]] = {}
+
+    def archive_for(self, uri: str) -> tuple[Archive, str] | None:
+        """The archive a document belongs to and its display path there, or None."""
+        file = to_fs_path(uri)
+        if file is None:
+            return None
+        config = self.config_file or find_config(file) or self._workspace_config()
+        if config is None:
+            return None
+        archive = self.archives.get(config)
+        if archive is None:
+            if config in self.failed:
+                return None
+            try:
+                archive = self.archives[config] = Archive(config)
+            except ConfigurationError as error:
+                self.failed[config] = str(error)
+                self.window_show_message(
+                    types.ShowMessageParams(types.MessageType.Error, f"mkdocs-postmortem: {error}")
+                )
+                return None
+        path = archive.path_of(file)
+        if path is None and os.path.exists(file):
+            archive.rescan()  # a file made since the archive was listed
+            path = archive.path_of(file)
+        return (archive, path) if path is not None else None
+
+    def _workspace_config(self) -> str | None:
+        root = self.workspace.root_path
+        return find_config(root) if root else None
+
+    def check(self, uri: str, *, rescan: bool = False) -> None:
+        """Check the document at `uri` as the editor has it and publish the diagnostics
+        of every open document whose diagnostics changed (always those of this one)."""
+        found = self.archive_for(uri)
+        if found is None:
+            return
+        archive, path = found
+        if rescan:
+            archive.rescan()
+        document = self.workspace.get_text_document(uri)
+        archive.edit(path, document.source.encode("utf-8"))
+        by_path = archive.report().by_path()
+        for open_uri in list(self.workspace.text_documents):
+            other = self.archive_for(open_uri) if open_uri != uri else found
+            if other is None or other[0] is not archive:
+                continue
+            text_document = self.workspace.get_text_document(open_uri)
+            shown = [to_lsp(d, text_document) for d in by_path.get(other[1], [])]
+            if open_uri != uri and self.published.get(open_uri) == shown:
+                continue
+            self.published[open_uri] = shown
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(
+                    uri=open_uri, diagnostics=shown, version=text_document.version
+                )
+            )
+
+
+def to_lsp(diagnostic: Diagnostic, document: TextDocument) -> types.Diagnostic:
+    """A diagnostic at its LSP range: from its column to the end of the phrase its
+    message quotes (language rules), or to the end of the word or line."""
+    lines = document.lines
+    line = min(max(diagnostic.line - 1, 0), max(len(lines) - 1, 0))
+    text = lines[line].rstrip("\r\n") if lines else ""
+    start = min(max(diagnostic.column - 1, 0), len(text))
+    phrase = _PHRASE_RE.search(diagnostic.message) if diagnostic.code.startswith("PM4") else None
+    if phrase and text[start : start + len(phrase[1])].lower() == phrase[1].lower():
+        end = start + len(phrase[1])
+    else:
+        token = _TOKEN_RE.match(text, start)
+        end = token.end() if token else len(text.rstrip())
+    end = max(end, start)
+    codec = document.position_codec
+    return types.Diagnostic(
+        range=types.Range(
+            start=codec.position_to_client_units(lines, types.Position(line, start)),
+            end=codec.position_to_client_units(lines, types.Position(line, end)),
+        ),
+        message=(f"{diagnostic.field}: " if diagnostic.field else "") + diagnostic.message,
+        severity=_SEVERITIES[diagnostic.severity],
+        code=diagnostic.code,
+        source=SOURCE,
+        data={"line": diagnostic.line, "column": diagnostic.column, "field": diagnostic.field},
+    )
+
+
+def from_lsp(diagnostic: types.Diagnostic, path: str) -> Diagnostic | None:
+    """The project's diagnostic back from one the server published."""
+    if diagnostic.source != SOURCE or not isinstance(diagnostic.data, dict):
+        return None
+    data = diagnostic.data
+    field = str(data.get("field", ""))
+    message = diagnostic.message.removeprefix(f"{field}: ") if field else diagnostic.message
+    severity = {v: k for k, v in _SEVERITIES.items()}.get(
+        diagnostic.severity or types.DiagnosticSeverity.Error, Severity.ERROR
+    )
+    return Diagnostic(
+        path,
+        int(data.get("line", 1)),
+        int(data.get("column", 1)),
+        str(diagnostic.code),
+        field,
+        message,
+        severity,
+    )
+
+
+def _to_text_edit(edit: Edit, document: TextDocument) -> types.TextEdit:
+    lines = document.lines
+    codec = document.position_codec
+    return types.TextEdit(
+        range=types.Range(
+            start=codec.position_to_client_units(lines, types.Position(edit.line, edit.character)),
+            end=codec.position_to_client_units(
+                lines, types.Position(edit.end_line, edit.end_character)
+            ),
+        ),
+        new_text=edit.text,
+    )
+
+
+def _cursor(document: TextDocument, position: types.Position) -> tuple[int, int]:
+    server = document.position_codec.position_from_client_units(document.lines, position)
+    return server.line, server.character
+
+
+def make_server(config_file: str | None = None) -> PostmortemServer:
+    server = PostmortemServer(config_file)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: PostmortemServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.check(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: PostmortemServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.check(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: PostmortemServer, params: types.DidSaveTextDocumentParams) -> None:
+        ls.check(params.text_document.uri, rescan=True)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: PostmortemServer, params: types.DidCloseTextDocumentParams) -> None:
+        found = ls.archive_for(params.text_document.uri)
+        if found is not None:
+            found[0].close(found[1])
+        ls.published.pop(params.text_document.uri, None)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_COMPLETION,
+        types.CompletionOptions(trigger_characters=[" ", "[", ",", "-"]),
+    )
+    def completion(
+        ls: PostmortemServer, params: types.CompletionParams
+    ) -> types.CompletionList | None:
+        found = ls.archive_for(params.text_document.uri)
+        if found is None:
+            return None
+        document = ls.workspace.get_text_document(params.text_document.uri)
+        line, character = _cursor(document, params.position)
+        choices = completions(found[0], document.source, line, character)
+        return types.CompletionList(
+            is_incomplete=False,
+            items=[
+                types.CompletionItem(
+                    label=choice.label,
+                    kind=types.CompletionItemKind.EnumMember,
+                    detail=choice.detail or None,
+                    documentation=choice.documentation or None,
+                    filter_text=f"{choice.label} {choice.detail}".strip(),
+                    sort_text=f"{index:05d}",
+                )
+                for index, choice in enumerate(choices)
+            ],
+        )
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def on_hover(ls: PostmortemServer, params: types.HoverParams) -> types.Hover | None:
+        found = ls.archive_for(params.text_document.uri)
+        if found is None:
+            return None
+        document = ls.workspace.get_text_document(params.text_document.uri)
+        line, character = _cursor(document, params.position)
+        text = hover(found[0], document.source, line, character)
+        if text is None:
+            return None
+        return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text))
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+    )
+    def code_action(
+        ls: PostmortemServer, params: types.CodeActionParams
+    ) -> list[types.CodeAction] | None:
+        uri = params.text_document.uri
+        found = ls.archive_for(uri)
+        if found is None:
+            return None
+        archive, path = found
+        document = ls.workspace.get_text_document(uri)
+        asked = [
+            (lsp, mine)
+            for lsp in params.context.diagnostics
+            if (mine := from_lsp(lsp, path)) is not None
+        ]
+        result = []
+        for action in actions(
+            archive, document.source, [m for _, m in asked], archive.settings.today
+        ):
+            related = [lsp for lsp, mine in asked if mine == action.diagnostic]
+            result.append(
+                types.CodeAction(
+                    title=action.title,
+                    kind=types.CodeActionKind.QuickFix,
+                    diagnostics=related or None,
+                    is_preferred=bool(related) or None,
+                    edit=types.WorkspaceEdit(
+                        changes={uri: [_to_text_edit(edit, document) for edit in action.edits]}
+                    ),
+                )
+            )
+        return result
+
+    return server
+
+
+def serve(config_file: str | None = None) -> None:
+    """Serve on stdin and stdout until the editor says exit. Anything else that writes
+    to stdout would break the protocol, so stdout is the protocol's alone."""
+    protocol_out = sys.stdout.buffer
+    sys.stdout = sys.stderr
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    make_server(config_file).start_io(sys.stdin.buffer, protocol_out)
