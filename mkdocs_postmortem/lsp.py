@@ -496,7 +496,7 @@ def _next_status_keys(archive: Archive, text: str, today: dt.date) -> Action | N
 
 
 def _delete_lines(lines: list[str], run: range) -> Edit:
-    if run.stop < len(lines):
+    if run.stop < len(lines) or lines[-1].endswith(("\n", "\r")):
         return Edit(run.start, 0, run.stop, 0, "")
     last = lines[run.stop - 1].rstrip("\r\n")
     return Edit(run.start, 0, run.stop - 1, len(last), "")

@@ -1,0 +1,272 @@
+"""`mkdocs-postmortem lsp`, driven over stdio as an editor drives it: initialize,
+didOpen, didChange, completion, hover, codeAction, shutdown, exit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import Site, fixture_text
+from lsp_client import LspClient
+
+from mkdocs_postmortem.catalogs import catalog
+from mkdocs_postmortem.schema import SchemaInForce
+from mkdocs_postmortem.tidy import tidy
+
+pytest.importorskip("pygls")
+
+DIAGNOSTICS = "textDocument/publishDiagnostics"
+
+
+@pytest.fixture
+def site(make_site) -> Site:
+    site = make_site('today: "2026-11-27"')
+    site.add("published.md", fixture_text("published.md"))
+    site.add("draft.md", fixture_text("draft.md"))
+    return site
+
+
+@pytest.fixture
+def client(site: Site):
+    client = LspClient(site.root)
+    client.initialize()
+    yield client
+    assert client.close() == 0
+
+
+def at(text: str, needle: str) -> dict[str, int]:
+    """The LSP position just after the first `needle` in `text` (ASCII text)."""
+    before = text[: text.index(needle) + len(needle)]
+    return {"line": before.count("\n"), "character": len(before.rsplit("\n", 1)[-1])}
+
+
+def apply(text: str, edits: list[dict[str, Any]]) -> str:
+    """Apply LSP text edits to ASCII text, last first."""
+    lines = text.split("\n")
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+
+    def offset(position: dict[str, int]) -> int:
+        return offsets[position["line"]] + position["character"]
+
+    for edit in sorted(edits, key=lambda e: offset(e["range"]["start"]), reverse=True):
+        start, end = offset(edit["range"]["start"]), offset(edit["range"]["end"])
+        text = text[:start] + edit["newText"] + text[end:]
+    return text
+
+
+def codes(params: dict[str, Any]) -> list[str]:
+    return [d["code"] for d in params["diagnostics"]]
+
+
+def test_diagnostics_follow_each_change_at_the_right_place(client: LspClient, site: Site) -> None:
+    path = site.archive / "draft.md"
+    uri = client.open(path)
+    assert client.wait_for(DIAGNOSTICS, uri)["diagnostics"] == []
+
+    text = path.read_text().replace("severity: sev4", "severity: sev44")
+    client.change(uri, text)
+    published = client.wait_for(DIAGNOSTICS, uri)
+    assert published["version"] == 2
+    [diagnostic] = published["diagnostics"]
+    assert diagnostic["code"] == "PM102"
+    assert diagnostic["source"] == "postmortem"
+    assert diagnostic["severity"] == 1  # error
+    assert diagnostic["range"] == {
+        "start": {"line": 4, "character": 10},
+        "end": {"line": 4, "character": 15},
+    }
+    assert "did you mean 'sev4'" in diagnostic["message"]
+
+    client.change(uri, path.read_text())
+    assert client.wait_for(DIAGNOSTICS, uri)["diagnostics"] == []
+
+
+def test_rules_across_the_archive_reach_the_other_open_file(client: LspClient, site: Site) -> None:
+    draft, published = site.archive / "draft.md", site.archive / "published.md"
+    draft_uri = client.open(draft)
+    client.wait_for(DIAGNOSTICS, draft_uri)
+    published_uri = client.open(published)
+    assert client.wait_for(DIAGNOSTICS, published_uri)["diagnostics"] == []
+
+    # The draft takes the published postmortem's id: the duplicate is reported in the
+    # published file, which the author did not touch, as soon as the draft changes.
+    text = draft.read_text().replace("TEST-2026-0002", "TEST-2026-0001")
+    client.change(draft_uri, text)
+    assert "PM201" in codes(client.wait_for(DIAGNOSTICS, published_uri))
+
+    # An unknown `related` id, in the edited file.
+    text = draft.read_text().replace("status: draft", "status: draft\nrelated: [TEST-2026-0099]")
+    client.change(draft_uri, text)
+    draft_problems = client.wait_for(DIAGNOSTICS, draft_uri)
+    assert codes(draft_problems) == ["PM202"]
+    assert draft_problems["diagnostics"][0]["range"]["start"]["line"] == 4
+    # and the duplicate is gone from the published one.
+    assert client.wait_for(DIAGNOSTICS, published_uri)["diagnostics"] == []
+
+
+def test_completion_of_enums_ids_taxonomy_and_models(client: LspClient, site: Site) -> None:
+    schema = SchemaInForce.load()
+    path = site.archive / "draft.md"
+    text = path.read_text().replace(
+        "status: draft\n",
+        "status: \nrelated: [\ntaxonomy:\n  owasp_llm: [\nai_system:\n  models:\n    - name: \n",
+    )
+    uri = client.open(path, text)
+    client.wait_for(DIAGNOSTICS, uri)
+
+    def labels(needle: str) -> dict[str, str]:
+        result = client.request(
+            "textDocument/completion", {"textDocument": {"uri": uri}, "position": at(text, needle)}
+        )
+        return {item["label"]: item.get("detail", "") for item in result["items"]}
+
+    assert list(labels("status: ")) == list(schema.lifecycle())
+    assert labels("related: [") == {
+        "TEST-2026-0001": "Support assistant quoted a refund rule that does not exist"
+    }
+    owasp = labels("owasp_llm: [")
+    entry = catalog("owasp_llm").nameable[0]
+    assert owasp[entry.id] == entry.name
+    assert labels("- name: ") == {"example-chat": "a model named in the archive"}
+
+
+def test_hover_shows_the_schema_description_and_the_layer_questions(
+    client: LspClient, site: Site
+) -> None:
+    schema = SchemaInForce.load()
+    path = site.archive / "published.md"
+    text = path.read_text()
+    uri = client.open(path)
+    client.wait_for(DIAGNOSTICS, uri)
+
+    def hover(needle: str) -> str:
+        result = client.request(
+            "textDocument/hover", {"textDocument": {"uri": uri}, "position": at(text, needle)}
+        )
+        return str(result["contents"]["value"])
+
+    described = schema.schema["properties"]["detection"]["description"]
+    assert described in hover("\ndetection")
+    questions = schema.schema["$defs"]["factor_layer"]["x-questions"]
+    assert questions["retrieval"] in hover("layer: retr")
+    layer_key = hover("  - layer")
+    assert all(question in layer_key for question in questions.values())
+
+
+def actions(client: LspClient, uri: str, diagnostics: list[dict[str, Any]]) -> dict[str, Any]:
+    result = client.request(
+        "textDocument/codeAction",
+        {
+            "textDocument": {"uri": uri},
+            "range": diagnostics[0]["range"]
+            if diagnostics
+            else {
+                "start": {"line": 0, "character": 0},
+                "end": {"line": 0, "character": 0},
+            },
+            "context": {"diagnostics": diagnostics},
+        },
+    )
+    return {action["title"]: action for action in result}
+
+
+def edits(action: dict[str, Any], uri: str) -> list[dict[str, Any]]:
+    return list(action["edit"]["changes"][uri])
+
+
+def test_code_actions_apply_did_you_mean_and_a_reframing(client: LspClient, site: Site) -> None:
+    path = site.archive / "draft.md"
+    text = path.read_text().replace("severity: sev4", "severity: sev44")
+    text = text.replace("Notes so far.", "It was human error.")
+    uri = client.open(path, text)
+    diagnostics = client.wait_for(DIAGNOSTICS, uri)["diagnostics"]
+    assert sorted(codes({"diagnostics": diagnostics})) == ["PM102", "PM401"]
+
+    typo = next(d for d in diagnostics if d["code"] == "PM102")
+    found = actions(client, uri, [typo])
+    fix = found["Change sev44 to sev4"]
+    assert fix["diagnostics"] == [typo]
+    fixed = apply(text, edits(fix, uri))
+    assert fixed == text.replace("sev44", "sev4")
+
+    blame = next(d for d in diagnostics if d["code"] == "PM401")
+    [reframe] = [a for title, a in actions(client, uri, [blame]).items() if "Reframe" in title]
+    reframed = apply(text, edits(reframe, uri))
+    assert "human error" not in reframed
+    assert "It was <describe the conditions" in reframed
+
+    # Applied, the editor sends the new text: the problems are gone.
+    client.change(uri, fixed.replace("human error", "a release without a check"))
+    assert client.wait_for(DIAGNOSTICS, uri)["diagnostics"] == []
+
+
+def test_code_actions_insert_the_next_status_keys_and_remove_template_lines(
+    client: LspClient, site: Site
+) -> None:
+    assert site.run("mkdocs_postmortem", "new", "--title", "Bot leaked a prompt").returncode == 0
+    [path] = [p for p in site.archive.glob("*.md") if p.name not in ("draft.md", "published.md")]
+    text = path.read_text()
+    uri = client.open(path)
+    assert client.wait_for(DIAGNOSTICS, uri)["diagnostics"] == []
+    found = actions(client, uri, [])
+
+    [tidy_title] = [title for title in found if title.startswith("Remove the template")]
+    assert apply(text, edits(found[tidy_title], uri)) == tidy(text)
+
+    schema = SchemaInForce.load()
+    following = schema.lifecycle()[1]
+    [insert_title] = [title for title in found if title.startswith("Insert the keys")]
+    assert repr(following) in insert_title
+    client.change(uri, text.replace("status: draft", f"status: {following}", 1))
+    before = client.wait_for(DIAGNOSTICS, uri)["diagnostics"]
+    assert "PM101" in codes({"diagnostics": before})  # what the action is for
+
+    inserted = apply(text, edits(found[insert_title], uri))
+    promoted = inserted.replace("status: draft", f"status: {following}", 1)
+    client.change(uri, promoted)
+    missing = [d for d in client.wait_for(DIAGNOSTICS, uri)["diagnostics"] if d["code"] == "PM101"]
+    assert missing == []
+
+
+def test_files_outside_the_archive_are_left_alone(client: LspClient, site: Site) -> None:
+    home = client.open(site.docs / "index.md")
+    draft = client.open(site.archive / "draft.md")
+    first = client.wait_for(DIAGNOSTICS)
+    assert first["uri"] == draft
+    assert home != draft
+
+
+def test_a_broken_configuration_is_a_message_not_a_crash(make_site) -> None:
+    site = make_site("fail_on: sometimes")
+    site.add("draft.md", fixture_text("draft.md"))
+    client = LspClient(site.root)
+    client.initialize()
+    client.open(site.archive / "draft.md")
+    message = client.wait_for("window/showMessage")
+    assert message["type"] == 1
+    assert "mkdocs-postmortem" in message["message"]
+    assert "Traceback" not in client.stderr.decode()
+    assert client.close() == 0
+
+
+def test_lsp_without_pygls_says_how_to_install_it(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    blocker = tmp_path / "pygls"
+    blocker.mkdir()
+    (blocker / "__init__.py").write_text("raise ImportError('pygls is not installed')\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs_postmortem", "lsp"],
+        env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 2
+    assert "pip install 'mkdocs-postmortem[lsp]'" in result.stderr
+    assert "Traceback" not in result.stderr

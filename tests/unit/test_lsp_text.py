@@ -1,0 +1,80 @@
+"""The language server's reading of text being typed: key paths, LSP ranges."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("pygls")
+
+from pygls.workspace import TextDocument
+
+from mkdocs_postmortem.diagnostics import problem
+from mkdocs_postmortem.lsp import FrontMatter, to_lsp
+
+TEXT = """---
+id: A-1
+ai_system:
+  name: x
+  models:
+    - name: gpt
+      provider: y
+contributing_factors:
+- id: F1
+  layer: model
+action_items:
+  - id: A1
+    category: prom
+    addresses: [F1,
+related:
+  - B-2
+summary: "broken: yaml [
+---
+body
+"""
+
+
+def line_of(text: str) -> int:
+    return TEXT.split("\n").index(text)
+
+
+@pytest.mark.parametrize(
+    ("line", "path"),
+    [
+        ("  name: x", ["ai_system", "name"]),
+        ("      provider: y", ["ai_system", "models", "*", "provider"]),
+        ("- id: F1", ["contributing_factors", "*", "id"]),
+        ("  layer: model", ["contributing_factors", "*", "layer"]),
+        ("    category: prom", ["action_items", "*", "category"]),
+    ],
+)
+def test_key_paths_come_from_indentation_even_when_yaml_breaks(line: str, path: list[str]) -> None:
+    assert FrontMatter(TEXT).key_path(line_of(line)) == path
+
+
+def test_the_value_being_typed_and_its_path() -> None:
+    front = FrontMatter(TEXT)
+    number = line_of("    category: prom")
+    assert front.value_context(number, 18) == (["action_items", "*", "category"], "prom")
+    number = line_of("    addresses: [F1,")
+    assert front.value_context(number, 19) == (["action_items", "*", "addresses", "*"], "")
+    assert front.value_context(line_of("  - B-2"), 7) == (["related", "*"], "B-2")
+    assert front.value_context(line_of("body"), 2) is None  # the body is not front-matter
+
+
+def test_ranges_are_in_the_clients_utf16_units() -> None:
+    text = "---\ntitle: \U0001f600 the model lied\n---\n"
+    document = TextDocument("file:///x.md", text)
+    # Columns count characters (code points): the emoji is one, two UTF-16 units.
+    found = problem(
+        "PM409",
+        "x.md",
+        2,
+        14,
+        "model as a culprit: 'model lied'; a model has no intent. Instead: describe it",
+        field="title",
+    )
+    diagnostic = to_lsp(found, document)
+    assert (diagnostic.range.start.line, diagnostic.range.start.character) == (1, 14)
+    assert diagnostic.range.end.character == 24
+    assert diagnostic.code == "PM409"
+    assert diagnostic.source == "postmortem"
