@@ -411,9 +411,11 @@ class Action:
     diagnostic: Diagnostic | None = None
 
 
-_DID_YOU_MEAN_RE = re.compile(r"\(did you mean '([^'\n]+)'\?\)")
+# "(did you mean 'x'?)", also "(did you mean 'AML.T0054', LLM Jailbreak?)".
+_DID_YOU_MEAN_RE = re.compile(r"\(did you mean '([^'\n]+)'(?:,[^()\n]*)?\?\)")
 _PHRASE_RE = re.compile(r": '([^'\n]+)'; .*? Instead: (.+)$")
-_TOKEN_RE = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'|[^\s,\[\]{}#:]+")
+# A key or value as written: quoted, or plain up to a separator; `LLM01:2025` is one.
+_TOKEN_RE = re.compile(r"\"[^\"\n]*\"|'[^'\n]*'|(?:[^\s,\[\]{}#:]|:(?=[^\s,\]}]))+")
 
 
 def actions(
