@@ -35,6 +35,7 @@ from .cli import Site
 from .diagnostics import Diagnostic, Severity
 from .new_template import key_lines
 from .reader import read
+from .reference import fields
 from .schema import ConfigurationError, Schema, SchemaInForce
 from .tidy import split_lines, template_lines
 from .validation.schema_rules import schema_problems
@@ -326,13 +327,14 @@ class Choice:
     label: str
     detail: str = ""
     documentation: str = ""
+    insert: str = ""  # what to insert, when not the label
 
 
 def completions(archive: Archive, text: str, line: int, character: int) -> list[Choice]:
     front = FrontMatter(text)
     context = front.value_context(line, character)
     if context is None:
-        return []
+        return _keys(archive.schema, front, line, character)
     path, _typed = context
     shape = [step for step in path if step != "*"]
     schema = archive.schema
@@ -356,6 +358,33 @@ def completions(archive: Archive, text: str, line: int, character: int) -> list[
         )
         return [Choice(name, "a model named in the archive") for name in names]
     return [Choice(value, label, text) for value, label, text in enum_values(schema, path)]
+
+
+_TYPING_KEY_RE = re.compile(r"^ *(?:- +)*[A-Za-z_]*$")
+
+
+def _keys(schema: SchemaInForce, front: FrontMatter, line: int, character: int) -> list[Choice]:
+    """The keys the schema names for the mapping being written at the cursor, in schema
+    order; in a mapping that is not a list item, those not written yet."""
+    if not front.holds(line) or not _TYPING_KEY_RE.match(front.lines[line][:character]):
+        return []
+    container = front.container(line)
+    written: set[str] = set()
+    if "*" not in container:
+        for number in range(1, front.end):
+            if number != line and front.container(number) == container:
+                path = front.key_path(number)
+                written.update(path[-1:])
+    return [
+        Choice(
+            entry.name,
+            str(entry.resolved.get("title", "")),
+            str(entry.resolved.get("description", "")),
+            insert=f"{entry.name}: ",
+        )
+        for entry in fields(schema, tuple(container))
+        if entry.name not in written
+    ]
 
 
 def hover(archive: Archive, text: str, line: int, character: int) -> str | None:
@@ -699,7 +728,12 @@ def make_server(config_file: str | None = None) -> PostmortemServer:
             items=[
                 types.CompletionItem(
                     label=choice.label,
-                    kind=types.CompletionItemKind.EnumMember,
+                    kind=(
+                        types.CompletionItemKind.Property
+                        if choice.insert
+                        else types.CompletionItemKind.EnumMember
+                    ),
+                    insert_text=choice.insert or None,
                     detail=choice.detail or None,
                     documentation=choice.documentation or None,
                     filter_text=f"{choice.label} {choice.detail}".strip(),

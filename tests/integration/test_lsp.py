@@ -11,6 +11,7 @@ from conftest import Site, fixture_text
 from lsp_client import LspClient
 
 from mkdocs_postmortem.catalogs import catalog
+from mkdocs_postmortem.reference import fields
 from mkdocs_postmortem.schema import SchemaInForce
 from mkdocs_postmortem.tidy import tidy
 
@@ -112,7 +113,8 @@ def test_completion_of_enums_ids_taxonomy_and_models(client: LspClient, site: Si
     path = site.archive / "draft.md"
     text = path.read_text().replace(
         "status: draft\n",
-        "status: \nrelated: [\ntaxonomy:\n  owasp_llm: [\nai_system:\n  models:\n    - name: \n",
+        "status: \nrelated: [\ntaxonomy:\n  owasp_llm: [\nai_system:\n  models:\n    - name: \n"
+        "impact:\n  description: x\n  us\n",
     )
     uri = client.open(path, text)
     client.wait_for(DIAGNOSTICS, uri)
@@ -131,6 +133,9 @@ def test_completion_of_enums_ids_taxonomy_and_models(client: LspClient, site: Si
     entry = catalog("owasp_llm").nameable[0]
     assert owasp[entry.id] == entry.name
     assert labels("- name: ") == {"example-chat": "a model named in the archive"}
+    # Keys of the mapping being written, in schema order, less those written already.
+    keys = [entry.name for entry in fields(schema, ("impact",))]
+    assert list(labels("  us")) == [key for key in keys if key != "description"]
 
 
 def test_hover_shows_the_schema_description_and_the_layer_questions(
