@@ -40,7 +40,6 @@ from .schema import ConfigurationError, Schema, SchemaInForce
 from .tidy import split_lines, template_lines
 from .validation.schema_rules import schema_problems
 
-logger = logging.getLogger(__name__)
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
 SOURCE = "postmortem"
 _SEVERITIES = {
@@ -62,6 +61,7 @@ class Archive:
     """
 
     def __init__(self, config_file: str) -> None:
+        self.stamp = _stamp(config_file)  # the configuration is read again once changed
         self.site = Site(config_file)
         self.settings = self.site.settings
         self.schema: SchemaInForce = self.settings.schema
@@ -70,11 +70,14 @@ class Archive:
         self._editor: dict[str, bytes] = {}  # display path -> text open in the editor
         self._checked: dict[str, tuple[str, Checked]] = {}  # display path -> digest, check
         self._notices: list[Diagnostic] = []
+        # Files the editor opened that are not postmortems: the home page, say.
+        self.passed_over: set[str] = set()
         self.rescan()
 
     def rescan(self) -> None:
         """List the postmortems again and check those whose content changed."""
         files = self.site.postmortems()
+        self.passed_over.clear()
         self._files = {
             path: file.abs_src_path or ""
             for file, path in site.display_paths(files, self.site.config)
@@ -132,6 +135,13 @@ def _read(file: str) -> bytes | OSError:
             return handle.read()
     except OSError as error:
         return error
+
+
+def _stamp(file: str) -> int:
+    try:
+        return os.stat(file).st_mtime_ns
+    except OSError:
+        return 0
 
 
 def _normalised(file: str) -> str:
@@ -202,6 +212,10 @@ class FrontMatter:
 
     def holds(self, line: int) -> bool:
         return 0 < line < self.end
+
+    def line_at(self, number: int) -> _Line | None:
+        """What line `number` of the front-matter writes, None for a blank or comment."""
+        return self._parsed[number] if self.holds(number) else None
 
     def key_path(self, number: int) -> list[str]:
         """The path of the key on line `number`, with `*` for list items."""
@@ -276,12 +290,8 @@ class FrontMatter:
 # -- What the schema says at a path -----------------------------------------------------
 
 
-def _shape(path: Iterable[str]) -> tuple[str, ...]:
-    return tuple(path)
-
-
 def _at(schema: SchemaInForce, path: list[str]) -> list[Schema]:
-    return schema.applicable(_shape(path))
+    return schema.applicable(tuple(path))
 
 
 def enum_values(schema: SchemaInForce, path: list[str]) -> list[tuple[str, str, str]]:
@@ -393,7 +403,7 @@ def hover(archive: Archive, text: str, line: int, character: int) -> str | None:
     if not front.holds(line):
         return None
     word = front.word_at(line, character)
-    entry = front._parsed[line]
+    entry = front.line_at(line)
     if word is None or entry is None:
         return None
     value, start, _ = word
@@ -559,7 +569,8 @@ class PostmortemServer(LanguageServer):
         super().__init__("mkdocs-postmortem", __version__)
         self.config_file = config_file
         self.archives: dict[str, Archive] = {}
-        self.failed: dict[str, str] = {}  # config file -> the error already shown
+        # Each configuration that failed to load, with its modification time then.
+        self.failed: dict[str, int] = {}
         self.published: dict[str, list[types.Diagnostic]] = {}
 
     def archive_for(self, uri: str) -> tuple[Archive, str] | None:
@@ -571,21 +582,32 @@ class PostmortemServer(LanguageServer):
         if config is None:
             return None
         archive = self.archives.get(config)
-        if archive is None:
-            if config in self.failed:
-                return None
+        changed = _stamp(config)
+        if archive is None or archive.stamp != changed:
+            if self.failed.get(config) == changed:
+                return None  # the error is shown already; wait for the file to change
+            said = _Said()
+            mkdocs_logger = logging.getLogger("mkdocs")
+            mkdocs_logger.addHandler(said)
             try:
                 archive = self.archives[config] = Archive(config)
             except ConfigurationError as error:
-                self.failed[config] = str(error)
+                self.archives.pop(config, None)
+                self.failed[config] = changed
+                # MkDocs logs what is wrong and raises only "Aborted ...": show both.
+                text = "; ".join([*said.errors, str(error)])
                 self.window_show_message(
-                    types.ShowMessageParams(types.MessageType.Error, f"mkdocs-postmortem: {error}")
+                    types.ShowMessageParams(types.MessageType.Error, f"mkdocs-postmortem: {text}")
                 )
                 return None
+            finally:
+                mkdocs_logger.removeHandler(said)
         path = archive.path_of(file)
-        if path is None and os.path.exists(file):
+        if path is None and file not in archive.passed_over and os.path.exists(file):
             archive.rescan()  # a file made since the archive was listed
             path = archive.path_of(file)
+            if path is None:  # not a postmortem: not listed again until a save
+                archive.passed_over.add(file)
         return (archive, path) if path is not None else None
 
     def _workspace_config(self) -> str | None:
@@ -618,6 +640,17 @@ class PostmortemServer(LanguageServer):
                     uri=open_uri, diagnostics=shown, version=text_document.version
                 )
             )
+
+
+class _Said(logging.Handler):
+    """The errors MkDocs logs while it loads a configuration."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.errors: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.errors.append(record.getMessage().strip())
 
 
 def to_lsp(diagnostic: Diagnostic, document: TextDocument) -> types.Diagnostic:

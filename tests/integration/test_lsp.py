@@ -249,11 +249,17 @@ def test_a_broken_configuration_is_a_message_not_a_crash(make_site) -> None:
     site.add("draft.md", fixture_text("draft.md"))
     client = LspClient(site.root)
     client.initialize()
-    client.open(site.archive / "draft.md")
+    draft = site.archive / "draft.md"
+    uri = client.open(draft)
     message = client.wait_for("window/showMessage")
     assert message["type"] == 1
-    assert "mkdocs-postmortem" in message["message"]
+    assert "fail_on" in message["message"]
     assert "Traceback" not in client.stderr.decode()
+
+    # Fixed, the configuration is read again at the next change.
+    site.write_config('today: "2026-11-27"')
+    client.change(uri, draft.read_text().replace("sev4", "sev44"))
+    assert codes(client.wait_for(DIAGNOSTICS, uri)) == ["PM102"]
     assert client.close() == 0
 
 
