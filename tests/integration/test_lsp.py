@@ -281,3 +281,18 @@ def test_lsp_without_pygls_says_how_to_install_it(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "pip install 'mkdocs-postmortem[lsp]'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_save_reads_files_changed_outside_the_editor(client: LspClient, site: Site) -> None:
+    draft = site.archive / "draft.md"
+    uri = client.open(draft)
+    assert client.wait_for(DIAGNOSTICS, uri)["diagnostics"] == []
+    # Another tool (git, `new`) writes a file with the draft's id.
+    site.add("copy.md", draft.read_text())
+    client.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+    found = client.wait_for(DIAGNOSTICS, uri)["diagnostics"]
+    assert [d["code"] for d in found] == ["PM201"]
+    assert "docs/postmortems/copy.md" in found[0]["message"]
+    site.archive.joinpath("copy.md").unlink()
+    client.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+    assert client.wait_for(DIAGNOSTICS, uri)["diagnostics"] == []
