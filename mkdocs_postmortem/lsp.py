@@ -506,7 +506,7 @@ def _fixes(lines: list[str], diagnostic: Diagnostic) -> Iterator[Action]:
 def _next_status_keys(archive: Archive, text: str, today: dt.date) -> Action | None:
     """Insert the keys that the status after this one requires, as the template writes
     them, before the closing `---`."""
-    document = read("current.md", text.encode("utf-8"))
+    document = read("current.md", text.encode("utf-8", "surrogatepass"))
     data = document.data
     lifecycle = archive.schema.lifecycle()
     if not isinstance(data, dict) or data.get("status") not in lifecycle:
@@ -575,8 +575,8 @@ class PostmortemServer(LanguageServer):
 
     def archive_for(self, uri: str) -> tuple[Archive, str] | None:
         """The archive a document belongs to and its display path there, or None."""
-        file = to_fs_path(uri)
-        if file is None:
+        file = to_fs_path(uri) if uri.startswith("file:") else None
+        if file is None:  # an unsaved buffer: not a file of the archive yet
             return None
         config = self.config_file or find_config(file) or self._workspace_config()
         if config is None:
@@ -624,7 +624,8 @@ class PostmortemServer(LanguageServer):
         if rescan:
             archive.rescan()
         document = self.workspace.get_text_document(uri)
-        archive.edit(path, document.source.encode("utf-8"))
+        # A lone surrogate (JSON allows `\ud800`) becomes bytes that the reader reports.
+        archive.edit(path, document.source.encode("utf-8", "surrogatepass"))
         by_path = archive.report().by_path()
         for open_uri in list(self.workspace.text_documents):
             other = self.archive_for(open_uri) if open_uri != uri else found

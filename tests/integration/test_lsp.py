@@ -296,3 +296,33 @@ def test_a_save_reads_files_changed_outside_the_editor(client: LspClient, site: 
     site.archive.joinpath("copy.md").unlink()
     client.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
     assert client.wait_for(DIAGNOSTICS, uri)["diagnostics"] == []
+
+
+def test_hostile_text_gets_diagnostics_not_a_dead_server(client: LspClient, site: Site) -> None:
+    draft = site.archive / "draft.md"
+    uri = client.open(draft)
+    client.wait_for(DIAGNOSTICS, uri)
+    for text, code in (
+        ("---\nid: \ud800\n---\n", "PM001"),  # a lone surrogate, which JSON allows
+        ("---\n" + "key: [" * 5000 + "\n---\n", None),
+        ("---\n- a\n- b\n---\n" + "x" * 200_000, "PM006"),
+        ("", "PM002"),
+    ):
+        client.change(uri, text)
+        found = codes(client.wait_for(DIAGNOSTICS, uri))
+        assert found, text[:20]
+        if code is not None:
+            assert code in found
+        position = {"line": 1, "character": 4}
+        client.request(
+            "textDocument/completion", {"textDocument": {"uri": uri}, "position": position}
+        )
+        client.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": position})
+        client.request(
+            "textDocument/codeAction",
+            {
+                "textDocument": {"uri": uri},
+                "range": {"start": position, "end": position},
+                "context": {"diagnostics": []},
+            },
+        )
