@@ -19,7 +19,7 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,7 @@ from .check import Checked, Report, check_document, report_of
 from .cli import Site
 from .diagnostics import Diagnostic, Severity
 from .new_template import key_lines
-from .reader import read
+from .reader import Document, read
 from .reference import fields
 from .schema import ConfigurationError, Schema, SchemaInForce
 from .tidy import split_lines, template_lines
@@ -462,19 +462,36 @@ def actions(
 ) -> list[Action]:
     """Every code action for a document and the diagnostics the editor asked about."""
     lines = text.split("\n")
+    asked = list(diagnostics)
     found: list[Action] = []
-    for diagnostic in diagnostics:
+    for diagnostic in asked:
         found.extend(_fixes(lines, diagnostic))
-    required = _next_status_keys(archive, text, today)
-    if required is not None:
-        found.append(required)
+    data = read("current.md", text.encode("utf-8", "surrogatepass")).data
+    if isinstance(data, dict):
+        for diagnostic in asked:
+            name = diagnostic.field
+            if diagnostic.code == "PM101" and name.isidentifier() and name not in data:
+                action = _insert_keys(archive, text, [name], today, f"Insert {name!r}")
+                if action is not None:
+                    found.append(replace(action, diagnostic=diagnostic))
+        required = _next_status_keys(archive, text, data, today)
+        if required is not None:
+            found.append(required)
     runs = template_lines(text)
     if runs:
         all_lines = split_lines(text)
         edits = tuple(_delete_lines(all_lines, run) for run in runs)
         count = sum(len(run) for run in runs)
-        found.append(Action(f"Remove the template's unused lines ({count})", edits))
+        leftover = next(
+            (d for d in asked if d.code == "PM303" and _TEMPLATE_LEFT_RE.search(d.message)),
+            None,
+        )
+        found.append(Action(f"Remove the template's unused lines ({count})", edits, leftover))
     return found
+
+
+# What PM303 says of the template's lines and comments, which `tidy` removes.
+_TEMPLATE_LEFT_RE = re.compile(r"^[0-9]+ template line|^template comment ")
 
 
 def _fixes(lines: list[str], diagnostic: Diagnostic) -> Iterator[Action]:
@@ -503,37 +520,43 @@ def _fixes(lines: list[str], diagnostic: Diagnostic) -> Iterator[Action]:
             )
 
 
-def _next_status_keys(archive: Archive, text: str, today: dt.date) -> Action | None:
+def _next_status_keys(
+    archive: Archive, text: str, data: dict[str, Any], today: dt.date
+) -> Action | None:
     """Insert the keys that the status after this one requires, as the template writes
     them, before the closing `---`."""
-    document = read("current.md", text.encode("utf-8", "surrogatepass"))
-    data = document.data
     lifecycle = archive.schema.lifecycle()
-    if not isinstance(data, dict) or data.get("status") not in lifecycle:
+    if data.get("status") not in lifecycle:
         return None
     position = lifecycle.index(data["status"])
     if position + 1 >= len(lifecycle):
         return None
     following = lifecycle[position + 1]
-    shell = type(document)(document.path, data={**data, "status": following})
+    shell = Document("current.md", data={**data, "status": following})
     missing = [
         d.field
         for d in schema_problems(shell, archive.schema)
-        if d.code == "PM101" and d.field and d.field.isidentifier() and d.field not in data
+        if d.code == "PM101" and d.field.isidentifier() and d.field not in data
     ]
     missing = list(dict.fromkeys(missing))
     if not missing:
         return None
+    title = f"Insert the keys status {following!r} requires: {', '.join(missing)}"
+    return _insert_keys(archive, text, missing, today, title)
+
+
+def _insert_keys(
+    archive: Archive, text: str, names: list[str], today: dt.date, title: str
+) -> Action | None:
+    """Insert top-level keys as the template writes them, before the closing `---`."""
     front = FrontMatter(text)
     if not 0 < front.end < len(front.lines):
         return None
+    newline = "\r\n" if "\r\n" in text else "\n"
     block = "".join(
-        line + "\n" for name in missing for line in key_lines(archive.schema, name, today)
+        line + newline for name in names for line in key_lines(archive.schema, name, today)
     )
-    return Action(
-        f"Insert the keys status {following!r} requires: {', '.join(missing)}",
-        (Edit(front.end, 0, front.end, 0, block),),
-    )
+    return Action(title, (Edit(front.end, 0, front.end, 0, block),)) if block else None
 
 
 def _delete_lines(lines: list[str], run: range) -> Edit:

@@ -326,3 +326,30 @@ def test_hostile_text_gets_diagnostics_not_a_dead_server(client: LspClient, site
                 "context": {"diagnostics": []},
             },
         )
+
+
+def test_quick_fixes_answer_a_missing_key_and_template_leftovers(
+    client: LspClient, site: Site
+) -> None:
+    assert site.run("mkdocs_postmortem", "new", "--title", "Bot leaked a prompt").returncode == 0
+    [path] = [p for p in site.archive.glob("*.md") if p.name not in ("draft.md", "published.md")]
+    published = SchemaInForce.load().published_statuses()[0]
+    text = path.read_text().replace("status: draft", f"status: {published}", 1)
+    uri = client.open(path, text)
+    diagnostics = client.wait_for(DIAGNOSTICS, uri)["diagnostics"]
+    missing = [d for d in diagnostics if d["code"] == "PM101" and d["data"]["field"].isidentifier()]
+    assert missing
+    found = actions(client, uri, diagnostics)
+
+    first = missing[0]
+    name = first["data"]["field"]
+    fix = found[f"Insert {name!r}"]
+    assert fix["diagnostics"] == [first]
+    client.change(uri, apply(text, edits(fix, uri)))
+    after = client.wait_for(DIAGNOSTICS, uri)["diagnostics"]
+    assert not [d for d in after if d["code"] == "PM101" and d["message"].startswith(f"{name}:")]
+
+    [tidy_action] = [a for title, a in found.items() if title.startswith("Remove the template")]
+    [leftover] = tidy_action["diagnostics"]
+    assert leftover["code"] == "PM303"
+    assert "template line(s)" in leftover["message"]
