@@ -512,12 +512,23 @@ def _fixes(lines: list[str], diagnostic: Diagnostic) -> Iterator[Action]:
     if phrase:
         written = text[column : column + len(phrase[1])]
         if written.lower() == phrase[1].lower():
-            slot = f"<{phrase[2].rstrip('.')}>"
+            slot = _slot(phrase[2])
             yield Action(
                 f"Reframe {written!r}: {phrase[2].rstrip('.')}",
                 (Edit(line, column, line, column + len(written), slot),),
                 diagnostic,
             )
+
+
+def _slot(instead: str) -> str:
+    """A template slot that says what to write: `<describe the conditions ...>`.
+
+    Safe in a YAML plain value (no `: `, no ` #`), and of the form PM303 finds in a
+    published postmortem (no quotes, `/`, `=` or brackets), so it cannot be forgotten.
+    """
+    text = re.sub(r"[<>\"'/=\[\]{}]", " ", instead.rstrip(". "))
+    text = re.sub(r":\s", " - ", text).replace(" #", " ")
+    return f"<{' '.join(text.split())}>"
 
 
 def _next_status_keys(

@@ -78,3 +78,34 @@ def test_ranges_are_in_the_clients_utf16_units() -> None:
     assert diagnostic.range.end.character == 24
     assert diagnostic.code == "PM409"
     assert diagnostic.source == "postmortem"
+
+
+def test_every_reframing_keeps_the_yaml_valid_and_leaves_a_slot_pm303_finds() -> None:
+    import datetime as dt
+
+    from conftest import fixture_text
+
+    from mkdocs_postmortem.check import Settings, check_document
+    from mkdocs_postmortem.lsp import _fixes
+    from mkdocs_postmortem.schema import SchemaInForce
+    from mkdocs_postmortem.validation.language import RULES
+
+    settings = Settings(SchemaInForce.load(), dt.date(2026, 11, 27))
+    fixture = fixture_text("published.md")
+    for rule in RULES:
+        # In an action item's title, a YAML plain value, where `: ` would break it.
+        text = fixture.replace(
+            "title: Add the refund section to the retrieval index", f"title: {rule.example}"
+        )
+        _, problems = check_document("x.md", text.encode(), settings)
+        [found] = [d for d in problems if d.code == rule.code]
+        [action] = [a for a in _fixes(text.split("\n"), found) if a.title.startswith("Reframe")]
+        [edit] = action.edits
+        lines = text.split("\n")
+        line = lines[edit.line]
+        lines[edit.line] = line[: edit.character] + edit.text + line[edit.end_character :]
+        _, after = check_document("x.md", "\n".join(lines).encode(), settings)
+        codes = [d.code for d in after]
+        assert rule.code not in codes, rule.code
+        assert "PM005" not in codes, (rule.code, lines[edit.line])
+        assert "PM303" in codes, (rule.code, lines[edit.line])
