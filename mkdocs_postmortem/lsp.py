@@ -27,6 +27,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from . import __version__, site
 from .catalogs import catalog, schemes
@@ -463,10 +464,12 @@ def actions(
     """Every code action for a document and the diagnostics the editor asked about."""
     lines = text.split("\n")
     asked = list(diagnostics)
+    document = read("current.md", text.encode("utf-8", "surrogatepass"))
+    scalars = _scalar_spans(document)
     found: list[Action] = []
     for diagnostic in asked:
-        found.extend(_fixes(lines, diagnostic))
-    data = read("current.md", text.encode("utf-8", "surrogatepass")).data
+        found.extend(_fixes(lines, diagnostic, scalars))
+    data = document.data
     if isinstance(data, dict):
         for diagnostic in asked:
             name = diagnostic.field
@@ -494,18 +497,25 @@ def actions(
 _TEMPLATE_LEFT_RE = re.compile(r"^[0-9]+ template line|^template comment ")
 
 
-def _fixes(lines: list[str], diagnostic: Diagnostic) -> Iterator[Action]:
+def _fixes(
+    lines: list[str], diagnostic: Diagnostic, scalars: dict[tuple[int, int], int] | None = None
+) -> Iterator[Action]:
+    """`scalars`: where each one-line YAML value of the front-matter ends, by where it
+    starts (0-based), so that a value with spaces is replaced whole."""
     line, column = diagnostic.line - 1, diagnostic.column - 1
     if not 0 <= line < len(lines):
         return
     text = lines[line]
     suggestion = _DID_YOU_MEAN_RE.search(diagnostic.message)
     if suggestion:
-        token = _TOKEN_RE.match(text, column)
-        if token:
+        end = (scalars or {}).get((line, column))
+        if end is None:
+            token = _TOKEN_RE.match(text, column)
+            end = token.end() if token else None
+        if end is not None and end > column:
             yield Action(
-                f"Change {token.group()} to {suggestion[1]}",
-                (Edit(line, token.start(), line, token.end(), suggestion[1]),),
+                f"Change {text[column:end]} to {suggestion[1]}",
+                (Edit(line, column, line, end, suggestion[1]),),
                 diagnostic,
             )
     phrase = _PHRASE_RE.search(diagnostic.message) if diagnostic.code.startswith("PM4") else None
@@ -518,6 +528,29 @@ def _fixes(lines: list[str], diagnostic: Diagnostic) -> Iterator[Action]:
                 (Edit(line, column, line, column + len(written), slot),),
                 diagnostic,
             )
+
+
+def _scalar_spans(document: Document) -> dict[tuple[int, int], int]:
+    """Where each one-line scalar of the front-matter ends (0-based line and column of
+    its start -> column of its end), quotes included."""
+    spans: dict[tuple[int, int], int] = {}
+    stack: list[Node] = [document.root] if document.root is not None else []
+    seen: set[int] = set()
+    while stack and len(seen) < 100_000:  # aliases share nodes; a bound on hostile input
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            line, column = document.mark_position(node.start_mark)
+            end_line, end_column = document.mark_position(node.end_mark)
+            if end_line == line:
+                spans[(line - 1, column - 1)] = end_column - 1
+        elif isinstance(node, MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    return spans
 
 
 def _slot(instead: str) -> str:

@@ -109,3 +109,28 @@ def test_every_reframing_keeps_the_yaml_valid_and_leaves_a_slot_pm303_finds() ->
         assert rule.code not in codes, rule.code
         assert "PM005" not in codes, (rule.code, lines[edit.line])
         assert "PM303" in codes, (rule.code, lines[edit.line])
+
+
+def test_did_you_mean_replaces_a_value_with_spaces_whole() -> None:
+    import datetime as dt
+
+    from conftest import fixture_text
+
+    from mkdocs_postmortem.check import Settings, check_document
+    from mkdocs_postmortem.lsp import _fixes, _scalar_spans
+    from mkdocs_postmortem.reader import read
+    from mkdocs_postmortem.schema import SchemaInForce
+
+    settings = Settings(SchemaInForce.load(), dt.date(2026, 11, 27))
+    text = fixture_text("published.md").replace(
+        "mitre_atlas: [AML.T0051]", 'mitre_atlas: [LLM Jailbreak, "AML.T0051"]'
+    )
+    _, problems = check_document("x.md", text.encode(), settings)
+    [found] = [d for d in problems if "did you mean 'AML.T0054'" in d.message]
+    spans = _scalar_spans(read("x.md", text.encode()))
+    [action] = _fixes(text.split("\n"), found, spans)
+    [edit] = action.edits
+    line = text.split("\n")[edit.line]
+    fixed = line[: edit.character] + edit.text + line[edit.end_character :]
+    assert fixed == '  mitre_atlas: [AML.T0054, "AML.T0051"]'
+    assert action.title == "Change LLM Jailbreak to AML.T0054"
