@@ -464,7 +464,7 @@ def actions(
     """Every code action for a document and the diagnostics the editor asked about."""
     lines = text.split("\n")
     asked = list(diagnostics)
-    document = read("current.md", text.encode("utf-8", "surrogatepass"))
+    document = read("current.md", _bytes(text))
     scalars = _scalar_spans(document)
     found: list[Action] = []
     for diagnostic in asked:
@@ -633,7 +633,13 @@ class PostmortemServer(LanguageServer):
     """pygls's server with the archives it serves, one per `mkdocs.yml`."""
 
     def __init__(self, config_file: str | None) -> None:
-        super().__init__("mkdocs-postmortem", __version__)
+        # Whole texts: pygls applies ranges of an incremental change to lines it splits
+        # at U+2028 and the like too, which the editor does not; postmortems are small.
+        super().__init__(
+            "mkdocs-postmortem",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Full,
+        )
         self.config_file = config_file
         self.archives: dict[str, Archive] = {}
         # Each configuration that failed to load, with its modification time then.
@@ -691,15 +697,16 @@ class PostmortemServer(LanguageServer):
         if rescan:
             archive.rescan()
         document = self.workspace.get_text_document(uri)
-        # A lone surrogate (JSON allows `\ud800`) becomes bytes that the reader reports.
-        archive.edit(path, document.source.encode("utf-8", "surrogatepass"))
+        archive.edit(path, _bytes(document.source))
         by_path = archive.report().by_path()
         for open_uri in list(self.workspace.text_documents):
             other = self.archive_for(open_uri) if open_uri != uri else found
             if other is None or other[0] is not archive:
                 continue
             text_document = self.workspace.get_text_document(open_uri)
-            shown = [to_lsp(d, text_document) for d in by_path.get(other[1], [])]
+            problems = by_path.get(other[1], [])
+            spans = _scalar_spans(read(other[1], _bytes(text_document.source))) if problems else {}
+            shown = [to_lsp(d, text_document, spans) for d in problems]
             if open_uri != uri and self.published.get(open_uri) == shown:
                 continue
             self.published[open_uri] = shown
@@ -721,16 +728,34 @@ class _Said(logging.Handler):
         self.errors.append(record.getMessage().strip())
 
 
-def to_lsp(diagnostic: Diagnostic, document: TextDocument) -> types.Diagnostic:
-    """A diagnostic at its LSP range: from its column to the end of the phrase its
-    message quotes (language rules), or to the end of the word or line."""
-    lines = document.lines
-    line = min(max(diagnostic.line - 1, 0), max(len(lines) - 1, 0))
-    text = lines[line].rstrip("\r\n") if lines else ""
+def _bytes(text: str) -> bytes:
+    # A lone surrogate (JSON allows `\ud800`) becomes bytes that the reader reports.
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _lines(document: TextDocument) -> list[str]:
+    """The document's lines as the protocol counts them: ended by \n, \r\n or \r only
+    (pygls's `lines` also break at U+2028 and the like)."""
+    return split_lines(document.source) or [""]
+
+
+def to_lsp(
+    diagnostic: Diagnostic,
+    document: TextDocument,
+    scalars: dict[tuple[int, int], int] | None = None,
+) -> types.Diagnostic:
+    """A diagnostic at its LSP range: from its column to the end of the YAML value that
+    starts there (`scalars`, see `_scalar_spans`), of the phrase its message quotes
+    (language rules), or of the word."""
+    lines = _lines(document)
+    line = min(max(diagnostic.line - 1, 0), len(lines) - 1)
+    text = lines[line].rstrip("\r\n")
     start = min(max(diagnostic.column - 1, 0), len(text))
     phrase = _PHRASE_RE.search(diagnostic.message) if diagnostic.code.startswith("PM4") else None
     if phrase and text[start : start + len(phrase[1])].lower() == phrase[1].lower():
         end = start + len(phrase[1])
+    elif (line, start) in (scalars or {}):
+        end = (scalars or {})[(line, start)]
     else:
         token = _TOKEN_RE.match(text, start)
         end = token.end() if token else len(text.rstrip())
@@ -771,7 +796,7 @@ def from_lsp(diagnostic: types.Diagnostic, path: str) -> Diagnostic | None:
 
 
 def _to_text_edit(edit: Edit, document: TextDocument) -> types.TextEdit:
-    lines = document.lines
+    lines = _lines(document)
     codec = document.position_codec
     return types.TextEdit(
         range=types.Range(
@@ -785,7 +810,7 @@ def _to_text_edit(edit: Edit, document: TextDocument) -> types.TextEdit:
 
 
 def _cursor(document: TextDocument, position: types.Position) -> tuple[int, int]:
-    server = document.position_codec.position_from_client_units(document.lines, position)
+    server = document.position_codec.position_from_client_units(_lines(document), position)
     return server.line, server.character
 
 

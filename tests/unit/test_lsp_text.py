@@ -134,3 +134,25 @@ def test_did_you_mean_replaces_a_value_with_spaces_whole() -> None:
     fixed = line[: edit.character] + edit.text + line[edit.end_character :]
     assert fixed == '  mitre_atlas: [AML.T0054, "AML.T0051"]'
     assert action.title == "Change LLM Jailbreak to AML.T0054"
+
+
+def test_lines_are_counted_as_the_protocol_counts_them() -> None:
+    # U+2028 and a form feed are not line breaks for the protocol, the reader or editors.
+    text = "---\ntitle: a\u2028b\x0cc\nseverity: sev44\n---\n"
+    document = TextDocument("file:///x.md", text)
+    found = problem("PM102", "x.md", 3, 11, "'sev44' is not one of ...", field="severity")
+    diagnostic = to_lsp(found, document)
+    assert (diagnostic.range.start.line, diagnostic.range.start.character) == (2, 10)
+    assert diagnostic.range.end.character == 15
+
+
+def test_a_range_covers_the_whole_yaml_value() -> None:
+    from mkdocs_postmortem.lsp import _scalar_spans
+    from mkdocs_postmortem.reader import read
+
+    text = "---\ntaxonomy:\n  mitre_atlas: [LLM Jailbreak, x]\n---\n"
+    document = TextDocument("file:///x.md", text)
+    spans = _scalar_spans(read("x.md", text.encode()))
+    found = problem("PM104", "x.md", 3, 17, "does not match", field="taxonomy.mitre_atlas[0]")
+    diagnostic = to_lsp(found, document, spans)
+    assert (diagnostic.range.start.character, diagnostic.range.end.character) == (16, 29)
