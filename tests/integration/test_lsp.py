@@ -353,3 +353,38 @@ def test_quick_fixes_answer_a_missing_key_and_template_leftovers(
     [leftover] = tidy_action["diagnostics"]
     assert leftover["code"] == "PM303"
     assert "template line(s)" in leftover["message"]
+
+
+def test_diagnostics_within_a_second_of_a_change_at_1000_postmortems(tmp_path: Path) -> None:
+    import statistics
+    import sys
+    import time
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from build import make_site as make_archive
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    make_archive(tmp_path, 1000, "plugin")
+    path = tmp_path / "docs" / "postmortems" / "pm-00500.md"
+    text = path.read_text()
+    broken = text.replace("severity: sev2", "severity: sev22", 1)
+    line = broken.split("\n").index("severity: sev22")
+    client = LspClient(tmp_path)
+    client.initialize()
+    uri = client.open(path)
+    assert client.wait_for(DIAGNOSTICS, uri, timeout=300)["diagnostics"] == []
+    times = []
+    for number in range(6):
+        start = time.perf_counter()
+        client.change(uri, broken if number % 2 == 0 else text)
+        found = client.wait_for(DIAGNOSTICS, uri)["diagnostics"]
+        times.append(time.perf_counter() - start)
+        if number % 2 == 0:
+            assert [(d["code"], d["range"]["start"]["line"]) for d in found] == [("PM102", line)]
+        else:
+            assert found == []
+    assert client.close() == 0
+    assert statistics.median(times) < 1.0, times
