@@ -210,6 +210,11 @@ class FrontMatter:
             else:
                 self.end = len(self.lines)  # not closed yet: the author is typing it
         self._parsed = [_parse_line(line) for line in self.lines[: self.end]]
+        # Worked out top-down, so that each line finds its parent's, or a sibling's,
+        # already known: linear in the lines of the front-matter, even hostile ones.
+        self._containers: dict[int, list[str]] = {}
+        for number in range(1, self.end):
+            self._containers[number] = self._container_of(number)
 
     def holds(self, line: int) -> bool:
         return 0 < line < self.end
@@ -227,6 +232,11 @@ class FrontMatter:
 
     def container(self, number: int) -> list[str]:
         """The path of the mapping or list item that line `number` writes into."""
+        if number in self._containers:
+            return self._containers[number]
+        return self._container_of(number)
+
+    def _container_of(self, number: int) -> list[str]:
         entry = self._parsed[number]
         if entry is None:
             return []
@@ -235,12 +245,16 @@ class FrontMatter:
         return self._mapping_at(number, entry.key_column)
 
     def _mapping_at(self, number: int, column: int) -> list[str]:
+        if column == 0:
+            return []
         for above in range(number - 1, 0, -1):
             entry = self._parsed[above]
             if entry is None:
                 continue
             if entry.dashes and entry.key_column == column:
                 return self.container(above)  # the list item that starts this mapping
+            if entry.key_column == column and entry.key is not None:
+                return self.container(above)  # a sibling key
             if entry.indent < column and entry.key is not None:
                 return self.key_path(above)
         return []
@@ -248,7 +262,11 @@ class FrontMatter:
     def _owner_of_list(self, number: int, column: int) -> list[str]:
         for above in range(number - 1, 0, -1):
             entry = self._parsed[above]
-            if entry is None or entry.key is None:
+            if entry is None:
+                continue
+            if entry.dashes and entry.indent == column:  # a sibling item
+                return self.container(above)[: -entry.dashes]
+            if entry.key is None:
                 continue
             if entry.key_column < column or (
                 entry.key_column == column and not entry.dashes and entry.empty_value

@@ -156,3 +156,13 @@ def test_a_range_covers_the_whole_yaml_value() -> None:
     found = problem("PM104", "x.md", 3, 17, "does not match", field="taxonomy.mitre_atlas[0]")
     diagnostic = to_lsp(found, document, spans)
     assert (diagnostic.range.start.character, diagnostic.range.end.character) == (16, 29)
+
+
+def test_deep_or_long_front_matter_is_read_in_one_pass() -> None:
+    # Deeper than Python's recursion limit, and long: each line's path comes from the
+    # lines above, worked out once.
+    deep = "---\n" + "".join(" " * n + f"k{n}:\n" for n in range(3000)) + "---\n"
+    assert len(FrontMatter(deep).key_path(3000)) == 3000
+    items = "---\nitems:\n" + "".join(f"  - id: {n}\n    x: 1\n" for n in range(5000)) + "---\n"
+    front = FrontMatter(items)
+    assert front.key_path(front.end - 1) == ["items", "*", "x"]
