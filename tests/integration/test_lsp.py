@@ -388,3 +388,42 @@ def test_diagnostics_within_a_second_of_a_change_at_1000_postmortems(tmp_path: P
             assert found == []
     assert client.close() == 0
     assert statistics.median(times) < 1.0, times
+
+
+def test_completion_follows_the_organisations_schema(make_site) -> None:
+    import json
+
+    from mkdocs_postmortem import builtin_schema
+
+    builtin = builtin_schema()["$defs"]
+    severities = ["sev0", *builtin["severity"]["enum"]]
+    categories = [*builtin["action_category"]["enum"], "red_teaming"]
+    site = make_site('today: "2026-11-27"\nschema: org.schema.json')
+    (site.root / "org.schema.json").write_text(
+        json.dumps(
+            {
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$defs": {
+                    "severity": {"enum": severities},
+                    "action_category": {"enum": categories},
+                },
+            }
+        )
+    )
+    path = site.add("published.md", fixture_text("published.md"))
+    site.add("draft.md", fixture_text("draft.md"))
+    text = path.read_text()
+    client = LspClient(site.root)
+    client.initialize()
+    uri = client.open(path)
+    assert client.wait_for(DIAGNOSTICS, uri)["diagnostics"] == []
+
+    def labels(needle: str) -> list[str]:
+        result = client.request(
+            "textDocument/completion", {"textDocument": {"uri": uri}, "position": at(text, needle)}
+        )
+        return [item["label"] for item in result["items"]]
+
+    assert labels("severity: ") == severities
+    assert labels("    category: ") == categories
+    assert client.close() == 0
