@@ -8,10 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import collector
 from .diagnostics import RULES, Diagnostic, Severity, count
@@ -22,6 +23,9 @@ from .validation.language import LanguageRule
 from .validation.review import ReviewSettings, review_problems
 from .validation.schema_rules import schema_problems
 from .workers import shared_map
+
+if TYPE_CHECKING:
+    from .archive import Incident
 
 SEVERITY_CHOICES = ("off", "info", "warning", "error")
 # Rules whose severity can be changed: the checks of judgement, not of the format.
@@ -189,17 +193,21 @@ def check_archive(
 
 
 def report_of(
-    checked: Iterable[Checked], settings: Settings, notices: Iterable[Diagnostic] = ()
+    checked: Iterable[Checked],
+    settings: Settings,
+    notices: Iterable[Diagnostic] = (),
+    incident_of: Callable[[Document], Incident] | None = None,
 ) -> Report:
     """The report of documents checked one by one (`check_document`): their problems,
     the rules across documents, the configured severities. The language server keeps
-    each document's check and calls this alone when one of them changes."""
+    each document's check, and its model (`incident_of`, see `archive_problems`), and
+    calls this alone when one of them changes."""
     documents = []
     diagnostics: list[Diagnostic] = list(notices)
     for document, problems in checked:
         documents.append(document)
         diagnostics.extend(problems)
-    diagnostics.extend(archive_problems(documents, settings.schema))
+    diagnostics.extend(archive_problems(documents, settings.schema, incident_of))
     return Report(documents, sorted(set(_adjust(diagnostics, settings.severities))))
 
 

@@ -29,7 +29,8 @@ from pygls.uris import to_fs_path
 from pygls.workspace import TextDocument
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from . import __version__, site
+from . import __version__, collector, site
+from .archive import Incident
 from .catalogs import catalog, schemes
 from .check import Checked, Report, check_document, report_of
 from .cli import Site
@@ -39,6 +40,7 @@ from .reader import Document, read
 from .reference import fields
 from .schema import ConfigurationError, Schema, SchemaInForce
 from .tidy import split_lines, template_lines
+from .validation.archive_rules import rules_incident
 from .validation.schema_rules import schema_problems
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
@@ -71,6 +73,8 @@ class Archive:
         self._editor: dict[str, bytes] = {}  # display path -> text open in the editor
         self._checked: dict[str, tuple[str, Checked]] = {}  # display path -> digest, check
         self._notices: list[Diagnostic] = []
+        # Each kept document's model, by the document's identity (see `_incident`).
+        self._incidents: dict[int, tuple[Document, Incident]] = {}
         # Files the editor opened that are not postmortems: the home page, say.
         self.passed_over: set[str] = set()
         self.rescan()
@@ -87,7 +91,7 @@ class Archive:
         self._notices = site.outside_links(files, self.site.config)
         for path in list(self._checked):
             if path not in self._files:
-                del self._checked[path]
+                self._incidents.pop(id(self._checked.pop(path)[1][0]), None)
         for path, file in self._files.items():
             if path in self._editor:
                 self._check(path, self._editor[path])
@@ -116,12 +120,27 @@ class Archive:
         )
         kept = self._checked.get(path)
         if kept is None or kept[0] != digest:
+            if kept is not None:
+                self._incidents.pop(id(kept[1][0]), None)
             self._checked[path] = (digest, check_document(path, content, self.settings))
 
     def report(self) -> Report:
-        return report_of(
-            (checked for _, checked in self._checked.values()), self.settings, self._notices
-        )
+        # The collector would walk the archive's kept documents again and again.
+        with collector.paused():
+            return report_of(
+                (checked for _, checked in self._checked.values()),
+                self.settings,
+                self._notices,
+                self._incident,
+            )
+
+    def _incident(self, document: Document) -> Incident:
+        """A document's model for the rules across documents, made once per check of it:
+        remaking all of them took most of the time of a check at 1,000 postmortems."""
+        kept = self._incidents.get(id(document))
+        if kept is None or kept[0] is not document:
+            kept = self._incidents[id(document)] = (document, rules_incident(document, self.schema))
+        return kept[1]
 
     def incidents(self) -> Iterator[dict[str, Any]]:
         """The front-matter of every readable postmortem, as last checked."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..catalogs import catalog, schemes
 from ..diagnostics import Diagnostic, problem
@@ -15,6 +15,9 @@ from ..reader import Document
 from ..schema import SchemaInForce
 from .dates import Moment, is_moment_shaped, parse_moment
 from .fields import did_you_mean, problem_at
+
+if TYPE_CHECKING:
+    from ..archive import Incident
 
 # Page keys that MkDocs and Material read; they may sit beside the postmortem's own.
 PAGE_KEYS = frozenset(
@@ -36,11 +39,17 @@ LIFECYCLE_DATES = ("occurred", "detected", "mitigated", "resolved")
 Path = list[str | int]
 
 
-def archive_problems(documents: Sequence[Document], schema: SchemaInForce) -> list[Diagnostic]:
+def archive_problems(
+    documents: Sequence[Document],
+    schema: SchemaInForce,
+    incident_of: Callable[[Document], Incident] | None = None,
+) -> list[Diagnostic]:
     """Every problem between documents: shared ids, unknown related ids (each once, see
     `_unknown_related`) and mentions.
 
     Positions come from `cross_references`, kept when each document was released.
+    `incident_of` gives each document's `rules_incident`, which a caller that checks the
+    archive again and again (the language server) keeps instead of making it anew.
     """
     readable = sorted((d for d in documents if isinstance(d.data, dict)), key=lambda d: d.path)
     problems = list(_duplicate_ids(readable))
@@ -51,20 +60,30 @@ def archive_problems(documents: Sequence[Document], schema: SchemaInForce) -> li
             holders.setdefault(incident_id, []).append(document)
     problems.extend(_unknown_related(readable, holders, schema))
     problems.extend(_unknown_mentions(documents, schema, set(holders)))
-    problems.extend(_fixes_not_held(readable, holders, schema))
+    problems.extend(_fixes_not_held(readable, holders, schema, incident_of))
     return problems
 
 
+def rules_incident(document: Document, schema: SchemaInForce) -> Incident:
+    """The model of a document as the rules across documents read it: of itself alone,
+    with no today (nothing is overdue)."""
+    from ..archive import incident_from  # the model needs the validation modules first
+
+    return incident_from(document, dt.date.min, schema)
+
+
 def _fixes_not_held(
-    documents: Sequence[Document], holders: dict[str, list[Document]], schema: SchemaInForce
+    documents: Sequence[Document],
+    holders: dict[str, list[Document]],
+    schema: SchemaInForce,
+    incident_of: Callable[[Document], Incident] | None,
 ) -> Iterator[Diagnostic]:
     """A warning at the later incident's `occurred` when it repeats a pattern after the
     earlier incident's matching action items were all finished (see `learning`)."""
-    from ..archive import incident_from  # the model needs the validation modules first
     from ..learning import fixes_not_held, recurring_patterns
 
     incidents = [
-        incident_from(document, dt.date.min, schema)
+        incident_of(document) if incident_of else rules_incident(document, schema)
         for document in documents
         if isinstance((document.data or {}).get("id"), str)
         and schema.accepts_id((document.data or {})["id"])

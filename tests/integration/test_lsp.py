@@ -427,3 +427,52 @@ def test_completion_follows_the_organisations_schema(make_site) -> None:
     assert labels("severity: ") == severities
     assert labels("    category: ") == categories
     assert client.close() == 0
+
+
+def test_the_servers_report_is_the_builds_after_any_edit(make_site) -> None:
+    """The server keeps each document's check and model; what it reports is still what
+    `validate` reports for the same files, across documents included (PM201, PM202,
+    PM214)."""
+    from cases import draft
+
+    from mkdocs_postmortem.cli import Site as ValidatedSite
+    from mkdocs_postmortem.lsp import Archive
+
+    def case(incident_id: str, occurred: str, extra: str = "") -> str:
+        text = draft(
+            incident_id,
+            "failure_modes: [hallucination]\ncontributing_factors:\n  - layer: guardrail\n"
+            f"    description: A cause.\nai_system:\n  name: Bot\n{extra}",
+        )
+        return text.replace("occurred: 2026-01-01", f"occurred: {occurred}")
+
+    done = "action_items:\n  - id: A1\n    title: Fix\n    category: guardrail\n    status: done\n"
+    site = make_site('today: "2026-11-27"')
+    files = {
+        "a.md": case("A-0001", "2025-01-01", done),
+        "b.md": case("A-0002", "2025-03-01"),
+        "c.md": case("A-0003", "2025-05-01", "related: [A-0009]\n"),
+    }
+    for name, text in files.items():
+        site.add(name, text)
+    config = str(site.root / "mkdocs.yml")
+    archive = Archive(config)
+
+    def same_as_validate() -> list[str]:
+        expected = ValidatedSite(config).check()[0].diagnostics
+        assert archive.report().diagnostics == expected
+        return sorted({d.code for d in expected})
+
+    assert {"PM202", "PM214"} <= set(same_as_validate())
+    edits = [
+        ("b.md", files["b.md"].replace("A-0002", "A-0001")),  # a duplicate id
+        ("a.md", files["a.md"].replace("status: done", "status: open")),  # PM214 goes
+        ("b.md", files["b.md"]),
+        ("c.md", files["c.md"].replace("A-0009", "A-0002")),
+    ]
+    seen = set()
+    for name, text in edits:
+        site.add(name, text)  # what the editor holds is what validate reads
+        archive.edit(f"docs/postmortems/{name}", text.encode())
+        seen.update(same_as_validate())
+    assert {"PM201", "PM214"} <= seen
