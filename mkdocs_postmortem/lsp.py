@@ -103,8 +103,24 @@ class Archive:
         return self._by_file.get(_normalised(file))
 
     def edit(self, path: str, content: bytes) -> None:
+        if self._new_day():
+            self.rescan()  # what is overdue changed in every file
         self._editor[path] = content
         self._check(path, content)
+
+    def _new_day(self) -> bool:
+        """Whether today (in UTC) moved on since the files were checked; a server runs
+        for days, and without the plugin's `today` option, today decides what is
+        overdue."""
+        if self.site.options.today is not None:
+            return False
+        today = dt.datetime.now(dt.timezone.utc).date()
+        if today == self.settings.today:
+            return False
+        self.settings = replace(self.settings, today=today)
+        self._checked.clear()
+        self._incidents.clear()
+        return True
 
     def close(self, path: str) -> None:
         """The editor let go of a file: its content is the one on disk again."""

@@ -476,3 +476,33 @@ def test_the_servers_report_is_the_builds_after_any_edit(make_site) -> None:
         archive.edit(f"docs/postmortems/{name}", text.encode())
         seen.update(same_as_validate())
     assert {"PM201", "PM214"} <= seen
+
+
+def test_a_server_running_past_midnight_checks_what_is_overdue_again(make_site) -> None:
+    import datetime as dt
+    from dataclasses import replace
+
+    from cases import draft
+
+    from mkdocs_postmortem.lsp import Archive
+
+    today = dt.datetime.now(dt.timezone.utc).date()
+    due = today - dt.timedelta(days=1)
+    item = f"action_items:\n  - id: A1\n    title: Fix\n    category: guardrail\n    due: {due}\n"
+    site = make_site()  # no `today` option: the server's clock decides
+    site.add("a.md", draft("A-0001", item))
+    other = draft("A-0002")
+    site.add("b.md", other)
+    archive = Archive(str(site.root / "mkdocs.yml"))
+    assert "PM207" in {d.code for d in archive.report().diagnostics}
+
+    # As if the server had checked the files two days ago, when nothing was overdue.
+    archive.settings = replace(archive.settings, today=today - dt.timedelta(days=2))
+    archive._checked.clear()
+    archive.rescan()
+    assert "PM207" not in {d.code for d in archive.report().diagnostics}
+
+    # A change to another file, today: the overdue item is found in the file not edited.
+    archive.edit("docs/postmortems/b.md", other.encode())
+    overdue = [d for d in archive.report().diagnostics if d.code == "PM207"]
+    assert [d.path for d in overdue] == ["docs/postmortems/a.md"]
