@@ -11,7 +11,7 @@ import datetime as dt
 import functools
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -425,12 +425,17 @@ class Archive:
         schema: SchemaInForce,
         today: dt.date,
         hidden: Iterable[tuple[str, ...]] = (),
+        incident_of: Callable[[Document], Incident] | None = None,
     ) -> Archive:
         """The archive of the checked documents; `hidden`, the fields that this
-        edition leaves out (see `edition`), which its pages then do not show."""
+        edition leaves out (see `edition`), which its pages then do not show;
+        `incident_of`, each document's model where the caller keeps them (as
+        `incident_from(document, today, schema)` makes it)."""
+        if incident_of is None:
+            incident_of = functools.partial(incident_from, today=today, schema=schema)
         with collector.paused():
             incidents = [
-                incident_from(document, today, schema)
+                incident_of(document)
                 for document in documents
                 if document.data
                 and isinstance(document.data.get("id"), str)

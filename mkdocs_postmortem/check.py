@@ -10,13 +10,13 @@ import datetime as dt
 import logging
 import pickle
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
 from . import collector
-from .archive import Archive
+from .archive import Archive, Incident
 from .diagnostics import RULES, Diagnostic, Severity, count
 from .edition import Removed, edition_problems, make_public, withhold
 from .reader import Document, read
@@ -286,9 +286,6 @@ def check_archive(
     processes (see `workers`); the report is the same. With `earlier`, the checks of
     files unchanged since the last build are reused, and this build's are kept.
     """
-    documents = []
-    diagnostics: list[Diagnostic] = list(notices)
-    removed = Removed() if settings.public else None
     with collector.paused():
         if earlier is None:
             checked = shared_map(partial(_check_source, settings=settings), sources, jobs)
@@ -298,14 +295,30 @@ def check_archive(
             fresh = iter(shared_map(partial(_check_source, settings=settings), changed, jobs))
             checked = [found if found is not None else next(fresh) for found in kept]
             earlier.keep(read_sources, checked)
-        for document, problems, left_out in checked:
-            documents.append(document)
-            diagnostics.extend(problems)
-            if removed is not None and left_out is not None:
-                removed.add(left_out)
+        return report_of(checked, settings, notices)
+
+
+def report_of(
+    checked: Iterable[Checked],
+    settings: Settings,
+    notices: Iterable[Diagnostic] = (),
+    incident_of: Callable[[Document], Incident] | None = None,
+) -> Report:
+    """The report of documents checked one by one (`check_document`): their problems,
+    the archive model and the rules across documents, the configured severities. The
+    language server keeps each document's check, and its model (`incident_of`, see
+    `Archive.build`), and calls this alone when one of them changes."""
+    documents = []
+    diagnostics: list[Diagnostic] = list(notices)
+    removed = Removed() if settings.public else None
+    for document, problems, left_out in checked:
+        documents.append(document)
+        diagnostics.extend(problems)
+        if removed is not None and left_out is not None:
+            removed.add(left_out)
     diagnostics.extend(archive_problems(documents, settings.schema))
     hidden = settings.schema.internal_fields() if settings.public else ()
-    archive = Archive.build(documents, settings.schema, settings.today, hidden)
+    archive = Archive.build(documents, settings.schema, settings.today, hidden, incident_of)
     diagnostics.extend(fixes_not_held(archive, documents))
     found = sorted(set(_adjust(diagnostics, settings.severities)))
     return Report(documents, found, archive, removed)

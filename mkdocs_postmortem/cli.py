@@ -1,4 +1,4 @@
-"""The command-line adapter: `mkdocs-postmortem validate | schema | new`.
+"""The command-line adapter: `mkdocs-postmortem validate | schema | new | tidy | lsp`.
 
 It reads the same `mkdocs.yml` and calls the same checks as the plugin, without
 building the site. Exit codes: 0 clean, 1 problems found, 2 usage or configuration.
@@ -29,6 +29,7 @@ from .diagnostics import Diagnostic, format_github, format_json, format_markdown
 from .edition import AUDIENCES
 from .new_template import next_id, render, title_problem
 from .schema import ConfigurationError, SchemaInForce
+from .tidy import template_lines, tidy
 from .workers import default_jobs
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -174,6 +175,62 @@ def new(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def tidy_files(args: argparse.Namespace) -> int:
+    """Remove the template's leftovers from each file; with `--check`, only say which
+    files have any. A file that cannot be read or decoded is named and left alone."""
+    status = EXIT_CLEAN
+    for name in args.files:
+        path = Path(name)
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except OSError as error:
+            print(f"error: cannot read {name}: {error.strerror}", file=sys.stderr)
+            status = EXIT_PROBLEMS
+            continue
+        except UnicodeDecodeError:
+            print(f"error: {name} is not UTF-8; nothing was changed", file=sys.stderr)
+            status = EXIT_PROBLEMS
+            continue
+        removed = sum(len(run) for run in template_lines(text))
+        if not removed:
+            continue
+        if args.check:
+            print(f"{name}: {removed} template line(s) left in")
+            status = EXIT_PROBLEMS
+            continue
+        try:
+            _replace(path, tidy(text).encode("utf-8"))
+        except OSError as error:
+            print(f"error: cannot write {name}: {error.strerror}", file=sys.stderr)
+            status = EXIT_PROBLEMS
+            continue
+        print(f"{name}: removed {removed} template line(s)")
+    return status
+
+
+def _replace(path: Path, content: bytes) -> None:
+    """Write beside the file, then rename: the file is whole, old or new, at any time."""
+    temporary = path.with_name(f".{path.name}.tidy-{os.getpid()}")
+    try:
+        temporary.write_bytes(content)
+        os.chmod(temporary, path.stat().st_mode & 0o7777)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def lsp(args: argparse.Namespace) -> int:
+    try:
+        from .lsp import serve
+    except ImportError as error:
+        raise ConfigurationError(
+            f"the language server needs pygls ({error}); "
+            "install it with: pip install 'mkdocs-postmortem[lsp]'"
+        ) from None
+    serve(args.config_file)
+    return EXIT_CLEAN
+
+
 def _severity(schema: SchemaInForce, chosen: str | None) -> str:
     """`--severity`, checked against the schema in force (an organisation may replace the
     levels); without one, the schema's default (see `SchemaInForce.default_severity`)."""
@@ -242,6 +299,24 @@ def parser() -> argparse.ArgumentParser:
         help="one of the schema's severities (default: the schema's default)",
     )
     write.set_defaults(run=new)
+
+    clean = commands.add_parser(
+        "tidy",
+        help="Remove the template's '#|' lines and comments; change nothing else.",
+        description="Remove the template's '#|' lines and comments; change nothing else.",
+    )
+    clean.add_argument("files", nargs="+", metavar="FILE", help="postmortems to tidy")
+    clean.add_argument(
+        "--check", action="store_true", help="change nothing; fail if a file has any"
+    )
+    clean.set_defaults(run=tidy_files)
+
+    server = command(
+        "lsp",
+        "Run the language server on stdin and stdout (diagnostics, completion, hover, "
+        "code actions); the editor starts it.",
+    )
+    server.set_defaults(run=lsp)
     return main_parser
 
 

@@ -100,6 +100,25 @@ def render(
     return "\n".join(lines)
 
 
+def key_lines(schema: SchemaInForce, name: str, today: dt.date) -> list[str]:
+    """The YAML the template suggests for the top-level key `name`, ready to fill in:
+    its template lines without their `#| ` and without the descriptions (the
+    language server's action that inserts the keys a status requires)."""
+    for entry in fields(schema):
+        if entry.name == name:
+            lines = _commented(schema, entry, "", today)
+            start = next(n for n, line in enumerate(lines) if line.startswith(f"{COMMENT} {name}:"))
+            uncommented = (
+                re.sub(rf"^(\s*){re.escape(COMMENT)} ?", r"\1", line) for line in lines[start:]
+            )
+            return [line for line in uncommented if _KEY_LINE_RE.match(line)]
+    return []
+
+
+# A line of YAML that sets a key, in a list item or not: what `key_lines` keeps.
+_KEY_LINE_RE = re.compile(r"^\s*(?:- )?[A-Za-z_][A-Za-z0-9_]*:(?:\s|$)")
+
+
 def _wrapped(text: str) -> list[str]:
     """Template lines of at most 84 characters."""
     prefix = COMMENT + " "

@@ -41,7 +41,7 @@ Path = list[str | int]
 
 def archive_problems(documents: Sequence[Document], schema: SchemaInForce) -> list[Diagnostic]:
     """Every problem between documents: shared ids, unknown related ids (each once, see
-    `_unknown_related`) and mentions.
+    `_unknown_related`) and mentions. (PM214 needs the archive model: `fixes_not_held`.)
 
     Positions come from `cross_references`, kept when each document was released.
     """

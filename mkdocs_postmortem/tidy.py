@@ -1,0 +1,90 @@
+"""Remove what the `new` template left in a postmortem, and nothing else.
+
+The template writes its guidance as `#|` lines in the front-matter and as
+`<!-- template: ... -->` comments in the body (see `new_template`). Once the author has
+filled in the keys they need, those lines are noise; `tidy` drops them and leaves every
+other byte of the file as it was, so that a diff shows only the removed lines.
+Used by `mkdocs-postmortem tidy` and by the language server's code action.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .new_template import COMMENT
+
+_OPENING_RE = re.compile(r"\ufeff?-{3}[ \t]*(?:\r\n|\r|\n)")
+_CLOSING_RE = re.compile(r"(?:-{3}|\.{3})[ \t]*(?:\r\n|\r|\n)?")
+# Lines as MkDocs and editors count them: ended by \n, \r\n or \r, and no other character.
+_LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+_TEMPLATE_COMMENT_START = re.compile(r"[ \t]*<!--\s*template:")
+
+
+def template_lines(text: str) -> list[range]:
+    """The runs of lines (0-based, end excluded) that are the template's leftovers:
+    `#|` lines inside the front-matter, body lines that hold nothing but a
+    `<!-- template: ... -->` comment, and the blank line such a comment leaves doubled."""
+    lines = split_lines(text)
+    if not lines or not _OPENING_RE.fullmatch(lines[0]):
+        return []
+    removed: list[int] = []
+    closing = None
+    for number in range(1, len(lines)):
+        line = lines[number]
+        if _CLOSING_RE.fullmatch(line):
+            closing = number
+            break
+        if line.lstrip(" \t").startswith(COMMENT):
+            removed.append(number)
+    if closing is None:  # not a front-matter MkDocs reads: touch nothing
+        return []
+    number = closing + 1
+    while number < len(lines):
+        end = _comment_end(lines, number)
+        if end is None:
+            number += 1
+            continue
+        removed.extend(range(number, end))
+        blank_before = number > closing + 1 and not lines[number - 1].strip()
+        if blank_before and end < len(lines) and not lines[end].strip():
+            removed.append(end)  # the comment's paragraph: one blank line stays, not two
+            end += 1
+        number = end
+    return _runs(removed)
+
+
+def _comment_end(lines: list[str], start: int) -> int | None:
+    """The line after a template comment that starts at `start` and is alone on its
+    lines, or None when `start` does not begin one."""
+    if not _TEMPLATE_COMMENT_START.match(lines[start]):
+        return None
+    for number in range(start, len(lines)):
+        if "-->" in lines[number]:
+            after = lines[number].split("-->", 1)[1]
+            return number + 1 if not after.strip() else None
+    return None  # never closed: the author's text may follow; leave it
+
+
+def _runs(numbers: list[int]) -> list[range]:
+    runs: list[range] = []
+    for number in sorted(set(numbers)):
+        if runs and runs[-1].stop == number:
+            runs[-1] = range(runs[-1].start, number + 1)
+        else:
+            runs.append(range(number, number + 1))
+    return runs
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of `text`, each with its line break."""
+    return _LINE_RE.findall(text)
+
+
+def tidy(text: str) -> str:
+    """`text` without the template's leftovers; every other character as it was."""
+    runs = template_lines(text)
+    if not runs:
+        return text
+    lines = split_lines(text)
+    dropped = {number for run in runs for number in run}
+    return "".join(line for number, line in enumerate(lines) if number not in dropped)
