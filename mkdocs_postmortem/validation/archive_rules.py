@@ -15,6 +15,7 @@ from ..reader import Document
 from ..schema import SchemaInForce
 from .dates import Moment, is_moment_shaped, parse_moment
 from .fields import did_you_mean, problem_at
+from .regulation_rules import regulation_problems
 
 # Page keys that MkDocs and Material read; they may sit beside the postmortem's own.
 PAGE_KEYS = frozenset(
@@ -133,6 +134,7 @@ def document_problems(
     yield from _addressed_factors(document, data)
     yield from _taxonomy_ids(document, data, schema)
     yield from _taxonomy_hint(document, data, schema)
+    yield from regulation_problems(document, data, schema, today)
 
 
 def _duplicate_ids(documents: Sequence[Document]) -> Iterator[Diagnostic]:
@@ -188,6 +190,11 @@ def _moment_fields(data: dict[str, Any]) -> Iterator[tuple[Path, Any]]:
     for index, item in enumerate(_list(data.get("action_items"))):
         if isinstance(item, dict):
             yield ["action_items", index, "due"], item.get("due")
+    regulatory = data.get("regulatory")
+    block = regulatory.get("eu_ai_act") if isinstance(regulatory, dict) else None
+    if isinstance(block, dict):
+        for key in ("aware", "initial_report", "complete_report"):
+            yield ["regulatory", "eu_ai_act", key], block.get(key)
     prompt = (
         data.get("ai_system", {}).get("prompt") if isinstance(data.get("ai_system"), dict) else None
     )
