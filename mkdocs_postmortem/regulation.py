@@ -66,7 +66,9 @@ def report_days(schema: SchemaInForce) -> tuple[dict[str, int], int]:
     block = _eu_block(schema.schema)
     widespread = block.get("properties", {}).get("widespread_infringement", {})
     days = widespread.get("x-report-days") if isinstance(widespread, dict) else None
-    return per_category, days if _is_days(days) else min(per_category.values(), default=2)
+    if isinstance(days, int) and _is_days(days):
+        return per_category, days
+    return per_category, min(per_category.values(), default=GENERAL_DAYS)
 
 
 def _eu_block(schema: dict[str, Any]) -> dict[str, Any]:

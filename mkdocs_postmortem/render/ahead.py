@@ -15,7 +15,7 @@ from __future__ import annotations
 import pickle
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -25,6 +25,7 @@ from mkdocs.utils import get_relative_url
 from ..archive import Archive, Incident
 from ..search_form import search_form
 from ..workers import Workers
+from .interop import Publisher
 from .layout import Layout
 from .pages import Planned, Renderer, headings
 from .templates import environment
@@ -60,6 +61,7 @@ class Plan:
     order: list[str]  # every src_uri of the site, in the order MkDocs converts them
     index: str | None  # the user's landing page, whose listing is made too
     index_title: str | None  # the generated landing page's title, without the user's
+    publisher: Publisher = field(default_factory=Publisher)  # who publishes, the site's URL
 
     def url(self, src_uri: str) -> str:
         if src_uri not in self.urls:
@@ -71,7 +73,14 @@ class Plan:
 
     def renderer(self) -> Renderer:
         env = environment(self.custom_dir)
-        return Renderer(self.archive, Layout(self.folder), env, self.relative, self.incident_uris)
+        return Renderer(
+            self.archive,
+            Layout(self.folder),
+            env,
+            self.relative,
+            self.incident_uris,
+            self.publisher,
+        )
 
 
 class Ahead:
