@@ -432,6 +432,17 @@ def _taxonomy_ids(
     """An id of the right form that its catalog does not have (PM212), at the value,
     with the entry it most likely is. A value of the wrong form is the schema's to
     report (PM102, PM104), with the same hint, so that no value is reported twice."""
+    atlas = catalog("mitre_atlas")
+    for index, entry in enumerate(_list(data.get("timeline"))):
+        value = entry.get("atlas") if isinstance(entry, dict) else None
+        if isinstance(value, str) and atlas.get(value) is None:
+            if _well_formed_at(schema, ("timeline", "*", "atlas"), value):
+                yield problem_at(
+                    document,
+                    "PM212",
+                    ["timeline", index, "atlas"],
+                    f"{value!r} is not in {atlas.title} {atlas.version}{atlas.hint(value)}",
+                )
     taxonomy = data.get("taxonomy")
     if not isinstance(taxonomy, dict):
         return
@@ -495,7 +506,12 @@ def _taxonomy_hint(
 def _well_formed(schema: SchemaInForce, scheme: str, value: str) -> bool:
     """Whether `value` has the form the schema in force asks of `taxonomy.<scheme>` ids
     (its patterns and enums)."""
-    for subschema in schema.applicable(("taxonomy", scheme, "*")):
+    return _well_formed_at(schema, ("taxonomy", scheme, "*"), value)
+
+
+def _well_formed_at(schema: SchemaInForce, shape: tuple[str, ...], value: str) -> bool:
+    """Whether `value` has the form the schema in force asks at `shape`."""
+    for subschema in schema.applicable(shape):
         allowed = subschema.get("enum")
         if isinstance(allowed, list) and value not in allowed:
             return False

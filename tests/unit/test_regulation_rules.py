@@ -167,3 +167,17 @@ def test_serious_incident_needs_category_and_aware() -> None:
     assert any(
         "15 days after aware 2026-11-20T09:00Z, no category: the general period" in p for p in found
     )
+
+
+def test_a_timeline_atlas_id_is_checked_against_the_catalog() -> None:
+    text = published(
+        "TEST-2026-0001",
+        "    event: A customer report reaches the support team.\n",
+        "    event: A customer report reaches the support team.\n    atlas: AML.T9051\n",
+    )
+    line = line_of(text, "    atlas: AML.T9051")
+    found = problems(text, "2026-11-27")
+    assert found == [
+        f"{line}:12: error PM212 timeline[1].atlas: 'AML.T9051' is not in MITRE ATLAS 5.6.0"
+        " (did you mean 'AML.T0051', LLM Prompt Injection?)"
+    ]
