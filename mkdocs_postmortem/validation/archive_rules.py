@@ -435,14 +435,17 @@ def _taxonomy_ids(
     atlas = catalog("mitre_atlas")
     for index, entry in enumerate(_list(data.get("timeline"))):
         value = entry.get("atlas") if isinstance(entry, dict) else None
-        if isinstance(value, str) and atlas.get(value) is None:
-            if _well_formed_at(schema, ("timeline", "*", "atlas"), value):
-                yield problem_at(
-                    document,
-                    "PM212",
-                    ["timeline", index, "atlas"],
-                    f"{value!r} is not in {atlas.title} {atlas.version}{atlas.hint(value)}",
-                )
+        if (
+            isinstance(value, str)
+            and atlas.get(value) is None
+            and _well_formed_at(schema, ("timeline", "*", "atlas"), value)
+        ):
+            yield problem_at(
+                document,
+                "PM212",
+                ["timeline", index, "atlas"],
+                f"{value!r} is not in {atlas.title} {atlas.version}{atlas.hint(value)}",
+            )
     taxonomy = data.get("taxonomy")
     if not isinstance(taxonomy, dict):
         return
