@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -288,7 +289,7 @@ def atom_feed(
         _sub(entry, "summary", incident.summary)
         for mode in incident.failure_modes:
             category = ElementTree.SubElement(entry, f"{{{ATOM_NS}}}category")
-            category.set("term", mode)
+            category.set("term", _xml_text(mode))
     ElementTree.indent(feed)
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n'
@@ -314,13 +315,23 @@ def _instant(moment: str) -> str:
 
 
 def _sub(parent: ElementTree.Element, name: str, text: str) -> None:
-    ElementTree.SubElement(parent, f"{{{ATOM_NS}}}{name}").text = text
+    ElementTree.SubElement(parent, f"{{{ATOM_NS}}}{name}").text = _xml_text(text)
+
+
+# What XML 1.0 cannot hold at all, even escaped: most C0 controls, lone surrogates and
+# the two non-characters; YAML's "\x1b" or "\ud800" escapes can put them in a title.
+_NOT_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    """`text` with each character XML cannot hold as U+FFFD, so the feed stays XML."""
+    return _NOT_XML_RE.sub("\ufffd", text)
 
 
 def _link(parent: ElementTree.Element, href: str, rel: str) -> None:
     link = ElementTree.SubElement(parent, f"{{{ATOM_NS}}}link")
     link.set("rel", rel)
-    link.set("href", href)
+    link.set("href", _xml_text(href))
 
 
 # iCalendar
@@ -349,7 +360,8 @@ def action_calendar(archive: Archive, publisher: Publisher, item_url: Any) -> st
         owner = f"Owner: {item.owner}\n" if item.owner else ""
         event.add("description", f"{owner}Status: {item.status}\n{item.incident.title}")
         event.add("url", item_url(item))
-        event.add("categories", [item.category] if item.category else [])
+        if item.category:
+            event.add("categories", [item.category])
         calendar.add_component(event)
     text: str = calendar.to_ical().decode("utf-8")
     return text

@@ -586,6 +586,7 @@ class Renderer:
             similar=self.similar_links(incident),
             not_held=self.archive.not_held_of(incident),
             taxonomy=taxonomy.refs(incident, self.layout),
+            report_states=interop.STATE_LABELS,
         ).strip()
 
     def similar_links(self, incident: Incident) -> list[SimilarLink]:

@@ -183,3 +183,10 @@ def test_after_the_deadline_without_a_report_the_build_fails(tmp_path: Path) -> 
         " due 2026-11-22T09:00Z"
         in result.stderr
     ), result.stderr
+
+
+def test_the_postmortem_page_shows_its_clock(before: tuple[Site, str]) -> None:
+    site, _ = before
+    html = out(site, "serious", "index.html").read_text(encoding="utf-8")
+    assert '<h2 id="pm-eu-ai-act">EU AI Act</h2>' in html
+    assert "Report due" in html and 'href="../regulatory/test-2026-0001/"' in html

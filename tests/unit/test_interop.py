@@ -1,0 +1,54 @@
+"""The exports others read, made from an archive in memory (issue 15): text that XML
+cannot hold keeps the feed XML; the calendar and feed are the same bytes each time and
+take no date from the clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import feedparser
+import icalendar
+from cases import published
+
+from mkdocs_postmortem import SchemaInForce, read
+from mkdocs_postmortem.archive import Archive
+from mkdocs_postmortem.render.interop import Publisher, action_calendar, atom_feed
+
+SCHEMA = SchemaInForce.load()
+
+
+def archive_of(*texts: str) -> Archive:
+    documents = [read(f"{n}.md", text.encode()) for n, text in enumerate(texts)]
+    return Archive.build(documents, SCHEMA, dt.date(2026, 11, 27))
+
+
+def test_control_characters_do_not_break_the_feed() -> None:
+    text = published(
+        "TEST-2026-0001",
+        "title: Support assistant quoted a refund rule that does not exist\n",
+        'title: "Bell \\a and escape \\e and \\x00 in a title"\n',
+    )
+    archive = archive_of(text)
+    incident = archive.incidents[0]
+    assert "\x1b" in incident.title
+    feed = atom_feed(
+        [(incident, "https://example.org/x/")],
+        Publisher("Org", "https://example.org/", "Site"),
+        "https://example.org/feed.xml",
+        "https://example.org/",
+    )
+    parsed = feedparser.parse(feed.encode("utf-8"))
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert (
+        parsed.entries[0].title
+        == "TEST-2026-0001: Bell \ufffd and escape \ufffd and \ufffd in a title"
+    )
+
+
+def test_the_calendar_is_the_same_each_time_and_stamped_from_the_data() -> None:
+    archive = archive_of(published("TEST-2026-0001"))
+    made = [action_calendar(archive, Publisher(), lambda item: "x/") for _ in range(2)]
+    assert made[0] == made[1]
+    event = next(iter(icalendar.Calendar.from_ical(made[0]).walk("VEVENT")))
+    assert event.decoded("DTSTAMP") == dt.datetime(2026, 3, 4, tzinfo=dt.timezone.utc)
+    assert [str(c) for c in event["CATEGORIES"].cats] == ["guardrail"]
