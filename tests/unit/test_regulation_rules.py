@@ -181,3 +181,36 @@ def test_a_timeline_atlas_id_is_checked_against_the_catalog() -> None:
         f"{line}:12: error PM212 timeline[1].atlas: 'AML.T9051' is not in MITRE ATLAS 5.6.0"
         " (did you mean 'AML.T0051', LLM Prompt Injection?)"
     ]
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "regulatory: yes\n",
+        "regulatory:\n  eu_ai_act: [1, 2]\n",
+        "regulatory:\n  eu_ai_act:\n    serious_incident: 'yes'\n    aware: 2026-11-20\n",
+        "regulatory:\n  eu_ai_act:\n    serious_incident: true\n    category: [death]\n"
+        "    aware: 12\n    initial_report: {a: b}\n    authority: [x]\n",
+        "regulatory:\n  eu_ai_act:\n    serious_incident: true\n    category: death\n"
+        "    aware: '2026-11-20T09:00+14:00'\n    initial_report: '2026-13-01'\n",
+    ],
+)
+def test_a_broken_block_is_reported_and_still_renders(block: str) -> None:
+    """Wrong types give schema errors at their lines, never a traceback, and the pages
+    and exports of a build that goes on (`mkdocs serve`) are still made."""
+    from mkdocs_postmortem.archive import Archive
+    from mkdocs_postmortem.render.layout import Layout
+    from mkdocs_postmortem.render.pages import Renderer
+    from mkdocs_postmortem.render.templates import environment
+
+    text = published("TEST-2026-0001").replace("reviewers:", block + "reviewers:", 1)
+    settings = Settings.load(today="2026-11-27")
+    report = check_archive([("x.md", text.encode())], settings)
+    assert report.errors >= 1, [str(d) for d in report.diagnostics]
+    archive = Archive.build(report.documents, settings.schema, settings.today)
+    uris = {i.id: "postmortems/x.md" for i in archive.incidents}
+    renderer = Renderer(archive, Layout("postmortems"), environment(), lambda a, b: b, uris)
+    for planned in renderer.plan():
+        assert isinstance(planned.make(), str)
+    for incident in archive.incidents:
+        renderer.additions(incident, "postmortems/x.md")
