@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin
 from xml.etree import ElementTree
 
 from ..archive import Archive, Incident
@@ -43,6 +43,7 @@ class Publisher:
     site_name: str = ""
 
     def absolute(self, url: str) -> str:
+        """A URL from the site's root, made absolute with `site_url`."""
         return urljoin(self.site_url, url) if self.site_url else url
 
 
@@ -270,7 +271,7 @@ def atom_feed(
     feed = ElementTree.Element(f"{{{ATOM_NS}}}feed")
     title = publisher.site_name or "Postmortems"
     _sub(feed, "title", f"{title}: postmortems")
-    _sub(feed, "id", index_url if publisher.site_url else f"urn:mkdocs-postmortem:{title}")
+    _sub(feed, "id", index_url if publisher.site_url else f"urn:mkdocs-postmortem:{quote(title)}")
     _sub(feed, "updated", max((_updated(i) for i, _ in incidents), default=_EPOCH))
     _link(feed, feed_url, "self")
     _link(feed, index_url, "alternate")
@@ -280,7 +281,7 @@ def atom_feed(
     for incident, url in incidents:
         entry = ElementTree.SubElement(feed, f"{{{ATOM_NS}}}entry")
         _sub(entry, "title", f"{incident.id}: {incident.title}")
-        _sub(entry, "id", f"urn:mkdocs-postmortem:incident:{incident.id}")
+        _sub(entry, "id", f"urn:mkdocs-postmortem:incident:{quote(incident.id)}")
         _sub(entry, "updated", _updated(incident))
         published = _instant(incident.occurred)
         if published:

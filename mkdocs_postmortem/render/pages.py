@@ -302,9 +302,13 @@ class Renderer:
         """The archive's incidents, the first of each id (the one its links lead to)."""
         return [i for i in self.archive.incidents if self.archive.by_id[i.id] is i]
 
-    def absolute(self, src_uri: str, anchor: str = "") -> str:
-        """A page's URL from anywhere: with `site_url`, absolute; else from the root."""
-        url = self.publisher.absolute(self.relative("index.md", src_uri))
+    def absolute(self, src_uri: str, at: str, anchor: str = "") -> str:
+        """A page's URL for a file others read: absolute with `site_url`; without it,
+        relative to the file at `at`, as `incidents.json` links."""
+        if self.publisher.site_url:
+            url = self.publisher.absolute(self.relative("index.md", src_uri))
+        else:
+            url = Hrefs(self, at).page(src_uri)
         return f"{url}#{anchor}" if anchor else url
 
     def _sources(self, incident: Incident, at: str) -> dict[str, Any]:
@@ -313,7 +317,7 @@ class Renderer:
             incident,
             self.archive,
             Hrefs(self, at).incident(incident),
-            self.absolute(page),
+            self.absolute(page, at),
             self.publisher,
         )
 
@@ -338,21 +342,23 @@ class Renderer:
         return _json_text(interop.aiid_record(self._sources(incident, uri)))
 
     def _atlas_json(self, incident: Incident) -> str:
-        page = self.incident_uris[incident.id]
-        return _json_text(interop.atlas_case_study(incident, self.publisher, self.absolute(page)))
+        page, at = self.incident_uris[incident.id], self.layout.atlas_case_study(incident.id)
+        url = self.absolute(page, at)
+        return _json_text(interop.atlas_case_study(incident, self.publisher, url))
 
     def atom_feed(self) -> str:
         """`feed.xml`: the published postmortems, newest first."""
+        feed = self.layout.feed
         published = [
-            (incident, self.absolute(self.incident_uris[incident.id]))
+            (incident, self.absolute(self.incident_uris[incident.id], feed))
             for incident in self._unique_incidents()
             if incident.is_published
         ]
         return interop.atom_feed(
             published,
             self.publisher,
-            self.absolute(self.layout.feed),
-            self.absolute(self.layout.index),
+            self.absolute(feed, feed),
+            self.absolute(self.layout.index, feed),
         )
 
     def action_calendar(self) -> str:
@@ -360,7 +366,9 @@ class Renderer:
         return interop.action_calendar(
             self.archive,
             self.publisher,
-            lambda item: self.absolute(self.incident_uris[item.incident.id], item.anchor),
+            lambda item: self.absolute(
+                self.incident_uris[item.incident.id], self.layout.calendar, item.anchor
+            ),
         )
 
     def _statistics_body(self) -> str:
