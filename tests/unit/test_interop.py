@@ -5,6 +5,7 @@ take no date from the clock."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import feedparser
 import icalendar
@@ -52,3 +53,21 @@ def test_the_calendar_is_the_same_each_time_and_stamped_from_the_data() -> None:
     event = next(iter(icalendar.Calendar.from_ical(made[0]).walk("VEVENT")))
     assert event.decoded("DTSTAMP") == dt.datetime(2026, 3, 4, tzinfo=dt.timezone.utc)
     assert [str(c) for c in event["CATEGORIES"].cats] == ["guardrail"]
+
+
+def test_links_are_absolute_with_site_url_and_relative_to_the_file_without() -> None:
+    from mkdocs_postmortem.render.ahead import Plan
+
+    archive = archive_of(published("TEST-2026-0001"))
+    uris = {archive.incidents[0].id: "postmortems/pm.md"}
+
+    def renderer(publisher: Publisher) -> Any:
+        plan = Plan(archive, "postmortems", None, True, {}, uris, {}, [], None, None, publisher)
+        return plan.renderer()
+
+    local = feedparser.parse(renderer(Publisher()).atom_feed().encode())
+    assert local.entries[0].links[0].href == "pm/"  # beside feed.xml, in postmortems/
+    online = feedparser.parse(renderer(Publisher("", "https://x.org/docs/")).atom_feed().encode())
+    assert online.entries[0].link == "https://x.org/docs/postmortems/pm/"
+    calendar = renderer(Publisher()).action_calendar()
+    assert "URL:pm/#action-A2" in calendar
