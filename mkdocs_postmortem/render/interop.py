@@ -61,8 +61,8 @@ def sources(
     incident: Incident, archive: Archive, url: str, absolute_url: str, publisher: Publisher
 ) -> dict[str, Any]:
     """Every value a mapping may name, for one incident; `url` is its page's link from
-    where the export is published, `absolute_url` the link from anywhere (with the
-    site's `site_url`; from the site's root without). Values are text, numbers,
+    where the export is published, `absolute_url` the link others follow (absolute
+    with the site's `site_url`). Values are text, numbers,
     booleans, lists of text, or lists of mappings (action items); "" or [] where the
     postmortem says nothing."""
     label = archive.label
@@ -70,7 +70,7 @@ def sources(
     providers = list(dict.fromkeys(m.provider for m in incident.models if m.provider))
     organisation = publisher.organisation or publisher.site_name
     system = incident.system or (incident.models[0].name if incident.models else "")
-    implicated = list(dict.fromkeys([*([incident.system] if incident.system else [])]))
+    implicated = [incident.system] if incident.system else []
     implicated += [m.label for m in incident.models if m.label not in implicated]
     text_parts = [incident.summary, incident.impact, incident.attribution]
     return {

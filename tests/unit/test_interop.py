@@ -71,3 +71,17 @@ def test_links_are_absolute_with_site_url_and_relative_to_the_file_without() -> 
     assert online.entries[0].link == "https://x.org/docs/postmortems/pm/"
     calendar = renderer(Publisher()).action_calendar()
     assert "URL:pm/#action-A2" in calendar
+
+
+def test_every_source_the_mappings_name_exists_and_is_documented() -> None:
+    from pathlib import Path
+
+    from mkdocs_postmortem.render.interop import mapping, sources
+
+    archive = archive_of(published("TEST-2026-0001"))
+    known = sources(archive.incidents[0], archive, "x/", "x/", Publisher())
+    named = [f["from"] for s in mapping("art73-report")["sections"] for f in s["fields"]]
+    named += [f["from"] for f in mapping("aiid-submission")["fields"] if "from" in f]
+    assert sorted(set(named) - set(known)) == []
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "exports.md").read_text()
+    assert [key for key in known if f"`{key}`" not in docs] == []
