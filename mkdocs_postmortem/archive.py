@@ -25,6 +25,7 @@ from .learning import (
     similar_incidents,
 )
 from .reader import Document
+from .regulation import ReportClock, clock_of
 from .schema import SchemaInForce, humanised
 from .validation.dates import Moment, parse_moment
 
@@ -73,6 +74,7 @@ class ModelRef:
 class TimelineEntry:
     at: str
     event: str
+    atlas: str = ""  # the MITRE ATLAS technique of this step, if named
 
 
 @dataclass(frozen=True)
@@ -187,6 +189,11 @@ class Incident:
     open_questions: list[str] = field(default_factory=list)
     reviewers: list[str] = field(default_factory=list)
     is_draft: bool = False  # its status is one the schema in force shows as a draft
+    is_published: bool = False  # its status is one the schema in force calls published
+    # A serious incident's EU AI Act Art. 73 clock, and its state on the build's day.
+    eu_ai_act: ReportClock | None = None
+    eu_ai_act_state: str = ""
+    eu_ai_act_days_left: int = 0
     # The front-matter as read (JSON-shaped values, dates as text), for the export of
     # every field; shared with `Document.data`, not copied.
     data: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -284,7 +291,7 @@ def incident_from(document: Document, today: dt.date, schema: SchemaInForce) -> 
             for f in _mappings(data.get("contributing_factors"))
         ],
         timeline=[
-            TimelineEntry(_text(e.get("at")), _text(e.get("event")))
+            TimelineEntry(_text(e.get("at")), _text(e.get("event")), _text(e.get("atlas")))
             for e in _mappings(data.get("timeline"))
         ],
         related=list(dict.fromkeys(_texts(data.get("related")))),
@@ -326,6 +333,11 @@ def incident_from(document: Document, today: dt.date, schema: SchemaInForce) -> 
         data=data,
     )
     incident.is_draft = incident.status in schema.draft_statuses()
+    incident.is_published = incident.status in schema.published_statuses()
+    incident.eu_ai_act = clock_of(data, schema)
+    if incident.eu_ai_act is not None:
+        incident.eu_ai_act_state = incident.eu_ai_act.state(today)
+        incident.eu_ai_act_days_left = incident.eu_ai_act.days_left(today)
     finished_statuses = schema.finished_item_statuses()
     for item in _mappings(data.get("action_items")):
         status = _text(item.get("status")) or schema.default_item_status()
@@ -531,6 +543,11 @@ class Archive:
     @property
     def action_items(self) -> list[ActionItem]:
         return [item for incident in self.incidents for item in incident.action_items]
+
+    def serious_incidents(self) -> list[Incident]:
+        """The incidents with an EU AI Act Art. 73 clock, the earliest due first."""
+        found = [i for i in self.incidents if i.eu_ai_act is not None and self.by_id[i.id] is i]
+        return sorted(found, key=lambda i: (i.eu_ai_act.due if i.eu_ai_act else dt.date.max, i.id))
 
     def items_by_category(self) -> dict[str, list[ActionItem]]:
         """Categories of the schema in force in its order, then any other in use."""

@@ -35,9 +35,9 @@ from .workers import shared_map
 
 SEVERITY_CHOICES = ("off", "info", "warning", "error")
 # Rules whose severity can be changed: the checks of judgement, not of the format.
-ADJUSTABLE = frozenset({"PM014", "PM110", "PM207", "PM209", "PM213", "PM214"}) | {
-    code for code in RULES if code.startswith(("PM3", "PM4"))
-}
+ADJUSTABLE = frozenset(
+    {"PM014", "PM110", "PM207", "PM209", "PM213", "PM214", "PM501", "PM503", "PM504"}
+) | {code for code in RULES if code.startswith(("PM3", "PM4"))}
 # What an entry of `blameless_phrases` says when it leaves a part out.
 PHRASE_DEFAULTS = {
     "name": "organisation phrase",

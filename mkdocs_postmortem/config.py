@@ -230,7 +230,12 @@ class PostmortemConfig(Config):
     """The least severity of a problem that fails the build; `never` reports only."""
 
     today = _Day()
-    """The date that decides whether an action item is overdue; today in UTC if unset."""
+    """The date that decides whether an action item is overdue, and where an EU AI Act
+    Art. 73 report stands; today in UTC if unset."""
+
+    organisation = c.Type(str, default="")
+    """Who runs the AI systems: the provider of the Art. 73 reports, the deployer of
+    the AI Incident Database records; the site's name if unset."""
 
     nav_postmortems = c.Type(bool, default=False)
     """Whether single postmortems join the automatic navigation (slow for large

@@ -116,6 +116,24 @@ RULES: dict[str, Rule] = {
         Rule("PM408", _W, "Blameless language: 'the root cause' (there is rarely one)."),
         Rule("PM409", _W, "Blameless language: the model as a culprit ('the model lied/decided')."),
         Rule("PM450", _W, "Blameless language: a phrase of the organisation's own list."),
+        Rule(
+            "PM501",
+            _I,
+            "EU AI Act Art. 73: a serious incident's report is due on the date given.",
+        ),
+        Rule(
+            "PM502",
+            _E,
+            "EU AI Act Art. 73: a serious incident's report is overdue and no"
+            " `initial_report` is recorded.",
+        ),
+        Rule(
+            "PM503",
+            _W,
+            "EU AI Act Art. 73(6): the prompt changed between `aware` and the first report.",
+        ),
+        Rule("PM504", _I, "EU AI Act Art. 73: the first report went after its due date."),
+        Rule("PM505", _E, "EU AI Act Art. 73: a report is dated before `aware`."),
         # Leak checks: errors from `in_review` on, warnings in a draft (`validation.leaks`).
         Rule("PM601", _E, "A secret (cloud key, token, private key, password in a URL)."),
         Rule("PM602", _E, "Personal data: an e-mail address."),

@@ -195,6 +195,11 @@ def _example(
         return "https://", ""
     if resolved.get("type") == "integer":
         return "0", ""
+    if resolved.get("type") == "boolean":
+        return "false", ""
+    choices = resolved.get("oneOf")
+    if isinstance(choices, list) and {"type": "null"} in choices:
+        return "null", ""  # a date not yet known: `initial_report`
     if resolved.get("type") == "array":  # a list inside a list item: `addresses`
         return "[]", ""
     return '""', ""

@@ -24,6 +24,7 @@ from .check import Report, Settings
 from .config import PostmortemConfig
 from .prose import id_prefix
 from .render.ahead import Ahead, Plan
+from .render.interop import Publisher
 from .render.layout import Layout
 from .render.pages import Renderer
 from .workers import WORTH_IT_FROM
@@ -93,6 +94,7 @@ class Publication:
             order=[],
             index=user_index.src_uri if user_index else None,
             index_title=None if user_index else "Postmortems",
+            publisher=Publisher(options.organisation, config.site_url or "", config.site_name),
         )
         renderer = plan.renderer()
         planned = renderer.plan(plan.index_title)
@@ -149,9 +151,11 @@ class Publication:
         """Without a `nav:`, MkDocs makes the action items' folder a section that holds
         only their page (the category pages stay out of the navigation); the page takes
         its place, so the archive joins the navigation as one section. The same for the
-        taxonomy coverage page and its folder of entry pages."""
+        taxonomy coverage page and its folder of entry pages, and the regulatory page
+        and its folder of reports."""
         _lift_lone_page(items, self.renderer.layout.action_items)
         _lift_lone_page(items, self.renderer.layout.taxonomy)
+        _lift_lone_page(items, self.renderer.layout.regulatory)
 
     def settle_nav(self, nav: Navigation, files: Files, config: MkDocsConfig) -> None:
         """The archive's section in the navigation: one section (see

@@ -15,7 +15,7 @@ from __future__ import annotations
 import pickle
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -25,6 +25,7 @@ from mkdocs.utils import get_relative_url
 from ..archive import Archive, Incident
 from ..search_form import search_form
 from ..workers import Workers
+from .interop import Publisher
 from .layout import Layout
 from .pages import Planned, Renderer, headings
 from .templates import environment
@@ -60,6 +61,7 @@ class Plan:
     order: list[str]  # every src_uri of the site, in the order MkDocs converts them
     index: str | None  # the user's landing page, whose listing is made too
     index_title: str | None  # the generated landing page's title, without the user's
+    publisher: Publisher = field(default_factory=Publisher)  # who publishes, the site's URL
 
     def url(self, src_uri: str) -> str:
         if src_uri not in self.urls:
@@ -71,7 +73,14 @@ class Plan:
 
     def renderer(self) -> Renderer:
         env = environment(self.custom_dir)
-        return Renderer(self.archive, Layout(self.folder), env, self.relative, self.incident_uris)
+        return Renderer(
+            self.archive,
+            Layout(self.folder),
+            env,
+            self.relative,
+            self.incident_uris,
+            self.publisher,
+        )
 
 
 class Ahead:
@@ -150,27 +159,38 @@ def _tasks(
     """Each task with the pages it is for, in the order MkDocs converts them."""
     tasks: list[tuple[list[str], Callable[[], Made]]] = []
     run: list[str] = []  # postmortems in a row, made in one task
+    data_run: list[str] = []  # data files in a row (an export per postmortem), likewise
     incidents = {uri: plan.archive.incidents[n] for uri, n in plan.postmortems.items()}
 
     def end_run() -> None:
-        nonlocal run
+        nonlocal run, data_run
         if run:
             tasks.append((run, partial(_make_additions, renderer, incidents, run)))
             run = []
+        if data_run:
+            makes = [(uri, planned[uri].make) for uri in data_run]
+            tasks.append((data_run, partial(_make_texts, makes)))
+            data_run = []
 
     for uri in plan.order:
         if uri in incidents:
+            if data_run:
+                end_run()
             run.append(uri)
             if len(run) == chunk:
+                end_run()
+            continue
+        if uri in planned and not planned[uri].is_page:
+            if run:
+                end_run()
+            data_run.append(uri)
+            if len(data_run) == chunk:
                 end_run()
             continue
         end_run()
         if uri in planned:
             item = planned[uri]
-            if item.is_page:
-                tasks.append(([uri], partial(_make_html, uri, item.make, item.search)))
-            else:
-                tasks.append(([uri], partial(_make_text, uri, item.make)))
+            tasks.append(([uri], partial(_make_html, uri, item.make, item.search)))
         elif uri == plan.index:
             tasks.append(([uri], partial(_make_html, uri, renderer.index_body, True)))
     end_run()
@@ -186,5 +206,5 @@ def _make_html(uri: str, make: Callable[[], str], search: bool) -> Made:
     return [(uri, Html(html, search_form(html) if search else None, headings(html)))]
 
 
-def _make_text(uri: str, make: Callable[[], Any]) -> Made:
-    return [(uri, make())]
+def _make_texts(makes: list[tuple[str, Callable[[], Any]]]) -> Made:
+    return [(uri, make()) for uri, make in makes]

@@ -55,13 +55,24 @@ class Layout:
     folder: str
 
     # Generated pages live here; no file of the user's may.
-    RESERVED_FOLDERS = ("action-items", "failure-modes", "models", "tags", "years", "taxonomy")
+    RESERVED_FOLDERS = (
+        "action-items",
+        "failure-modes",
+        "models",
+        "tags",
+        "years",
+        "taxonomy",
+        "regulatory",
+        "exports",
+    )
     RESERVED_FILES = (
         "statistics.md",
         "patterns.md",
         "incidents.json",
         "incidents.schema.json",
         "action-items.csv",
+        "feed.xml",
+        "action-items.ics",
     )
 
     def is_reserved(self, src_uri: str) -> bool:
@@ -155,3 +166,45 @@ class Layout:
     @property
     def action_items_csv(self) -> str:
         return self._at("action-items.csv")
+
+    @property
+    def regulatory(self) -> str:
+        """Every serious incident under the EU AI Act, with its reporting clock."""
+        return self._at("regulatory", "index.md")
+
+    def art73_report(self, incident_id: str) -> str:
+        """The printable Art. 73 report of one serious incident."""
+        return self._at("regulatory", f"{incident_slug(incident_id)}.md")
+
+    def art73_report_json(self, incident_id: str) -> str:
+        return self._at("regulatory", f"{incident_slug(incident_id)}.json")
+
+    def aiid_record(self, incident_id: str) -> str:
+        """An AI Incident Database submission record of a published postmortem."""
+        return self._at("exports", "aiid", f"{incident_slug(incident_id)}.json")
+
+    def atlas_case_study(self, incident_id: str) -> str:
+        """A MITRE ATLAS case study of a postmortem with ATLAS ids."""
+        return self._at("exports", "atlas", f"{incident_slug(incident_id)}.json")
+
+    @property
+    def feed(self) -> str:
+        """The Atom feed of published postmortems."""
+        return self._at("feed.xml")
+
+    @property
+    def calendar(self) -> str:
+        """The iCalendar file of open action items' due dates."""
+        return self._at("action-items.ics")
+
+
+def incident_slug(incident_id: str) -> str:
+    """An id as a file name: `AIPM-2026-0042` as `aipm-2026-0042`; any other id as
+    `slug` makes it."""
+    if _UPPER_ID_RE.fullmatch(incident_id):
+        return page_slug(incident_id.lower())
+    return page_slug(incident_id)
+
+
+# Upper-case letters, digits and `-`: the default id pattern's shape, lower-cased safely.
+_UPPER_ID_RE = re.compile(r"[A-Z0-9]+(?:-[A-Z0-9]+)*")

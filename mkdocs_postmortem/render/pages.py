@@ -25,8 +25,9 @@ from markupsafe import Markup
 from ..archive import ActionItem, Archive, Factor, Incident, ModelRef, in_order
 from ..learning import MONTHS, fix_held_statistics, reason_texts
 from ..search_form import search_form
-from . import charts, taxonomy
+from . import charts, interop, taxonomy
 from .durations import human_duration
+from .interop import Publisher
 from .layout import Layout, slug
 from .moments import MILESTONES, TimelineRow, duration, timeline_rows
 
@@ -164,8 +165,10 @@ class Renderer:
         env: jinja2.Environment,
         relative: Relative,
         incident_uris: dict[str, str],
+        publisher: Publisher | None = None,
     ) -> None:
         self.archive = archive
+        self.publisher = publisher or Publisher()
         self.layout = layout
         self.env = env
         self.relative = relative
@@ -248,10 +251,129 @@ class Renderer:
                 not_held={(n.earlier.id, n.later.id) for n in self.archive.not_held},
             )
         )
+        planned += self._regulatory_pages()
         planned.append(Planned(self.layout.incidents_json, None, self.incidents_json))
         planned.append(Planned(self.layout.incidents_schema, None, self.incidents_schema))
         planned.append(Planned(self.layout.action_items_csv, None, self.action_items_csv))
+        planned += self._interop_files()
         return planned
+
+    # The EU AI Act and the exports others read (see `interop`)
+
+    def _regulatory_pages(self) -> list[Planned]:
+        """The page of every serious incident's Art. 73 clock, in the navigation when
+        there is one; and each one's report, as a printable page and as JSON."""
+        serious = self.archive.serious_incidents()
+        pages = [
+            self._page(
+                self.layout.regulatory,
+                "EU AI Act serious incidents",
+                "regulatory.html",
+                in_nav=bool(serious),
+                toc=False,
+                incidents=serious,
+                states=interop.STATE_LABELS,
+            )
+        ]
+        for incident in serious:
+            page = self.layout.art73_report(incident.id)
+            pages.append(
+                Planned(
+                    page,
+                    _front_matter(f"Art. 73 report: {incident.id}", toc=True, search=False),
+                    partial(self._art73_page, incident),
+                )
+            )
+            data = self.layout.art73_report_json(incident.id)
+            pages.append(Planned(data, None, partial(self._art73_json, incident)))
+        return pages
+
+    def _interop_files(self) -> list[Planned]:
+        files = [
+            Planned(self.layout.feed, None, self.atom_feed),
+            Planned(self.layout.calendar, None, self.action_calendar),
+        ]
+        for incident in self._unique_incidents():
+            if incident.is_published:
+                uri = self.layout.aiid_record(incident.id)
+                files.append(Planned(uri, None, partial(self._aiid_json, incident)))
+            if interop.atlas_steps_possible(incident):
+                uri = self.layout.atlas_case_study(incident.id)
+                files.append(Planned(uri, None, partial(self._atlas_json, incident)))
+        return files
+
+    def _unique_incidents(self) -> list[Incident]:
+        """The archive's incidents, the first of each id (the one its links lead to)."""
+        return [i for i in self.archive.incidents if self.archive.by_id[i.id] is i]
+
+    def absolute(self, src_uri: str, at: str, anchor: str = "") -> str:
+        """A page's URL for a file others read: absolute with `site_url`; without it,
+        relative to the file at `at`, as `incidents.json` links."""
+        if self.publisher.site_url:
+            url = self.publisher.absolute(self.relative("index.md", src_uri))
+        else:
+            url = Hrefs(self, at).page(src_uri)
+        return f"{url}#{anchor}" if anchor else url
+
+    def _sources(self, incident: Incident, at: str) -> dict[str, Any]:
+        page = self.incident_uris[incident.id]
+        return interop.sources(
+            incident,
+            self.archive,
+            Hrefs(self, at).incident(incident),
+            self.absolute(page, at),
+            self.publisher,
+        )
+
+    def _art73_page(self, incident: Incident) -> str:
+        page = self.layout.art73_report(incident.id)
+        report = interop.art73_report(self._sources(incident, page))
+        return self._body(
+            "art73-report.html",
+            page,
+            title=f"Art. 73 report: {incident.id}",
+            incident=incident,
+            report=report,
+            json_href=self.relative(page, self.layout.art73_report_json(incident.id)),
+        )
+
+    def _art73_json(self, incident: Incident) -> str:
+        uri = self.layout.art73_report_json(incident.id)
+        return _json_text(interop.art73_report(self._sources(incident, uri)))
+
+    def _aiid_json(self, incident: Incident) -> str:
+        uri = self.layout.aiid_record(incident.id)
+        return _json_text(interop.aiid_record(self._sources(incident, uri)))
+
+    def _atlas_json(self, incident: Incident) -> str:
+        page, at = self.incident_uris[incident.id], self.layout.atlas_case_study(incident.id)
+        url = self.absolute(page, at)
+        return _json_text(interop.atlas_case_study(incident, self.publisher, url))
+
+    def atom_feed(self) -> str:
+        """`feed.xml`: the published postmortems, newest first."""
+        feed = self.layout.feed
+        published = [
+            (incident, self.absolute(self.incident_uris[incident.id], feed))
+            for incident in self._unique_incidents()
+            if incident.is_published
+        ]
+        return interop.atom_feed(
+            published,
+            self.publisher,
+            self.absolute(feed, feed),
+            self.absolute(self.layout.index, feed),
+        )
+
+    def action_calendar(self) -> str:
+        """`action-items.ics`: an all-day event on each open action item's due date."""
+        return interop.action_calendar(
+            self.archive,
+            self.publisher,
+            lambda item: self.absolute(
+                self.incident_uris[item.incident.id], self.layout.calendar, item.anchor
+            ),
+        )
 
     def _statistics_body(self) -> str:
         stats = self.statistics()
@@ -479,6 +601,7 @@ class Renderer:
             similar=self.similar_links(incident),
             not_held=self.archive.not_held_of(incident),
             taxonomy=taxonomy.refs(incident, self.layout),
+            report_states=interop.STATE_LABELS,
         ).strip()
 
     def similar_links(self, incident: Incident) -> list[SimilarLink]:
@@ -841,6 +964,11 @@ def _exported(incident: Incident, href: Hrefs, similar: list[SimilarLink]) -> di
     for key, value in raw.items():
         out.setdefault(key, value)
     return out
+
+
+def _json_text(value: Any) -> str:
+    """An export as indented JSON, ending with a line break; values as `_json_line`."""
+    return json.dumps(_plain(value), ensure_ascii=False, allow_nan=False, indent=2) + "\n"
 
 
 def _json_line(value: Any) -> str:

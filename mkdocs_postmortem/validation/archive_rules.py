@@ -15,6 +15,7 @@ from ..reader import Document
 from ..schema import SchemaInForce
 from .dates import Moment, is_moment_shaped, parse_moment
 from .fields import did_you_mean, problem_at, shown
+from .regulation_rules import regulation_problems
 
 if TYPE_CHECKING:
     from ..archive import Archive  # the model needs the validation modules first
@@ -128,6 +129,7 @@ def document_problems(
     yield from _addressed_factors(document, data)
     yield from _taxonomy_ids(document, data, schema)
     yield from _taxonomy_hint(document, data, schema)
+    yield from regulation_problems(document, data, schema, today)
 
 
 def _duplicate_ids(documents: Sequence[Document]) -> Iterator[Diagnostic]:
@@ -187,6 +189,11 @@ def _moment_fields(data: dict[str, Any]) -> Iterator[tuple[Path, Any]]:
     for index, item in enumerate(_list(data.get("action_items"))):
         if isinstance(item, dict):
             yield ["action_items", index, "due"], item.get("due")
+    regulatory = data.get("regulatory")
+    block = regulatory.get("eu_ai_act") if isinstance(regulatory, dict) else None
+    if isinstance(block, dict):
+        for key in ("aware", "initial_report", "complete_report"):
+            yield ["regulatory", "eu_ai_act", key], block.get(key)
     prompt = (
         data.get("ai_system", {}).get("prompt") if isinstance(data.get("ai_system"), dict) else None
     )
@@ -436,6 +443,20 @@ def _taxonomy_ids(
     """An id of the right form that its catalog does not have (PM212), at the value,
     with the entry it most likely is. A value of the wrong form is the schema's to
     report (PM102, PM104), with the same hint, so that no value is reported twice."""
+    atlas = catalog("mitre_atlas")
+    for index, entry in enumerate(_list(data.get("timeline"))):
+        value = entry.get("atlas") if isinstance(entry, dict) else None
+        if (
+            isinstance(value, str)
+            and atlas.get(value) is None
+            and _well_formed_at(schema, ("timeline", "*", "atlas"), value)
+        ):
+            yield problem_at(
+                document,
+                "PM212",
+                ["timeline", index, "atlas"],
+                f"{value!r} is not in {atlas.title} {atlas.version}{atlas.hint(value)}",
+            )
     taxonomy = data.get("taxonomy")
     if not isinstance(taxonomy, dict):
         return
@@ -499,7 +520,12 @@ def _taxonomy_hint(
 def _well_formed(schema: SchemaInForce, scheme: str, value: str) -> bool:
     """Whether `value` has the form the schema in force asks of `taxonomy.<scheme>` ids
     (its patterns and enums)."""
-    for subschema in schema.applicable(("taxonomy", scheme, "*")):
+    return _well_formed_at(schema, ("taxonomy", scheme, "*"), value)
+
+
+def _well_formed_at(schema: SchemaInForce, shape: tuple[str, ...], value: str) -> bool:
+    """Whether `value` has the form the schema in force asks at `shape`."""
+    for subschema in schema.applicable(shape):
         allowed = subschema.get("enum")
         if isinstance(allowed, list) and value not in allowed:
             return False

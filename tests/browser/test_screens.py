@@ -27,6 +27,9 @@ PAGES = {
     "patterns": "postmortems/patterns/",
     "taxonomy": "postmortems/taxonomy/",
     "taxonomy-entry": "postmortems/taxonomy/mitre-atlas/aml-t0054/",
+    "serious-incident": "postmortems/grid-load-forecast-eu-ai-act/",
+    "regulatory": "postmortems/regulatory/",
+    "art73-report": "postmortems/regulatory/aipm-2026-0001/",
 }
 
 # What a reader sees of the page: how wide it is against the window, the column

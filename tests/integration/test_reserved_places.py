@@ -20,6 +20,7 @@ TODAY = 'today: "2026-11-27"'
         "action-items.md",
         "models.md",
         "statistics/index.md",
+        "regulatory.md",
     ],
 )
 def test_a_postmortem_where_a_generated_page_is_published_is_an_error_naming_both(
@@ -45,6 +46,19 @@ def test_a_file_in_a_generated_folder_is_an_error(make_site) -> None:
     assert "docs/postmortems/tags/notes.md:1:1: error PM013 postmortems/tags/ holds" in (
         result.stderr
     )
+
+
+@pytest.mark.parametrize("name", ["regulatory/notes.md", "exports/aiid/notes.md"])
+def test_a_file_in_the_regulatory_or_exports_folder_is_an_error(make_site, name: str) -> None:
+    site = make_site(TODAY)
+    site.add("draft.md", fixture_text("draft.md"))
+    site.add(name, "# Notes\n")
+    result = site.build()
+    assert result.returncode == 1
+    folder = name.rsplit("/", 1)[0]
+    assert f"docs/postmortems/{name}:1:1: error PM013 postmortems/{folder}/ holds" in (
+        result.stderr
+    ), result.stderr
 
 
 def test_with_urls_ending_in_html_the_same_names_do_not_clash(make_site) -> None:

@@ -66,3 +66,12 @@ def test_a_title_new_accepts_makes_a_valid_draft() -> None:
         assert problems(template(title)) == [], title
     for title in ["", " \u200b", "two\nlines", "a\tb", "a\u2028b", "a\x85b", "a\ufffeb", "\udce9"]:
         assert title_problem(title) is not None, title
+
+
+def test_the_regulatory_block_is_offered_with_values_of_the_right_type() -> None:
+    """Uncommented as offered, the block's values have the types the schema asks."""
+    text = template()
+    assert "    #| serious_incident: false\n" in text
+    assert "    #| widespread_infringement: false\n" in text
+    assert "    #| initial_report: null\n" in text
+    assert "    #| aware: 2026-11-27\n" in text
