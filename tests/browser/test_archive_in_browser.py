@@ -22,6 +22,7 @@ STATISTICS = "postmortems/statistics/"
 
 # The index lists the example archive newest first.
 ALL_IDS = [
+    "AIPM-2026-0001",
     "AIPM-2025-0001",
     "AIPM-2024-0002",
     "AIPM-2024-0001",
@@ -60,30 +61,30 @@ def test_filter_the_index_by_id_fragment_and_by_word(page: Page) -> None:
     count = filters.locator("output[data-pm-count]")
     text = filters.get_by_role("searchbox", name="Filter postmortems")
     expect(filters).to_be_visible()
-    expect(count).to_have_text("11 of 11 postmortems")
+    expect(count).to_have_text("12 of 12 postmortems")
     expect(shown_ids(page)).to_have_text(ALL_IDS)
 
     text.press_sequentially("2024-000")
     expect(shown_ids(page)).to_have_text(["AIPM-2024-0002", "AIPM-2024-0001"])
-    expect(count).to_have_text("2 of 11 postmortems")
+    expect(count).to_have_text("2 of 12 postmortems")
 
     # Any word of the row, whatever its case: here from the titles.
     text.clear()
     text.press_sequentially("Chatbot")
     expect(shown_ids(page)).to_have_text(["AIPM-2023-0005", "AIPM-2023-0004", "AIPM-2023-0002"])
-    expect(count).to_have_text("3 of 11 postmortems")
+    expect(count).to_have_text("3 of 12 postmortems")
 
     # Enter must not submit the form and reload the page: the page stays the same
     # document, and the query string holds the filter's state alone.
     page.evaluate("window.pmSamePage = true")
     text.press("Enter")
-    expect(count).to_have_text("3 of 11 postmortems")
+    expect(count).to_have_text("3 of 12 postmortems")
     assert page.evaluate("window.pmSamePage === true")
     assert page.url.endswith("/postmortems/?pm-text=Chatbot")
 
     text.clear()
     expect(shown_ids(page)).to_have_text(ALL_IDS)
-    expect(count).to_have_text("11 of 11 postmortems")
+    expect(count).to_have_text("12 of 12 postmortems")
 
 
 def test_filter_the_index_by_status_and_failure_mode(page: Page) -> None:
@@ -96,6 +97,7 @@ def test_filter_the_index_by_status_and_failure_mode(page: Page) -> None:
 
     status.select_option("published")
     published = [
+        "AIPM-2026-0001",
         "AIPM-2024-0002",
         "AIPM-2024-0001",
         "AIPM-2023-0006",
@@ -103,22 +105,22 @@ def test_filter_the_index_by_status_and_failure_mode(page: Page) -> None:
         "AIPM-2023-0007",
     ]
     expect(shown_ids(page)).to_have_text([*published, "AIPM-2022-0001"])
-    expect(count).to_have_text("6 of 11 postmortems")
+    expect(count).to_have_text("7 of 12 postmortems")
 
     failure_mode.select_option("hallucination")
     expect(shown_ids(page)).to_have_text(["AIPM-2023-0002", "AIPM-2022-0001"])
-    expect(count).to_have_text("2 of 11 postmortems")
+    expect(count).to_have_text("2 of 12 postmortems")
     # The rows left are exactly those with both values; the others are hidden, not gone.
     for row in rows.filter(visible=True).all():
         expect(row.locator("td").nth(3)).to_have_text("Published")
         expect(row.locator("td").nth(5)).to_contain_text("Hallucination")
-    expect(rows.filter(visible=False)).to_have_count(9)
+    expect(rows.filter(visible=False)).to_have_count(10)
 
     status.select_option("")
     expect(shown_ids(page)).to_have_text(
         ["AIPM-2025-0001", "AIPM-2023-0005", "AIPM-2023-0002", "AIPM-2022-0001"]
     )
-    expect(count).to_have_text("4 of 11 postmortems")
+    expect(count).to_have_text("4 of 12 postmortems")
 
 
 def test_a_filter_without_match_says_so(page: Page) -> None:
@@ -126,7 +128,7 @@ def test_a_filter_without_match_says_so(page: Page) -> None:
     filters = page.locator("form[data-pm-filters]")
     count = filters.locator("output[data-pm-count]")
     empty = page.locator("[data-pm-archive] table tbody tr.pm-empty")
-    expect(count).to_have_text("11 of 11 postmortems")
+    expect(count).to_have_text("12 of 12 postmortems")
     expect(empty).to_have_count(0)
 
     # No closed postmortem has hallucination among its failure modes.
@@ -135,7 +137,7 @@ def test_a_filter_without_match_says_so(page: Page) -> None:
     expect(shown_ids(page)).to_have_count(0)
     expect(empty).to_be_visible()
     expect(empty).to_have_text("No postmortem matches these filters.")
-    expect(count).to_have_text("0 of 11 postmortems")
+    expect(count).to_have_text("0 of 12 postmortems")
 
     filters.get_by_label("Failure mode", exact=True).select_option("")
     expect(shown_ids(page)).to_have_text(["AIPM-2023-0003", "AIPM-2023-0001"])
@@ -144,7 +146,7 @@ def test_a_filter_without_match_says_so(page: Page) -> None:
     # The same for text nobody wrote.
     filters.get_by_role("searchbox", name="Filter postmortems").fill("no such incident")
     expect(empty).to_have_text("No postmortem matches these filters.")
-    expect(count).to_have_text("0 of 11 postmortems")
+    expect(count).to_have_text("0 of 12 postmortems")
 
 
 # ------------------------------------------------------------------- sorting
@@ -280,7 +282,7 @@ def test_without_javascript_the_archive_is_complete(new_page: Callable[..., Page
 
 def test_no_request_leaves_the_machine(page: Page, network: NetworkLog, base_url: str) -> None:
     page.goto(INDEX)
-    expect(page.locator("output[data-pm-count]")).to_have_text("11 of 11 postmortems")
+    expect(page.locator("output[data-pm-count]")).to_have_text("12 of 12 postmortems")
     page.wait_for_load_state("networkidle")
     page.goto(TAHOE)
     expect(card_id(page)).to_have_text("AIPM-2023-0006")
