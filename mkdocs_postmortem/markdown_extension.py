@@ -34,6 +34,7 @@ from .publish import ASSET_DIR, ASSETS
 from .reference import expand_markers
 from .render.layout import Layout
 from .schema import ConfigurationError
+from .theme_view import theme_meta
 
 _H1_START = ("<h1", "<H1")
 # Put before a page's text and found again once Markdown is done: Markdown runs its
@@ -91,11 +92,18 @@ class _Build:
         sys.stderr.flush()
         self.stats = {file.src_uri: _stat(file.abs_src_path) for file in outside.postmortems}
         if report.fails(outside.site.options.fail_on):
-            self.failure = (
-                f"postmortem: the archive has problems: {report.summary}; "
-                "see the lines above (`mkdocs-postmortem validate` prints them too)"
+            if not _serving():
+                self.failure = (
+                    f"postmortem: the archive has problems: {report.summary}; "
+                    "see the lines above (`mkdocs-postmortem validate` prints them too)"
+                )
+                return
+            # As the plugin under `mkdocs serve`: an exception would end the server.
+            print(
+                f"postmortem: {report.summary}; serving anyway, the problems show on each page.",
+                file=sys.stderr,
+                flush=True,
             )
-            return
         try:
             outside.publish()
         except ConfigurationError as error:
@@ -137,6 +145,11 @@ def _stat(path: str | None) -> tuple[int, int]:
     except OSError:
         return (0, -1)
     return (info.st_mtime_ns, info.st_size)
+
+
+def _serving() -> bool:
+    """Whether this is `zensical serve`, whose server an exception in a page ends."""
+    return len(sys.argv) > 1 and sys.argv[1] == "serve"
 
 
 def _config_file(config: dict[str, Any]) -> str:
@@ -193,17 +206,28 @@ class _Before(Preprocessor):
             raise PostmortemBuildError(build.failure)
         outside = build.outside
         assert outside is not None and outside.publication is not None
+        publication = outside.publication
+        if page.uri.startswith(outside.site.options.dir + "/"):
+            _show_theme_view(page, postmortem=page.uri in publication.postmortems)
         made = outside.pages.get(page.uri)
         if made is not None:
             return [_PAGE_MARK, "", self.md.htmlStash.store(made.html)]
         text = expand_markers("\n".join(lines), outside.site.settings.schema)
-        publication = outside.publication
         if page.uri in publication.incidents_by_uri:
             page.meta.setdefault("search", {"boost": 2})  # as the plugin does
             text = link_ids(text, page.uri, outside.site.settings, publication)
         elif page.uri == publication.user_index:
             page.meta.setdefault("hide", ["toc"])  # the listing is wide
         return [_PAGE_MARK, "", *text.split("\n")]
+
+
+def _show_theme_view(page: _Page, postmortem: bool) -> None:
+    """The theme sees the front-matter escaped, as under MkDocs (`theme_view`): Zensical's
+    templates print the title, for one, as HTML. The page's metadata is what Zensical
+    hands the theme once the page is converted; the author's file stays as written."""
+    view = theme_meta(page.meta, postmortem)
+    page.meta.clear()
+    page.meta.update(view)
 
 
 class _After(Postprocessor):

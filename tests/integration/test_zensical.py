@@ -253,3 +253,23 @@ def _differences(comparison: filecmp.dircmp[str]) -> list[str]:
     for sub in comparison.subdirs.values():
         found += _differences(sub)
     return found
+
+
+def test_the_theme_shows_front_matter_escaped(tmp_path: Path) -> None:
+    """Zensical's templates print a page's title as HTML; the extension hands them the
+    escaped front-matter, as the plugin does under MkDocs."""
+    root = copy_project(tmp_path / "project")
+    path = root / "docs" / "postmortems" / BROKEN
+    hostile = "Chat <img src=x onerror=alert(1)> said &amp; more"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        re.sub(r"(?m)^title: .*$", f"title: {json.dumps(hostile)}", text), encoding="utf-8"
+    )
+    assert generate(root).returncode == 0
+    result = zensical(root)
+    assert result.returncode == 0, result.stderr
+    site = root / "site"
+    for page in pages(site):
+        assert "<img src=x" not in page.read_text(encoding="utf-8"), page
+    page = (site / "postmortems" / path.stem / "index.html").read_text(encoding="utf-8")
+    assert "<title>Chat &lt;img src=x onerror=alert(1)&gt; said &amp;amp; more" in page
