@@ -102,6 +102,9 @@ def generate(args: argparse.Namespace) -> int:
     from .outside import Outside, write_archive  # it builds on `Site`, defined here
 
     outside = Outside.check(args.config_file, jobs=args.jobs or 1)
+    if not outside.site.options.enabled:
+        print("the plugin is disabled (enabled: false); nothing was written", file=sys.stderr)
+        return EXIT_CLEAN
     report = outside.report
     for diagnostic in report.diagnostics:
         print(format_text(diagnostic), file=sys.stderr)

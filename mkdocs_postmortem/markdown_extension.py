@@ -80,12 +80,17 @@ class _Build:
         self.outside: Outside | None = None
         self.stats: dict[str, tuple[int, int]] = {}
         self.problems: dict[str, list[Diagnostic]] = {}
+        self.folder: str | None = None  # the archive's, below docs_dir
+        self.docs_dir = ""
         try:
             outside = Outside.check(_config_file(config))
         except ConfigurationError as error:
             self.failure = f"postmortem: {error}"
             print(f"error: {self.failure}", file=sys.stderr, flush=True)
             return
+        if not outside.site.options.enabled:
+            return  # `enabled: false`, as for the plugin: nothing is checked or added
+        self.folder, self.docs_dir = outside.site.options.dir, outside.site.config.docs_dir
         report = outside.report
         for diagnostic in report.diagnostics:
             print(format_text(diagnostic), file=sys.stderr)
@@ -120,19 +125,12 @@ class _Build:
     def is_stale(self, page: _Page) -> bool:
         """Whether the page is a postmortem changed since the check (`zensical serve`
         converts again only what changed, in the same build's configuration)."""
-        if self.outside is None and self.failure is None:
-            return True
         folder = self.folder
         if folder is None or not page.uri.startswith(folder + "/"):
             return False
         if page.uri not in self.stats:
             return page.uri.endswith(".md") and not _is_archive_page(page.uri, folder)
-        docs = self.config.get("docs_dir") or ""
-        return _stat(os.path.join(docs, page.uri)) != self.stats[page.uri]
-
-    @property
-    def folder(self) -> str | None:
-        return self.outside.site.options.dir if self.outside is not None else None
+        return _stat(os.path.join(self.docs_dir, page.uri)) != self.stats[page.uri]
 
 
 def _is_archive_page(uri: str, folder: str) -> bool:
@@ -205,7 +203,9 @@ class _Before(Preprocessor):
         if build.failure is not None:
             raise PostmortemBuildError(build.failure)
         outside = build.outside
-        assert outside is not None and outside.publication is not None
+        if outside is None or outside.publication is None:  # the plugin is disabled
+            self.extension.page = None
+            return lines
         publication = outside.publication
         if page.uri.startswith(outside.site.options.dir + "/"):
             _show_theme_view(page, postmortem=page.uri in publication.postmortems)
