@@ -116,6 +116,15 @@ class _Build:
             print(f"error: {self.failure}", file=sys.stderr, flush=True)
             return
         self.outside = outside
+        stale = outside.out_of_date()
+        if stale:
+            print(
+                f"warning: postmortem: {len(stale)} archive file(s) missing or out of date "
+                f"(such as {stale[0]}); run `mkdocs-postmortem generate` before "
+                "`zensical build --clean`",
+                file=sys.stderr,
+                flush=True,
+            )
         by_path = report.by_path()
         for file, document in zip(outside.postmortems, report.documents, strict=True):
             shown = [p for p in by_path.get(document.path, []) if p.severity is not Severity.INFO]

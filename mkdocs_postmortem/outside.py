@@ -154,6 +154,21 @@ class Outside:
             self.listing = listing if isinstance(listing, Html) else None
         return publication
 
+    def out_of_date(self) -> list[str]:
+        """The files `generate` would write or change now, by src_uri: what a build
+        from `docs_dir` as it is would miss."""
+        assert self.added is not None, "publish() first"
+        try:
+            recorded = Manifest.read(self.site).files
+        except ConfigurationError:  # `generate` says what to do about it
+            recorded = {}
+        docs = Path(self.site.config.docs_dir)
+        return [
+            uri
+            for uri, content in sorted(self.added.items())
+            if recorded.get(uri) != digest(content) or not (docs / uri).is_file()
+        ]
+
 
 @dataclass
 class Manifest:

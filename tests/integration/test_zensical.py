@@ -18,7 +18,7 @@ import yaml
 from conftest import ENV, ROOT
 from sitecheck import broken_links
 
-from mkdocs_postmortem import read
+from mkdocs_postmortem import builtin_schema, read
 from mkdocs_postmortem.site import MANIFEST
 
 BROKEN = "air-canada-bereavement-policy.md"
@@ -74,6 +74,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert made.returncode == 0, made.stderr
     result = zensical(root)
     assert result.returncode == 0, result.stderr
+    assert "missing or out of date" not in result.stderr
     return root
 
 
@@ -120,6 +121,24 @@ def test_a_postmortem_page_has_its_card_and_action_items(built: Path) -> None:
     assert 'href="../../assets/postmortem/postmortem.css"' in page
     assert (built / "site" / "assets" / "postmortem" / "postmortem.js").is_file()
     assert page.count("<h1") == 1
+
+
+def test_the_docs_get_their_reference_tables(built: Path) -> None:
+    format_page = (built / "site" / "format" / "index.html").read_text(encoding="utf-8")
+    for name in builtin_schema()["properties"]:
+        assert f"<code>{name}</code>" in format_page
+    assert "postmortem:schema-reference" not in format_page
+    rules_page = (built / "site" / "rules" / "index.html").read_text(encoding="utf-8")
+    assert "<code>PM207</code>" in rules_page
+
+
+def test_a_build_without_generate_says_what_to_run(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "project")
+    result = zensical(root)
+    assert result.returncode == 0, result.stderr
+    assert "archive file(s) missing or out of date" in result.stderr
+    assert "run `mkdocs-postmortem generate`" in result.stderr
+    assert (root / "site" / "postmortems" / "index.html").is_file()
 
 
 def test_every_link_of_the_archive_leads_somewhere(built: Path) -> None:
