@@ -48,9 +48,10 @@ class Site:
     def postmortems(self) -> list[File]:
         return [file for file in get_files(self.config) if site.is_postmortem(file, self.options)]
 
-    def check(self, jobs: int | None = None) -> tuple[Report, int]:
-        """Every problem; `jobs` processes, or as many as the plugin's `jobs` says."""
-        files = self.postmortems()
+    def check(self, jobs: int | None = None, files: list[File] | None = None) -> tuple[Report, int]:
+        """Every problem of the postmortems (`files`, or all of the site's); `jobs`
+        processes, or as many as the plugin's `jobs` says."""
+        files = self.postmortems() if files is None else files
         report = check_archive(
             site.sources(files, self.config),
             self.settings,

@@ -208,7 +208,7 @@ class _Before(Preprocessor):
         self.extension.page = page
         if page is None:
             return lines
-        build = _build_for(page)
+        build = self.extension.build = _build_for(page)
         if build.failure is not None:
             raise PostmortemBuildError(build.failure)
         outside = build.outside
@@ -248,14 +248,14 @@ class _After(Postprocessor):
         self.extension = extension
 
     def run(self, text: str) -> str:
-        page = self.extension.page
-        if page is None or _current is None or _current.outside is None:
+        page, build = self.extension.page, self.extension.build
+        if page is None or build is None or build.outside is None:
             return text
         mark = text.find(_PAGE_MARK)
         if mark < 0:
-            return text  # a heading's text, or a page of another build
+            return text  # a heading's text, which Markdown runs postprocessors on too
         text = text[:mark] + text[mark + len(_PAGE_MARK) :].lstrip("\n")
-        build, outside = _current, _current.outside
+        outside = build.outside
         publication = outside.publication
         assert publication is not None
         uri = page.uri
@@ -320,7 +320,8 @@ class PostmortemExtension(Extension):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.page: _Page | None = None
+        self.page: _Page | None = None  # the page being converted, under Zensical
+        self.build: _Build | None = None  # its build's archive
 
     def extendMarkdown(self, md: Markdown) -> None:
         # After whitespace is normalised (30), before raw HTML is stashed (20), so that

@@ -21,7 +21,7 @@ from mkdocs.structure.files import File, Files, get_files
 from mkdocs.utils.yaml import yaml_load
 
 from . import site
-from .check import Report, check_archive
+from .check import Report
 from .cli import Site
 from .publish import Publication
 from .render.ahead import Html
@@ -97,18 +97,10 @@ class Outside:
         """Read and check every postmortem with `jobs` processes; raises
         `ConfigurationError`."""
         target = load_site(config_file)
-        files = get_files(target.config)
-        manifest = Manifest.read(target)
-        for file in list(files):
-            if file.src_uri in manifest.files:
-                files.remove(file)  # our own earlier output: made again below
+        written = Manifest.read(target).files  # our own earlier output: made again below
+        files = Files([file for file in get_files(target.config) if file.src_uri not in written])
         postmortems = [f for f in files if site.is_postmortem(f, target.options)]
-        report = check_archive(
-            site.sources(postmortems, target.config),
-            target.settings,
-            site.outside_links(postmortems, target.config),
-            jobs=jobs,
-        )
+        report, _ = target.check(jobs, postmortems)  # as `validate` checks
         return cls(target, files, postmortems, report)
 
     def publish(self) -> Publication:

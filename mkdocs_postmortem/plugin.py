@@ -91,10 +91,9 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         generate` wrote for Zensical are left out: the plugin makes its own."""
         if self.settings is None:
             return files
-        for uri in site.written_by_generate(config.docs_dir, self.config):
-            written = files.get_file_from_path(uri)
-            if written is not None:
-                files.remove(written)  # made again, in memory, below
+        written = site.written_by_generate(config.docs_dir, self.config)
+        if written:  # made again, in memory, below; one pass, as archives grow large
+            files = Files([file for file in files if file.src_uri not in written])
         postmortems = [file for file in files if site.is_postmortem(file, self.config)]
         report = check_archive(
             site.sources(postmortems, config),
