@@ -116,7 +116,7 @@ class Assembly:
         incident = publication.incidents_by_uri.get(uri)
         if incident is not None:
             page.meta.setdefault("search", {"boost": 2})
-            markdown = self._link_mentions(markdown, uri, publication)
+            markdown = link_ids(markdown, uri, self.settings, publication)
         return markdown
 
     def content(self, content: str, page: Page) -> str:
@@ -202,20 +202,23 @@ class Assembly:
                     "indexed it; part of the archive's HTML shows without its markup"
                 )
 
-    def _link_mentions(self, markdown: str, uri: str, publication: Publication) -> str:
-        pattern = mention_regex(self.settings.schema.id_regex)
-        if pattern is None:
-            return markdown
-        incident_uris = publication.renderer.incident_uris
 
-        def href(incident_id: str) -> str | None:
-            # A Markdown link to the source file: MkDocs resolves and checks it.
-            target = incident_uris.get(incident_id)
-            if target is None:
-                return None
-            return "<" + posixpath.relpath(target, posixpath.dirname(uri)) + ">"
+def link_ids(markdown: str, uri: str, settings: Settings, publication: Publication) -> str:
+    """Links on the ids of other postmortems that the text of the page `uri` mentions:
+    Markdown links to their source files, which the site generator resolves and
+    checks."""
+    pattern = mention_regex(settings.schema.id_regex)
+    if pattern is None:
+        return markdown
+    incident_uris = publication.renderer.incident_uris
 
-        return link_mentions(markdown, pattern, href, publication.id_prefixes)
+    def href(incident_id: str) -> str | None:
+        target = incident_uris.get(incident_id)
+        if target is None:
+            return None
+        return "<" + posixpath.relpath(target, posixpath.dirname(uri)) + ">"
+
+    return link_mentions(markdown, pattern, href, publication.id_prefixes)
 
 
 def _titled(content: str, page: Page) -> str:

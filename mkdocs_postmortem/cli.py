@@ -1,4 +1,5 @@
-"""The command-line adapter: `mkdocs-postmortem validate | schema | new | tidy | lsp`.
+"""The command-line adapter: `mkdocs-postmortem validate | generate | schema | new | tidy |
+lsp`.
 
 It reads the same `mkdocs.yml` and calls the same checks as the plugin, without
 building the site. Exit codes: 0 clean, 1 problems found, 2 usage or configuration.
@@ -15,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
@@ -39,9 +41,10 @@ _SAFE_FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 class Site:
     """An MkDocs site as the CLI sees it: its config, the plugin's options, settings."""
 
-    def __init__(self, config_file: str | None) -> None:
+    def __init__(self, config_file: str | None, **overrides: Any) -> None:
+        """`overrides` replace settings of the file (see `outside.load_site`)."""
         try:
-            self.config: MkDocsConfig = load_config(config_file=config_file)
+            self.config: MkDocsConfig = load_config(config_file=config_file, **overrides)
         except (MkDocsConfigurationError, Abort, OSError) as error:
             raise ConfigurationError(f"cannot load the MkDocs configuration: {error}") from None
         self.options = _plugin_options(self.config)
@@ -50,9 +53,10 @@ class Site:
     def postmortems(self) -> list[File]:
         return [file for file in get_files(self.config) if site.is_postmortem(file, self.options)]
 
-    def check(self, jobs: int | None = None) -> tuple[Report, int]:
-        """Every problem; `jobs` processes, or as many as the plugin's `jobs` says."""
-        files = self.postmortems()
+    def check(self, jobs: int | None = None, files: list[File] | None = None) -> tuple[Report, int]:
+        """Every problem of the postmortems (`files`, or all of the site's); `jobs`
+        processes, or as many as the plugin's `jobs` says."""
+        files = self.postmortems() if files is None else files
         report = check_archive(
             site.sources(files, self.config),
             self.settings,
@@ -128,6 +132,38 @@ def _print(diagnostics: list[Diagnostic], files: int, summary: str, form: str) -
         for diagnostic in diagnostics:
             print(formatter(diagnostic))
         print(summary, file=sys.stderr)
+
+
+def generate(args: argparse.Namespace) -> int:
+    """Check the archive as the build does, then write its pages as files, for site
+    generators that run no MkDocs plugin (Zensical): nothing is written when the
+    check fails."""
+    from .outside import Outside, write_archive  # it builds on `Site`, defined here
+
+    outside = Outside.check(args.config_file, jobs=args.jobs or 1)
+    if not outside.site.options.enabled:
+        print("the plugin is disabled (enabled: false); nothing was written", file=sys.stderr)
+        return EXIT_CLEAN
+    report = outside.report
+    for diagnostic in report.diagnostics:
+        print(format_text(diagnostic), file=sys.stderr)
+    fail_on = "warning" if args.strict else outside.site.options.fail_on
+    if report.fails(fail_on):
+        print(f"{report.summary}; nothing was written", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(report.summary, file=sys.stderr)
+    outside.publish()
+    done = write_archive(outside)
+    print(
+        f"{len(done.written)} file(s) written, {done.unchanged} unchanged, "
+        f"{len(done.removed)} removed, below {_shown(outside.site.config.docs_dir)}",
+        file=sys.stderr,
+    )
+    return EXIT_CLEAN
+
+
+def _shown(path: str) -> str:
+    return Path(os.path.relpath(path)).as_posix()
 
 
 def schema(args: argparse.Namespace) -> int:
@@ -286,6 +322,20 @@ def parser() -> argparse.ArgumentParser:
         ),
     )
     check.set_defaults(run=validate)
+
+    make = command(
+        "generate",
+        "Check the archive, then write its pages (index, action items, facets, statistics, "
+        "exports) into docs_dir as files, for Zensical.",
+    )
+    make.add_argument("--strict", action="store_true", help="fail on warnings too")
+    make.add_argument(
+        "--jobs",
+        type=_jobs,
+        metavar="N",
+        help="processes that check a large archive (default: 1; 0: one per core, at most 8)",
+    )
+    make.set_defaults(run=generate)
 
     show = command("schema", "Print the JSON Schema in force (built-in plus extension).")
     show.set_defaults(run=schema)

@@ -88,9 +88,13 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         postmortems that will be built are checked: mkdocs-static-i18n, at -100, picks
         the current language's files (and expects every file to have an `abs_src_path`,
         which generated files have not). Under `--dirty` too, every postmortem is read,
-        since archive rules and listings span files."""
+        since archive rules and listings span files. Files that `mkdocs-postmortem
+        generate` wrote for Zensical are left out: the plugin makes its own."""
         if self.settings is None:
             return files
+        written = site.written_by_generate(config.docs_dir, self.config)
+        if written:  # made again, in memory, below; one pass, as archives grow large
+            files = Files([file for file in files if file.src_uri not in written])
         postmortems = [file for file in files if site.is_postmortem(file, self.config)]
         report = check_archive(
             site.sources(postmortems, config),

@@ -62,10 +62,13 @@ class Publication:
         *,
         dirty: bool,
         workers: int,
+        links_from_source: bool = False,
     ) -> Publication:
         """Build the archive model, add its generated pages, data files and assets to
         `files`, and start making their content in `workers` processes. Raises
-        `PluginError` when a file stands where the archive publishes a page."""
+        `PluginError` when a file stands where the archive publishes a page. With
+        `links_from_source`, links are relative to each page's source file (Zensical's
+        way, see `Plan`)."""
         layout = Layout(options.dir)
         archive = report.archive
         archive.find_similar()  # once here, before the plan goes to the workers
@@ -95,6 +98,7 @@ class Publication:
             index=user_index.src_uri if user_index else None,
             index_title=None if user_index else "Postmortems",
             publisher=Publisher(options.organisation, config.site_url or "", config.site_name),
+            links_from_source=links_from_source,
         )
         renderer = plan.renderer()
         planned = renderer.plan(plan.index_title)

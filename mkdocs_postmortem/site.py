@@ -4,6 +4,7 @@ postmortems, how their paths are shown, and the settings from the plugin's optio
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -15,6 +16,10 @@ from .check import Settings, Source
 from .config import PostmortemConfig
 from .diagnostics import Diagnostic, problem
 from .render.layout import Layout
+
+# Written into the archive folder by `mkdocs-postmortem generate`: the files it wrote
+# (src_uri -> SHA-256). A dot file: neither MkDocs nor Zensical publishes it.
+MANIFEST = ".postmortem-generated.json"
 
 
 def project_root(config: MkDocsConfig) -> str:
@@ -35,6 +40,20 @@ def is_postmortem(file: File, options: PostmortemConfig) -> bool:
         and not Layout(options.dir).is_reserved(file.src_uri)
         and not file.inclusion.is_excluded()  # type: ignore[no-untyped-call]
     )
+
+
+def written_by_generate(docs_dir: str, options: PostmortemConfig) -> set[str]:
+    """The files `mkdocs-postmortem generate` wrote for Zensical (their src_uri): the
+    plugin makes the same in memory, so a build leaves these out. Nothing when the
+    command never ran or its record is unreadable (`generate` reports that)."""
+    path = os.path.join(docs_dir, options.dir, MANIFEST)
+    try:
+        with open(path, encoding="utf-8") as file:
+            data = json.load(file)
+    except (OSError, ValueError):
+        return set()
+    files = data.get("files") if isinstance(data, dict) else None
+    return {uri for uri in files if isinstance(uri, str)} if isinstance(files, dict) else set()
 
 
 def count_markdown(folder: str, enough: int) -> int:

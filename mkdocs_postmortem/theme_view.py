@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 import html
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 from mkdocs.structure.pages import Page
@@ -47,6 +47,20 @@ def escaped(value: Any) -> Any:
     return value
 
 
+def theme_meta(meta: Mapping[str, Any], postmortem: bool) -> dict[str, Any]:
+    """What a theme should see of a page's front-matter: every value escaped, the title
+    too (a value that is not a text, such as a list, as its text), and for a postmortem
+    none of the format's keys that themes read with another meaning."""
+    view: dict[str, Any] = escaped(dict(meta))
+    if postmortem:
+        for key in _FORMAT_ONLY:
+            view.pop(key, None)
+    if "title" in meta:
+        title = meta["title"]
+        view["title"] = page_title(title if isinstance(title, str) else str(title))
+    return view
+
+
 class ThemeView:
     """The author's `page.meta` of each page it holds, and the theme's escaped copy
     that the page shows while the theme renders."""
@@ -63,13 +77,7 @@ class ThemeView:
         uri = page.file.src_uri
         author = self._author[uri] = page.meta
         self._pages[uri] = page
-        view = self._view[uri] = escaped(author)
-        if postmortem:
-            for key in _FORMAT_ONLY:
-                view.pop(key, None)
-        if "title" in author:
-            title = author["title"]
-            view["title"] = page_title(title if isinstance(title, str) else str(title))
+        self._view[uri] = theme_meta(author, postmortem)
         self.theme(page)
 
     def theme(self, page: Page) -> None:

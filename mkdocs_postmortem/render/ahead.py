@@ -13,6 +13,7 @@ workers, each piece is made when its page asks for it, as a build would anyway.
 from __future__ import annotations
 
 import pickle
+import posixpath
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -62,6 +63,9 @@ class Plan:
     index: str | None  # the user's landing page, whose listing is made too
     index_title: str | None  # the generated landing page's title, without the user's
     publisher: Publisher = field(default_factory=Publisher)  # who publishes, the site's URL
+    # Links relative to each page's source file, not to its URL: Zensical reads every
+    # relative link of a page so, and rewrites it for the page's URL.
+    links_from_source: bool = False
 
     def url(self, src_uri: str) -> str:
         if src_uri not in self.urls:
@@ -69,6 +73,8 @@ class Plan:
         return self.urls[src_uri]
 
     def relative(self, source: str, target: str) -> str:
+        if self.links_from_source:
+            return get_relative_url(self.url(target), posixpath.dirname(source))
         return get_relative_url(self.url(target), self.url(source))
 
     def renderer(self) -> Renderer:

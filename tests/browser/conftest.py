@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -230,10 +231,35 @@ def mkdocs_theme_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(params=["material", "mkdocs"])
+@pytest.fixture(scope="session")
+def zensical_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The project's docs built by Zensical, as docs/zensical.md says: `generate`, then
+    `zensical build --clean`, in a copy of the project (generate writes into docs/)."""
+    folder = tmp_path_factory.mktemp("browser-zensical")
+    shutil.copy(ROOT / "mkdocs.yml", folder / "mkdocs.yml")
+    shutil.copytree(ROOT / "docs", folder / "docs")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    for command in (["mkdocs_postmortem", "generate"], ["zensical", "build", "--clean"]):
+        result = subprocess.run(
+            [sys.executable, "-m", *command],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=env,
+        )
+        assert result.returncode == 0, f"{command} failed:\n{result.stdout}\n{result.stderr}"
+    with served(folder / "site") as url:
+        yield url
+
+
+@pytest.fixture(params=["material", "mkdocs", "zensical"])
 def site_url(request: pytest.FixtureRequest, base_url: str) -> str:
-    """The project's site in Material, then in MkDocs' own theme."""
+    """The project's site in Material, in MkDocs' own theme, then built by Zensical."""
     if request.param == "material":
         return base_url
-    url: str = request.getfixturevalue("mkdocs_theme_url")
+    if request.param == "zensical" and sys.version_info < (3, 11):
+        pytest.skip("Zensical needs Python 3.11")
+    fixture = {"mkdocs": "mkdocs_theme_url", "zensical": "zensical_url"}[request.param]
+    url: str = request.getfixturevalue(fixture)
     return url
