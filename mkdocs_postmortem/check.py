@@ -18,7 +18,7 @@ from pathlib import Path
 from . import collector
 from .archive import Archive, Incident
 from .diagnostics import RULES, Diagnostic, Severity, count
-from .edition import Removed, edition_problems, make_public, withhold
+from .edition import Removed, edition_problems, make_public, masked_message, withhold
 from .reader import Document, read
 from .schema import ConfigurationError, SchemaInForce
 from .validation.archive_rules import (
@@ -345,6 +345,17 @@ def check_document(path: str, raw: bytes | OSError | str, settings: Settings) ->
         *leaks,
         *edition_problems(document, internal, public=settings.public),
     ]
+    if withheld:
+        # Other rules quote the raw front-matter (an enum value, a key, a line of YAML):
+        # their messages must not print what the leak checks mask, here or in any adapter.
+        problems = [
+            replace(
+                found,
+                message=masked_message(found.message, withheld),
+                field=masked_message(found.field, withheld),
+            )
+            for found in problems
+        ]
     document.release(keep=cross_references(document))
     withhold(document, withheld)
     removed = make_public(document, internal) if settings.public else None

@@ -345,11 +345,36 @@ def masked_text(text: str, withheld: dict[str, str]) -> str:
     return text
 
 
+def masked_message(text: str, withheld: dict[str, str]) -> str:
+    """`masked_text` for a message made from the raw front-matter by another rule: the
+    value also as `repr` writes it, and a value cut short by "…" (`fields.shown`) also
+    when only its beginning is left."""
+    for value in sorted(withheld, key=len, reverse=True):
+        for form in (value, repr(value)[1:-1]):
+            if form in text:
+                text = text.replace(form, withheld[value])
+    if "…" not in text:
+        return text
+    parts = text.split("…")
+    for number, part in enumerate(parts[:-1]):
+        for value, mask in withheld.items():
+            cut = next((k for k in range(len(value) - 1, 1, -1) if part.endswith(value[:k])), 0)
+            if cut:
+                parts[number] = part = part[:-cut] + mask
+    return "…".join(parts)
+
+
 def _masked_data(value: Any, withheld: dict[str, str]) -> Any:
     if isinstance(value, str):
         return masked_text(value, withheld)
     if isinstance(value, dict):
-        return {key: _masked_data(item, withheld) for key, item in value.items()}
+        # Keys too: an unknown key is exported as written.
+        return {
+            masked_text(key, withheld) if isinstance(key, str) else key: _masked_data(
+                item, withheld
+            )
+            for key, item in value.items()
+        }
     if isinstance(value, list):
         return [_masked_data(item, withheld) for item in value]
     return value

@@ -211,3 +211,85 @@ def test_a_drafts_leaks_are_warnings_and_published_masked(tmp_path: Path, audien
     assert "AKIA****" in page and "aws s3 ls" in page  # the rest of the code block stays
     assert "d****" in texts["postmortems/incidents.json"]
     assert site.build("--strict").returncode == 1
+
+
+# Values other rules would quote, each where that rule reports it: an enum value
+# (PM102), a date (PM104), a key's name (PM110, in the field too) and a line of YAML
+# that a hint quotes (PM005).
+QUOTED_LEAKS = {
+    "enum.md": (
+        "severity: sev2",
+        "severity: AKIAIOSFODNN7EXAMPLE",
+        "PM102",
+        "AKIAIOSFODNN7EXAMPLE",
+    ),
+    "email.md": (
+        "detection: user_report",
+        "detection: alice.smith@example.org",
+        "PM102",
+        "alice.smith@example.org",
+    ),
+    "phone.md": (
+        "occurred: 2026-03-02T09:15Z",
+        "occurred: +1 212 555 0143",
+        "PM104",
+        "+1 212 555 0143",
+    ),
+    "key.md": (
+        "tags: [support, refunds]",
+        "tags: [support, refunds]\neve@corp.example.com: on call",
+        "PM110",
+        "eve@corp.example.com",
+    ),
+    "yaml.md": (
+        "title: Support assistant quoted a refund rule that does not exist",
+        "title: Rotated key: AKIAI44QH8DHBEXAMPLE",
+        "PM005",
+        "AKIAI44QH8DHBEXAMPLE",
+    ),
+    "long.md": (  # a value cut short in the message, the secret across the cut
+        "severity: sev2",
+        "severity: " + "x" * 50 + " AKIAJ7Q3SBWLRDEXAMPL2",
+        "PM102",
+        "AKIAJ7Q3SBWLRDEXAMPL2",
+    ),
+}
+
+
+def test_no_rule_quotes_a_leak_that_its_own_check_masks(tmp_path: Path) -> None:
+    """Other rules' messages and fields are made from the raw front-matter: they are
+    masked like the leak checks' own, in every output of `validate` and the build."""
+    site = Site(tmp_path / "site")
+    for number, (name, (old, new, _, _)) in enumerate(sorted(QUOTED_LEAKS.items())):
+        site.add(name, published(f"TEST-2026-{number + 200:04d}", old, new))
+    runs = {
+        form: site.validate("--format", form) for form in ("text", "json", "github", "markdown")
+    }
+    runs["build"] = site.build()
+    for name, (_, _, code, value) in QUOTED_LEAKS.items():
+        # The other rule still reports, at its place, masked.
+        assert f"docs/postmortems/{name}:" in runs["text"].stdout
+        assert [line for line in runs["text"].stdout.splitlines() if name in line and code in line]
+        for run, result in runs.items():
+            assert result.returncode == 1, run
+            output = result.stdout + result.stderr
+            assert value not in output, (run, name)
+            assert value[1:7] not in output, (run, name)  # nor a part cut short
+
+
+def test_a_drafts_leak_in_a_key_is_published_masked(tmp_path: Path) -> None:
+    """An unknown key is exported as written: a draft goes on with a warning, and its
+    key is masked like a value."""
+    text = published(
+        "TEST-2026-0100",
+        "tags: [support, refunds]",
+        "tags: [support, refunds]\neve@corp.example.com: on call",
+    ).replace("status: published", "status: draft")
+    site = Site(tmp_path / "site")
+    site.add("key.md", text)
+    result = site.build()
+    assert result.returncode == 0, result.stderr
+    assert "PM110" in result.stderr and "PM602" in result.stderr
+    texts = published_text(site)
+    assert "on call" in texts["postmortems/incidents.json"]
+    assert [path for path, content in texts.items() if "eve@corp" in content] == []

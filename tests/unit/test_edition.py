@@ -13,6 +13,7 @@ from mkdocs_postmortem.check import Settings, check_document
 from mkdocs_postmortem.edition import (
     CLOSE,
     OPEN,
+    masked_message,
     public_body,
     public_data,
     split_body,
@@ -175,3 +176,13 @@ def test_the_format_reference_marks_the_internal_fields() -> None:
         if "Internal: left out of the public edition." in line
     ]
     assert marked == ["reviewers", "ref", "owner", "tracker"]
+
+
+def test_a_message_is_masked_as_written_and_where_it_was_cut_short() -> None:
+    withheld = {"AKIAIOSFODNN7EXAMPLE": "AKIA************", "a'b@example.org": "a***"}
+    assert masked_message("'AKIAIOSFODNN7EXAMPLE' is not", withheld) == "'AKIA************' is not"
+    assert masked_message('unknown key "a\'b@example.org"', withheld) == 'unknown key "a***"'
+    assert masked_message(repr("a'b@example.org x"), withheld) == '"a*** x"'
+    # `fields.shown` cuts a long value: what is left of the secret is masked too.
+    assert masked_message("'xx AKIAIOSF… is not", withheld) == "'xx AKIA************… is not"
+    assert masked_message("a text… and more…", withheld) == "a text… and more…"
