@@ -34,6 +34,15 @@ CLOSE = "<!-- /postmortem:internal -->"
 # A marker alone on its line (as Markdown allows a block of HTML: up to three spaces).
 _MARKER_RE = re.compile(r"^[ ]{0,3}<!--\s*(/?)postmortem:internal\s*-->\s*$")
 _FENCE_RE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
+# A marker anywhere else: indented (in a list, an admonition), quoted, or with text on
+# its line. Markdown would not see it as a block, so it hides nothing: an error, PM611.
+_ANY_MARKER_RE = re.compile(r"<!--\s*/?postmortem:internal\s*-->")
+MISPLACED = (
+    "an internal block's marker must stand alone on its line, indented at most three "
+    "spaces (not in a list, an admonition or a quote): here it hides nothing, and the "
+    "public edition would show the text; put the markers on lines of their own around "
+    "the whole list or admonition"
+)
 # Shorter values of internal fields are not looked for elsewhere: "QA" is a word too.
 SHORTEST_CHECKED = 3
 
@@ -73,8 +82,9 @@ class BodySplit:
 
 
 def split_body(body: str) -> BodySplit:
-    """Find the internal blocks of a body; markers in fenced code are text. An opening
-    marker never closed makes the rest of the body internal."""
+    """Find the internal blocks of a body; markers in fenced code or inline code are
+    text. An opening marker never closed makes the rest of the body internal; a marker
+    not alone on its line is out of place, and opens or closes nothing."""
     if "postmortem:internal" not in body:
         return BodySplit(frozenset(), 0, ())
     internal: set[int] = set()
@@ -94,6 +104,8 @@ def split_body(body: str) -> BodySplit:
             continue
         marker = _MARKER_RE.match(line)
         if marker is None:
+            if any(not _in_code_span(line, m.start()) for m in _ANY_MARKER_RE.finditer(line)):
+                unbalanced.append((index, MISPLACED))
             continue
         closing = marker.group(1) == "/"
         if not closing and opened is None:
@@ -111,6 +123,12 @@ def split_body(body: str) -> BodySplit:
             (opened, f"'{OPEN}' is never closed; add '{CLOSE}' where the internal part ends")
         )
     return BodySplit(frozenset(internal), blocks, tuple(sorted(unbalanced)))
+
+
+def _in_code_span(line: str, at: int) -> bool:
+    """Whether `at` is inside `inline code`: after an odd number of backticks. (Counting,
+    not parsing: linear on any line, and a doubt makes it an error, never text.)"""
+    return line.count("`", 0, at) % 2 == 1
 
 
 def public_body(body: str, split: BodySplit | None = None) -> str:

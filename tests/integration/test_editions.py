@@ -195,6 +195,25 @@ def test_a_page_with_problems_is_public_too(tmp_path: Path) -> None:
         assert hidden not in page
 
 
+def test_a_marker_indented_or_sharing_its_line_fails_the_build(tmp_path: Path) -> None:
+    """A marker the public edition would not see (in an admonition, after text) is an
+    error at its line, not internal text published without a word."""
+    text = published("TEST-2026-0100") + (
+        "\n!!! note\n\n    <!-- postmortem:internal -->\n    Paged via the night hotline.\n"
+        "    <!-- /postmortem:internal -->\n\n"
+        "<!-- postmortem:internal --> Escalated to the board chair.\n"
+    )
+    lines = [line_of(text, "    <!-- postmortem"), line_of(text, "    <!-- /postmortem")]
+    lines.append(line_of(text, "<!-- postmortem:internal --> Escalated"))
+    site = Site(tmp_path / "site", "audience: public")
+    site.add("x.md", text)
+    result = site.build()
+    assert result.returncode == 1
+    for line in lines:
+        assert f"docs/postmortems/x.md:{line}:" in result.stderr
+    assert result.stderr.count("error PM611") == 3
+
+
 @pytest.mark.parametrize("audience", ["internal", "public"])
 def test_a_drafts_leaks_are_warnings_and_published_masked(tmp_path: Path, audience: str) -> None:
     """A draft's leak is a warning, so a build without --strict goes on: the page, search

@@ -99,6 +99,29 @@ def test_markers_out_of_place(body: str, message: str) -> None:
     assert message in problem[1]
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        f"!!! note\n    {OPEN}\n    Paged via the hotline.\n    {CLOSE}\n",  # an admonition
+        f"- a step\n\n    {OPEN}\n    Paged via the hotline.\n    {CLOSE}\n",  # a list item
+        f"{OPEN} Paged via the hotline. {CLOSE}\n",  # on one line
+        f"Paged via the hotline. {OPEN}\nmore\n{CLOSE}\n",
+        f"> {OPEN}\n> Paged via the hotline.\n> {CLOSE}\n",  # a quote
+        "<!--postmortem:internal--> Paged via the hotline.\n",
+    ],
+)
+def test_a_marker_not_alone_on_its_line_is_pm611_not_ignored(body: str) -> None:
+    """Such a marker would hide nothing: the text it was meant to hide is published."""
+    problems = split_body(body).unbalanced
+    assert any("must stand alone on its line" in message for _, message in problems)
+    assert split_body(body).internal == frozenset()
+
+
+def test_a_marker_in_code_or_quoted_inline_is_text() -> None:
+    body = f"Write `{OPEN}` before the internal part.\n\n```markdown\n  {OPEN} x\n```\n"
+    assert split_body(body).unbalanced == ()
+
+
 def test_an_unclosed_block_hides_the_rest_of_the_body() -> None:
     assert public_body(f"a\n{OPEN}\nsecret plans\n") == "a\n"
 
