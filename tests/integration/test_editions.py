@@ -175,6 +175,47 @@ def test_a_reviewer_named_in_the_body_fails_only_the_public_build(tmp_path: Path
     assert f"x.md:{line}:5: error PM610" in internal.validate("--audience", "public").stdout
 
 
+def test_another_postmortems_internal_value_fails_the_public_build(tmp_path: Path) -> None:
+    """A reviewer of one postmortem named in another's body or public field would be
+    published all the same: the check is archive-wide."""
+    first = published(
+        "TEST-2026-0100",
+        "reviewers: [Support engineering, Trust and safety]",
+        "reviewers: [Harriet Okonkwo-Reyes]",
+    )
+    second = published(
+        "TEST-2026-0101",
+        "reviewers: [Support engineering, Trust and safety]",
+        "reviewers: [Quality board]",
+    )
+    second = second.replace(
+        "Refund questions are routed to people.",
+        "Refund questions are routed to people; Harriet Okonkwo-Reyes agreed.",
+    )
+    second += "\nSigned off by Harriet Okonkwo-Reyes after the review.\n"
+    internal = Site(tmp_path / "internal", "audience: internal")
+    internal.add("a.md", first)
+    internal.add("b.md", second)
+    assert internal.build("--strict").returncode == 0
+    public = Site(tmp_path / "public", "audience: public")
+    public.add("a.md", first)
+    public.add("b.md", second)
+    result = public.build()
+    assert result.returncode == 1
+    body_line = line_of(second, "Signed off by")
+    event_line = line_of(second, "Harriet Okonkwo-Reyes agreed")
+    column = second.split("\n")[event_line - 1].index("Harriet") + 1
+    found = sorted(line for line in result.stderr.splitlines() if "PM610" in line)
+    assert len(found) == 2, result.stderr
+    named = "the value of the internal field reviewers of docs/postmortems/a.md is written here"
+    assert f"docs/postmortems/b.md:{body_line}:15: error PM610 {named}" in result.stderr
+    at = f"docs/postmortems/b.md:{event_line}:{column}:"
+    assert f"{at} error PM610 timeline[2].event: {named}" in result.stderr
+    assert "Harriet" not in "\n".join(found)
+    # The same from `validate` (one run: the archive-wide pass).
+    assert internal.validate("--audience", "public").stdout.count("PM610") == 2
+
+
 def test_a_page_with_problems_is_public_too(tmp_path: Path) -> None:
     """A postmortem with a warning is converted from the file MkDocs reads itself, not
     from the checked view: the public edition still leaves its internal parts out."""

@@ -209,3 +209,31 @@ def test_a_message_is_masked_as_written_and_where_it_was_cut_short() -> None:
     # `fields.shown` cuts a long value: what is left of the secret is masked too.
     assert masked_message("'xx AKIAIOSF… is not", withheld) == "'xx AKIA************… is not"
     assert masked_message("a text… and more…", withheld) == "a text… and more…"
+
+
+def test_another_postmortems_value_is_found_at_its_line_after_internal_blocks() -> None:
+    from mkdocs_postmortem.check import report_of
+
+    settings = public_settings()
+    first = published("TEST-2026-0100").replace("owner: Search team", "owner: Ines Valdivia-Moor")
+    second = published("TEST-2026-0101") + (
+        f"\n{OPEN}\nOne.\n{CLOSE}\nPublic.\n{OPEN}\nTwo.\nThree.\n{CLOSE}\n\n"
+        "Ines Valdivia-Moor rebuilt the index; Ines Valdivia-Moorland did not.\n"
+    )
+    checked = [
+        check_document(name, text.encode(), settings)
+        for name, text in (("a.md", first), ("b.md", second))
+    ]
+    found = [
+        (p.path, p.line, p.column, p.message.split(" is written")[0])
+        for p in report_of(checked, settings).diagnostics
+        if p.code == "PM610"
+    ]
+    assert found == [
+        (
+            "b.md",
+            line_of(second, "Ines Valdivia-Moor rebuilt"),
+            1,
+            "the value of the internal field action_items[0].owner of a.md",
+        )
+    ]
