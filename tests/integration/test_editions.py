@@ -5,6 +5,7 @@ any page, the search index or the exports."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -47,13 +48,21 @@ def build_examples(root: Path, audience: str) -> tuple[Site, str]:
 
 
 def published_text(site: Site) -> dict[str, str]:
-    """Every text file the build wrote, by its path in the site."""
+    """Every text file the build wrote, by its path in the site: whatever its suffix
+    (the calendar's `.ics`, the feed's `.xml`), each file that is UTF-8; images, fonts
+    and the gzipped sitemap are not."""
     out = site.root / "site"
-    return {
-        str(path.relative_to(out)): path.read_text(encoding="utf-8", errors="replace")
-        for path in out.rglob("*")
-        if path.is_file() and path.suffix in (".html", ".json", ".csv", ".xml", ".js", ".txt")
-    }
+    texts = {}
+    for path in out.rglob("*"):
+        if path.is_file():
+            try:
+                text = path.read_bytes().decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            if path.suffix == ".ics":  # unfolded (RFC 5545): a name may span a fold
+                text = re.sub(r"\r?\n[ \t]", "", text)
+            texts[str(path.relative_to(out))] = text
+    return texts
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +83,7 @@ def test_the_internal_edition_publishes_every_internal_value(
     assert INTERNAL_BLOCK_TEXT in texts["postmortems/samsung-source-code-public-chatbot/index.html"]
     assert INTERNAL_BLOCK_TEXT in texts["search/search_index.json"]
     assert "postmortems/action-items/owners/index.html" in texts
+    assert "Owner: " in texts["postmortems/action-items.ics"]  # the calendar is read too
 
 
 def test_the_public_edition_publishes_no_reviewer_owner_or_tracker_anywhere(
@@ -83,6 +93,7 @@ def test_the_public_edition_publishes_no_reviewer_owner_or_tracker_anywhere(
     texts = published_text(site)
     assert "search/search_index.json" in texts and "postmortems/incidents.json" in texts
     assert "postmortems/action-items.csv" in texts
+    assert "postmortems/action-items.ics" in texts and "postmortems/feed.xml" in texts
     shown = {
         (value, path)
         for path, text in texts.items()
