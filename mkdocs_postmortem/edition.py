@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -457,7 +458,9 @@ def keep_for_archive(document: Document, internal: Sequence[Shape], removed: Rem
         if isinstance(node.value, str) and len(node.value) >= SHORTEST_CHECKED:
             line, column = document.mark_position(node.start_mark)
             as_is = not node.style and document.mark_position(node.end_mark)[0] == line
-            removed.scalars.append((line, column, field_name(path), node.value, as_is))
+            # The same few field names recur in every postmortem: one copy of each.
+            name = sys.intern(field_name(path))
+            removed.scalars.append((line, column, name, node.value, as_is))
 
 
 # The first word of a value: the archive-wide check looks only where one of them is.
@@ -474,31 +477,36 @@ def archive_still_shown(checked: Sequence[tuple[Document, Removed]]) -> list[Dia
     for document, removed in sorted(checked, key=lambda pair: pair[0].path):
         for value, name in removed.internal.items():
             owners.setdefault(value, (name, document.path))
-    by_word: dict[str, list[tuple[int, str]]] = {}  # first word: (where in the value, value)
+    # Each value under its first word, by where that word is in it and its length: at a
+    # place where the word is, one look-up per such pair, however many values share it.
+    by_word: dict[str, dict[tuple[int, int], set[str]]] = {}
     for value in owners:
         word = _WORD_RE.search(value)
         if word:
-            by_word.setdefault(word.group(), []).append((word.start(), value))
+            shapes = by_word.setdefault(word.group(), {})
+            shapes.setdefault((word.start(), len(value)), set()).add(value)
     if not by_word:
         return []
-    for candidates in by_word.values():
-        candidates.sort(key=lambda candidate: -len(candidate[1]))  # the longest first
+    longest_first = {
+        word: sorted(shapes.items(), key=lambda shape: -shape[0][1])
+        for word, shapes in by_word.items()
+    }
     alternatives = "|".join(re.escape(w) for w in sorted(by_word, key=len, reverse=True))
     words = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
     def found(text: str, own: dict[str, str]) -> Iterator[tuple[int, str]]:
-        """Each other postmortem's value in `text`: where it starts, the value."""
+        """Each other postmortem's value in `text`, as whole words: where, which."""
         end = 0
         for word in words.finditer(text):
-            for offset, value in by_word[word.group()]:
+            for (offset, length), values in longest_first[word.group()]:
                 start = word.start() - offset
+                value = text[start : start + length] if start >= end else ""
                 if (
-                    start >= end
-                    and text.startswith(value, start)
-                    and not (start and (text[start - 1].isalnum() or text[start - 1] == "_"))
-                    and not _WORD_RE.match(text, start + len(value))
+                    value in values
+                    and not (start and _WORD_RE.match(text, start - 1, start))
+                    and not _WORD_RE.match(text, start + length)
                 ):
-                    end = start + len(value)
+                    end = start + length
                     if value not in own:
                         yield start, value
                     break
