@@ -24,6 +24,7 @@ from . import site
 from .check import Report
 from .cli import Site
 from .publish import Publication
+from .reader import Document
 from .render.ahead import Html
 from .schema import ConfigurationError
 from .site import MANIFEST
@@ -91,6 +92,16 @@ class Outside:
     added: dict[str, bytes] | None = None
     pages: dict[str, Html] = field(default_factory=dict)  # each generated page's HTML
     listing: Html | None = None  # the listing that the user's landing page gets
+
+    @property
+    def documents(self) -> dict[str, Document]:
+        """Each postmortem's document as checked (src_uri -> document): its body and
+        front-matter with leaks masked and, for the public edition, internal parts
+        left out; what a page shows must come from here, not from the file."""
+        return {
+            file.src_uri: document
+            for file, document in zip(self.postmortems, self.report.documents, strict=True)
+        }
 
     @classmethod
     def check(cls, config_file: str | None, jobs: int = 1) -> Outside:

@@ -296,3 +296,60 @@ def test_the_theme_shows_front_matter_escaped(tmp_path: Path) -> None:
         assert "<img src=x" not in page.read_text(encoding="utf-8"), page
     page = (site / "postmortems" / path.stem / "index.html").read_text(encoding="utf-8")
     assert "<title>Chat &lt;img src=x onerror=alert(1)&gt; said &amp;amp; more" in page
+
+
+LEAKY_DRAFT = """---
+id: AIPM-2026-0999
+title: A draft that quotes a log
+status: draft
+severity: sev3
+occurred: 2026-11-01
+summary: The assistant echoed a customer's address, dana.whitfield@northwind-mail.net.
+---
+
+## What happened
+
+```text
+aws_access_key_id = AKIAIOSFODNN7EXAMPLE
+```
+"""
+
+
+def test_zensical_pages_show_the_checked_document_masked_and_public(
+    tmp_path: Path,
+) -> None:
+    """Zensical reads each file itself; the pages must still show what the check made
+    of it: a draft's leaks masked, and in the public edition no internal block."""
+    root = copy_project(tmp_path / "project")
+    config = root / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "  - postmortem:\n", "  - postmortem:\n      audience: public\n", 1
+        ),
+        encoding="utf-8",
+    )
+    (root / "docs" / "postmortems" / "leaky-draft.md").write_text(LEAKY_DRAFT, encoding="utf-8")
+    made = generate(root)
+    assert made.returncode == 0, made.stderr
+    result = zensical(root)
+    assert result.returncode == 0, result.stderr
+    for secret in ("AKIAIOSFODNN7EXAMPLE", "dana.whitfield@northwind-mail.net"):
+        assert secret not in made.stderr + result.stderr
+    internal = "The three reports came in through the security hotline"
+    shown = root / "site" / "postmortems" / "leaky-draft" / "index.html"
+    assert "AKIA" in shown.read_text(encoding="utf-8")  # the page is there, masked
+    # The archive's files, and what search holds of its pages (the docs pages quote the
+    # same example key on purpose).
+    archive = root / "site" / "postmortems"
+    texts = {
+        str(path.relative_to(root)): path.read_text(encoding="utf-8", errors="replace")
+        for path in archive.rglob("*")
+        if path.is_file() and path.suffix in {".html", ".json", ".xml", ".csv", ".ics"}
+    }
+    search = json.loads((root / "site" / "search.json").read_text(encoding="utf-8"))
+    texts["search.json"] = json.dumps(
+        [item for item in search["items"] if item["location"].startswith("postmortems/")]
+    )
+    for where, text in texts.items():
+        for value in ("AKIAIOSFODNN7EXAMPLE", "dana.whitfield@northwind-mail.net", internal):
+            assert value not in text, (value, where)
