@@ -5,6 +5,7 @@ same `mkdocs.yml` under MkDocs, where the Markdown extension stays inert."""
 from __future__ import annotations
 
 import filecmp
+import hashlib
 import json
 import re
 import shutil
@@ -19,7 +20,9 @@ from conftest import ENV, ROOT
 from sitecheck import broken_links
 
 from mkdocs_postmortem import builtin_schema, read
-from mkdocs_postmortem.site import MANIFEST
+from mkdocs_postmortem.outside import GENERATED_MARKER
+from mkdocs_postmortem.render.layout import Layout
+from mkdocs_postmortem.site import ASSET_DIR, MANIFEST
 
 # Zensical needs Python 3.11 (the dev extra installs it there); on 3.10 there is
 # nothing to test.
@@ -353,3 +356,55 @@ def test_zensical_pages_show_the_checked_document_masked_and_public(
     for where, text in texts.items():
         for value in ("AKIAIOSFODNN7EXAMPLE", "dana.whitfield@northwind-mail.net", internal):
             assert value not in text, (value, where)
+
+
+def test_a_landing_page_the_user_writes_over_generates_is_theirs(tmp_path: Path) -> None:
+    """`generate` writes the landing page when the site has none; once the user writes
+    their own there, MkDocs builds it and `generate` keeps it, without a word of error."""
+    root = copy_project(tmp_path / "project")
+    landing = root / "docs" / "postmortems" / "index.md"
+    landing.unlink()
+    assert generate(root).returncode == 0
+    assert GENERATED_MARKER in landing.read_text(encoding="utf-8")
+    landing.write_text("# Our incidents\n\nMY OWN LANDING TEXT\n", encoding="utf-8")
+    built = run(root, "mkdocs", "build", "-q", "-d", str(tmp_path / "site"))
+    assert built.returncode == 0, built.stderr
+    page = (tmp_path / "site" / "postmortems" / "index.html").read_text(encoding="utf-8")
+    assert "MY OWN LANDING TEXT" in page
+    again = generate(root)
+    assert again.returncode == 0, again.stderr
+    assert landing.read_text(encoding="utf-8").endswith("MY OWN LANDING TEXT\n")
+    record = json.loads((root / "docs" / "postmortems" / MANIFEST).read_text(encoding="utf-8"))
+    assert "postmortems/index.md" not in record["files"]
+
+
+@pytest.mark.parametrize("entry", ["../outside.txt", "/etc/passwd", "postmortems/../../x"])
+def test_a_record_naming_another_place_is_refused(tmp_path: Path, entry: str) -> None:
+    """A record edited by hand must not make `generate` delete, or MkDocs leave out,
+    a file outside the places `generate` writes."""
+    root = copy_project(tmp_path / "project")
+    assert generate(root).returncode == 0
+    outside = root / "outside.txt"
+    outside.write_text("keep me\n", encoding="utf-8")
+    path = root / "docs" / "postmortems" / MANIFEST
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["files"][entry] = hashlib.sha256(b"keep me\n").hexdigest()
+    path.write_text(json.dumps(record), encoding="utf-8")
+    result = generate(root)
+    assert result.returncode == 2
+    assert "outside the places generate writes" in result.stderr
+    assert outside.read_text(encoding="utf-8") == "keep me\n"
+
+
+def test_the_docs_ignore_list_names_every_place_generate_writes() -> None:
+    """docs/zensical.md's .gitignore block keeps up with the archive's reserved places."""
+    text = (ROOT / "docs" / "zensical.md").read_text(encoding="utf-8")
+    block = text[text.index('```text title=".gitignore"') :]
+    block = block[: block.index("```", 10)]
+    listed = set(block.split())
+    for folder in Layout.RESERVED_FOLDERS:
+        assert f"docs/postmortems/{folder}/" in listed, folder
+    for name in Layout.RESERVED_FILES:
+        assert f"docs/postmortems/{name}" in listed, name
+    assert f"docs/{ASSET_DIR}/" in listed
+    assert f"docs/postmortems/{MANIFEST}" in listed
