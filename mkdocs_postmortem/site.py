@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.structure.files import File
+from mkdocs.structure.files import File, Files
 
 from .check import Settings, Source
 from .config import PostmortemConfig
@@ -101,6 +101,13 @@ def written_by_generate(docs_dir: str, options: PostmortemConfig) -> set[str]:
         if hashlib.sha256(content).hexdigest() == recorded:
             left_out.add(uri)
     return left_out
+
+
+def without_generated(files: Files, docs_dir: str, options: PostmortemConfig) -> Files:
+    """`files` without what `generate` wrote for Zensical (see `written_by_generate`),
+    in one pass, as archives grow large."""
+    written = written_by_generate(docs_dir, options)
+    return Files([file for file in files if file.src_uri not in written]) if written else files
 
 
 def count_markdown(folder: str, enough: int) -> int:
