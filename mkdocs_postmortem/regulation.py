@@ -37,10 +37,11 @@ class ReportClock:
 
     def state(self, today: dt.date) -> str:
         """`complete`, `initial` (only the initial report went), `overdue` (none went,
-        the due day has passed) or `due` (none went yet, still in time)."""
-        if self.complete_report:
+        the due day has passed) or `due` (none went yet, still in time). A report dated
+        after `today` has not gone yet, so it does not stop the clock."""
+        if self.complete_report and not _after(self.complete_report, today):
             return "complete"
-        if self.initial_report:
+        if self.initial_report and not _after(self.initial_report, today):
             return "initial"
         return "overdue" if today > self.due else "due"
 
@@ -48,8 +49,26 @@ class ReportClock:
         return (self.due - today).days
 
     @property
+    def first_report_key(self) -> str:
+        """`initial_report` or `complete_report`: the one dated earlier (a complete
+        report may be the first to go); the one given when only one reads as a date."""
+        initial = parse_moment(self.initial_report)
+        complete = parse_moment(self.complete_report)
+        if not self.initial_report:
+            return "complete_report"
+        if complete is not None and (initial is None or complete.before(initial)):
+            return "complete_report"
+        return "initial_report"
+
+    @property
     def first_report(self) -> str:
-        return self.initial_report or self.complete_report
+        """The date of the first report, as written; empty when none is recorded."""
+        return str(getattr(self, self.first_report_key))
+
+    def first_sent(self, today: dt.date) -> str:
+        """The first report, unless it is dated after `today` (not sent yet)."""
+        first = self.first_report
+        return "" if not first or _after(first, today) else first
 
     @property
     def late(self) -> bool:
@@ -94,9 +113,22 @@ def eu_ai_act_block(data: dict[str, Any]) -> dict[str, Any] | None:
     return block if isinstance(block, dict) else None
 
 
+class DueBeyondCalendar(ValueError):
+    """`aware` plus the days to report falls after 9999-12-31."""
+
+
 def clock_of(data: dict[str, Any], schema: SchemaInForce) -> ReportClock | None:
     """The clock of a serious incident; None when the block is absent, says it is not a
-    serious incident, or lacks a readable `aware` (the schema reports that)."""
+    serious incident, lacks a readable `aware` (the schema reports that) or its due
+    date falls outside the calendar (PM506 reports that)."""
+    try:
+        return read_clock(data, schema)
+    except DueBeyondCalendar:
+        return None
+
+
+def read_clock(data: dict[str, Any], schema: SchemaInForce) -> ReportClock | None:
+    """As `clock_of`, but raises `DueBeyondCalendar` when the due date is past year 9999."""
     block = eu_ai_act_block(data)
     if block is None or block.get("serious_incident") is not True:
         return None
@@ -124,11 +156,20 @@ def clock_of(data: dict[str, Any], schema: SchemaInForce) -> ReportClock | None:
 
 
 def _due(aware: Moment, days: int) -> tuple[dt.date, str]:
-    if aware.instant is None:
-        day = aware.day + dt.timedelta(days=days)
-        return day, day.isoformat()
-    instant = aware.instant + dt.timedelta(days=days)
+    try:
+        if aware.instant is None:
+            day = aware.day + dt.timedelta(days=days)
+            return day, day.isoformat()
+        instant = aware.instant + dt.timedelta(days=days)
+    except OverflowError:  # past 9999-12-31: the schema's date pattern allows it
+        raise DueBeyondCalendar(aware) from None
     return instant.date(), instant.strftime("%Y-%m-%dT%H:%MZ")
+
+
+def _after(text: str, today: dt.date) -> bool:
+    """Whether the date `text` is a day (UTC) after `today`."""
+    moment = parse_moment(text)
+    return moment is not None and moment.utc_day > today
 
 
 def _text(value: Any) -> str:
