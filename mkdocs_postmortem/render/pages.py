@@ -294,9 +294,11 @@ class Renderer:
             Planned(self.layout.calendar, None, self.action_calendar),
         ]
         for incident in self._unique_incidents():
-            if incident.is_published:
-                uri = self.layout.aiid_record(incident.id)
-                files.append(Planned(uri, None, partial(self._aiid_json, incident)))
+            # Records others read and may republish: a draft's story is not settled yet.
+            if not incident.is_published:
+                continue
+            uri = self.layout.aiid_record(incident.id)
+            files.append(Planned(uri, None, partial(self._aiid_json, incident)))
             if interop.atlas_steps_possible(incident):
                 uri = self.layout.atlas_case_study(incident.id)
                 files.append(Planned(uri, None, partial(self._atlas_json, incident)))

@@ -50,7 +50,11 @@ def _site(root: Path, today: str, initial: str = "null") -> Site:
         encoding="utf-8",
     )
     site.add("serious.md", serious(initial))
-    site.add("draft.md", fixture_text("draft.md"))
+    # A draft that names an ATLAS technique: it gets no ATLAS case study, as no AIID record.
+    draft = fixture_text("draft.md").replace(
+        "\n---\n", "\ntaxonomy:\n  mitre_atlas: [AML.T0051]\n---\n", 1
+    )
+    site.add("draft.md", draft)
     return site
 
 
@@ -136,9 +140,9 @@ def test_the_atlas_case_study_validates_with_steps_from_the_timeline(
     before: tuple[Site, str],
 ) -> None:
     site, _ = before
-    data = json.loads(
-        out(site, "exports", "atlas", "test-2026-0001.json").read_text(encoding="utf-8")
-    )
+    studies = sorted(out(site, "exports", "atlas").glob("*.json"))
+    assert [p.name for p in studies] == ["test-2026-0001.json"]  # the draft has none
+    data = json.loads(studies[0].read_text(encoding="utf-8"))
     assert _errors(ATLAS_SCHEMA, data) == []
     assert data["study"]["procedure"] == [
         {
