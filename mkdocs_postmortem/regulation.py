@@ -10,6 +10,7 @@ bare day gives a due day. This tracks a clock; it gives no legal advice.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,6 +89,38 @@ def report_days(schema: SchemaInForce) -> tuple[dict[str, int], int]:
     if isinstance(days, int) and _is_days(days):
         return per_category, days
     return per_category, min(per_category.values(), default=GENERAL_DAYS)
+
+
+def category_days(schema: SchemaInForce) -> tuple[dict[str, int], int]:
+    """The days to report for every category of the schema in force, in its order (the
+    general period where the schema gives none), and for a widespread infringement."""
+    per_category, widespread = report_days(schema)
+    definition = schema.schema.get("$defs", {}).get("eu_ai_act_category", {})
+    categories = definition.get("enum", []) if isinstance(definition, dict) else []
+    return {c: per_category.get(c, GENERAL_DAYS) for c in categories}, widespread
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One period of Art. 73: its days, the categories it applies to (their labels) and
+    whether it is the period of a widespread infringement."""
+
+    days: int
+    categories: tuple[str, ...]
+    widespread: bool
+
+
+def deadlines(
+    per_category: dict[str, int], widespread_days: int, label: Callable[[str], str] = str
+) -> list[Deadline]:
+    """The periods of the schema in force, shortest first, each with the labels of its
+    categories (in the schema's order): what the regulatory page says."""
+    periods = sorted({*per_category.values(), widespread_days})
+    found = []
+    for days in periods:
+        categories = tuple(label(c) for c, d in per_category.items() if d == days)
+        found.append(Deadline(days, categories, days == widespread_days))
+    return found
 
 
 def _eu_block(schema: dict[str, Any]) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from ..archive import ActionItem, Archive, Factor, Incident, ModelRef, in_order
 from ..learning import MONTHS, fix_held_statistics, reason_texts
+from ..regulation import deadlines
 from ..search_form import search_form
 from . import charts, interop, taxonomy
 from .durations import human_duration
@@ -273,6 +274,11 @@ class Renderer:
                 toc=False,
                 incidents=serious,
                 states=interop.STATE_LABELS,
+                deadlines=deadlines(
+                    self.archive.report_days,
+                    self.archive.widespread_days,
+                    lambda c: self.archive.labels.get("eu_ai_act_category", {}).get(c, c),
+                ),
             )
         ]
         for incident in serious:

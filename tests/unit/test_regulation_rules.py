@@ -282,3 +282,15 @@ def test_a_due_date_past_the_calendar_is_an_error_at_aware(aware: str) -> None:
         " report falls outside the calendar (after 9999-12-31); write the day the provider"
         " became aware"
     ]
+
+
+def test_the_periods_group_the_categories_and_name_a_widespread_infringement_apart() -> None:
+    from mkdocs_postmortem.regulation import Deadline, category_days, deadlines
+
+    per_category, widespread = category_days(SchemaInForce.load())
+    assert deadlines(per_category, widespread)[0] == Deadline(2, ("critical_infrastructure",), True)
+    assert deadlines({"a": 15, "b": 10, "c": 15}, 1, str.upper) == [
+        Deadline(1, (), True),
+        Deadline(10, ("B",), False),
+        Deadline(15, ("A", "C"), False),
+    ]
