@@ -134,6 +134,8 @@ RULES: dict[str, Rule] = {
         ),
         Rule("PM504", _I, "EU AI Act Art. 73: the first report went after its due date."),
         Rule("PM505", _E, "EU AI Act Art. 73: a report is dated before `aware`."),
+        Rule("PM506", _E, "EU AI Act Art. 73: the report's due date falls outside the calendar."),
+        Rule("PM507", _E, "EU AI Act Art. 73: a report is dated after today (not sent yet)."),
         # Leak checks: errors from `in_review` on, warnings in a draft (`validation.leaks`).
         Rule("PM601", _E, "A secret (cloud key, token, private key, password in a URL)."),
         Rule("PM602", _E, "Personal data: an e-mail address."),

@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from ..archive import ActionItem, Archive, Factor, Incident, ModelRef, in_order
 from ..learning import MONTHS, fix_held_statistics, reason_texts
+from ..regulation import deadlines
 from ..search_form import search_form
 from . import charts, interop, taxonomy
 from .durations import human_duration
@@ -273,6 +274,11 @@ class Renderer:
                 toc=False,
                 incidents=serious,
                 states=interop.STATE_LABELS,
+                deadlines=deadlines(
+                    self.archive.report_days,
+                    self.archive.widespread_days,
+                    lambda c: self.archive.labels.get("eu_ai_act_category", {}).get(c, c),
+                ),
             )
         ]
         for incident in serious:
@@ -294,9 +300,11 @@ class Renderer:
             Planned(self.layout.calendar, None, self.action_calendar),
         ]
         for incident in self._unique_incidents():
-            if incident.is_published:
-                uri = self.layout.aiid_record(incident.id)
-                files.append(Planned(uri, None, partial(self._aiid_json, incident)))
+            # Records others read and may republish: a draft's story is not settled yet.
+            if not incident.is_published:
+                continue
+            uri = self.layout.aiid_record(incident.id)
+            files.append(Planned(uri, None, partial(self._aiid_json, incident)))
             if interop.atlas_steps_possible(incident):
                 uri = self.layout.atlas_case_study(incident.id)
                 files.append(Planned(uri, None, partial(self._atlas_json, incident)))

@@ -211,3 +211,25 @@ def test_a_drafts_leaks_are_warnings_and_published_masked(tmp_path: Path, audien
     assert "AKIA****" in page and "aws s3 ls" in page  # the rest of the code block stays
     assert "d****" in texts["postmortems/incidents.json"]
     assert site.build("--strict").returncode == 1
+
+
+def test_the_docs_pages_quote_no_internal_value_of_the_example_archive() -> None:
+    """A public build of this site publishes its docs pages too: their examples use
+    placeholders, never a reviewer, owner, tracker or ref of the example archive."""
+    values = internal_values()
+    assert len(values) > 20  # the example archive has them: the test can fail
+    docs = ROOT / "docs"
+    pages = [
+        path
+        for path in docs.rglob("*")
+        if path.is_file()
+        and path.relative_to(docs).parts[0] != "postmortems"
+        and path.suffix in (".md", ".yml", ".yaml", ".json", ".html", ".txt")
+    ]
+    quoted = sorted(
+        (str(path.relative_to(ROOT)), value)
+        for path in pages
+        for value in values
+        if value in path.read_text(encoding="utf-8", errors="replace")
+    )
+    assert quoted == []
