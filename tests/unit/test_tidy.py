@@ -110,3 +110,23 @@ def test_the_command_tidies_files_and_check_only_reports(tmp_path: Path) -> None
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.md", "draft.md"]
 
     assert run("--check", str(draft)).returncode == 0
+
+
+def test_the_command_tidies_the_file_a_symbolic_link_points_to(tmp_path: Path) -> None:
+    target = tmp_path / "shared" / "draft.md"
+    target.parent.mkdir()
+    text = filled_in(template())
+    target.write_text(text, encoding="utf-8")
+    link = tmp_path / "draft.md"
+    link.symlink_to(Path("shared") / "draft.md")
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs_postmortem", "tidy", str(link)],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert link.is_symlink()
+    assert target.read_text(encoding="utf-8") == tidy(text)
+    assert sorted(p.name for p in target.parent.iterdir()) == ["draft.md"]
