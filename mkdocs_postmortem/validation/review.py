@@ -19,6 +19,8 @@ from yaml.nodes import Node, ScalarNode
 from ..diagnostics import Diagnostic, problem
 from ..reader import Document
 from ..schema import SchemaInForce
+from ..tidy import split_lines
+from ..tidy import template_lines as tidied_lines
 from .fields import field_name, problem_at
 from .language import LanguageRule, findings, triggered_lines
 
@@ -291,11 +293,13 @@ def _placeholders(document: Document, body: Body) -> Iterator[Diagnostic]:
     """Placeholders anywhere in the file outside code, found in one scan of the file."""
     front = document.text[: len(document.text) - len(document.body)]
     if _TEMPLATE_COMMENT in front:
-        lines = front.split("\n")
+        # The lines `tidy` removes, no more: a `#|` line inside a block scalar is text.
+        lines = split_lines(front)
         template_lines = [
-            (number, line.index("#") + 1)
-            for number, line in enumerate(lines, start=1)
-            if line.lstrip().startswith(_TEMPLATE_COMMENT)
+            (number, lines[number].index("#") + 1)
+            for run in tidied_lines(document.text)
+            for number in run
+            if number < len(lines)
         ]
         if template_lines:
             # One finding for the whole block: the template leaves about a hundred such lines.
@@ -303,14 +307,15 @@ def _placeholders(document: Document, body: Body) -> Iterator[Diagnostic]:
             yield problem(
                 "PM303",
                 document.path,
-                number,
+                number + 1,
                 column,
                 f"{count} template line(s) starting with '#|' left in, from here on; "
                 "delete them once the keys you need are filled in",
             )
             template = {number for number, _ in template_lines}
-            front = "\n".join(
-                "" if number in template else line for number, line in enumerate(lines, 1)
+            front = "".join(
+                line[len(line.rstrip("\r\n")) :] if number in template else line
+                for number, line in enumerate(lines)
             )
     text = front + "\n".join(body.searchable())
     lowered = text.lower()

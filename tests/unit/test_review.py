@@ -224,3 +224,13 @@ def test_a_scapegoat_at_the_start_of_a_sentence() -> None:
     start, end = text.index("attribution:"), text.index("action_items:")
     text = text[:start] + "attribution: Caused by Alex.\n" + text[end:]
     assert any(p.endswith("PM311") for p in problems(text))
+
+
+def test_a_template_mark_inside_a_block_scalar_is_the_authors_text_not_a_leftover() -> None:
+    text = with_body(CLEAN_BODY.format("Three conditions met."))
+    mine = text.replace(
+        "\nstatus: published\n", "\nstatus: published\nnotes: |\n  #| as logged\n", 1
+    )
+    assert problems(mine) == []
+    left = mine.replace("\nnotes: |\n", "\n  #| the template's\nnotes: |\n", 1)
+    assert problems(left) == [f"{at(left, '#| the')} PM303"]

@@ -130,3 +130,30 @@ def test_the_command_tidies_the_file_a_symbolic_link_points_to(tmp_path: Path) -
     assert link.is_symlink()
     assert target.read_text(encoding="utf-8") == tidy(text)
     assert sorted(p.name for p in target.parent.iterdir()) == ["draft.md"]
+
+
+def test_lines_of_a_block_scalar_are_the_authors_text_even_when_they_start_with_the_mark() -> None:
+    text = (
+        "---\n"
+        "id: X\n"
+        "summary: |\n"
+        "  #| my text\n"
+        "\n"
+        "  more of it\n"
+        "#| the template's\n"
+        "action_items:\n"
+        "  - title: >-  # folded\n"
+        "      #| also mine\n"
+        "    #| the template's too\n"
+        "  - |2\n"
+        "    #| mine, in a list\n"
+        "detected: 2026-11-27  # |\n"
+        "  #| the template's, after a plain value\n"
+        "---\n"
+        "Body\n"
+    )
+    tidied = tidy(text)
+    assert tidied == "".join(
+        line for line in text.splitlines(keepends=True) if "the template's" not in line
+    )
+    assert [list(run) for run in template_lines(text)] == [[6], [10], [14]]
