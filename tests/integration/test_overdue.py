@@ -116,3 +116,16 @@ def test_a_markdown_summary_cannot_be_given_links_or_html(make_site) -> None:
     unescaped = re.findall(r"(?<!\\)[<\[|*]", row)
     assert unescaped == ["|"] * 6  # the five cells' borders, no tag, link or emphasis
     assert "\\<img src=x\\> \\[a\\](https://e.example) \\| \\*b\\*" in row
+
+
+def test_an_overdue_item_without_an_id_is_named_by_its_number() -> None:
+    import datetime as dt
+
+    from mkdocs_postmortem import Settings, check_archive
+
+    text = published("X-0001", "  - id: A2\n    title", "  - title")
+    report = check_archive([("x.md", text.encode())], Settings.load(today=dt.date(2027, 5, 20)))
+    overdue = [d.message for d in report.diagnostics if d.code == "PM207"]
+    assert overdue == [
+        "action item 2 of 'Safety team' was due 2027-05-01 (19 days ago) and is still 'in_progress'"
+    ]
