@@ -29,8 +29,9 @@ _BLOCK_SCALAR_RE = re.compile(
 
 def template_lines(text: str) -> list[range]:
     """The runs of lines (0-based, end excluded) that are the template's leftovers:
-    `#|` lines inside the front-matter (not those inside a block scalar), body lines that hold nothing but a
-    `<!-- template: ... -->` comment, and the blank line such a comment leaves doubled."""
+    `#|` lines inside the front-matter (not those inside a block scalar), body lines
+    that hold nothing but a `<!-- template: ... -->` comment, and the blank line such a
+    comment leaves doubled."""
     lines = split_lines(text)
     if not lines or not _OPENING_RE.fullmatch(lines[0]):
         return []
