@@ -21,7 +21,7 @@ from ..reader import Document
 from ..schema import SchemaInForce
 from ..tidy import split_lines
 from ..tidy import template_lines as tidied_lines
-from .fields import field_name, problem_at
+from .fields import field_name, problem_at, shown
 from .language import LanguageRule, findings, triggered_lines
 
 DEFAULT_SECTIONS = {"in_review": ["What happened", "Analysis"]}
@@ -37,13 +37,13 @@ _ALLOW_RE = re.compile(r"postmortem-allow\s+((?:PM[0-9]{3}[\s,]*)+)")
 _PLACEHOLDER_RES = (
     (
         re.compile(r"\b(?:TODO|TBD|FIXME|XXX)\b"),
-        "placeholder {!r}",
+        "placeholder {}",
         ("todo", "tbd", "fixme", "xxx"),
     ),
-    (re.compile(r"\blorem ipsum\b", re.IGNORECASE), "placeholder text {!r}", ("lorem",)),
+    (re.compile(r"\blorem ipsum\b", re.IGNORECASE), "placeholder text {}", ("lorem",)),
     (
         re.compile(r"<!--\s*template:.*?(?:-->|$)", re.MULTILINE),
-        "template comment {!r} left in",
+        "template comment {} left in",
         ("<!--",),
     ),
 )
@@ -322,7 +322,7 @@ def _placeholders(document: Document, body: Body) -> Iterator[Diagnostic]:
     found = [
         (
             match.start(),
-            message.format(match.group(0)[:40]) + "; a published postmortem is finished",
+            message.format(shown(match.group(0))) + "; a published postmortem is finished",
         )
         for pattern, message, needles in _PLACEHOLDER_RES
         if any(needle in lowered for needle in needles)
@@ -331,7 +331,7 @@ def _placeholders(document: Document, body: Body) -> Iterator[Diagnostic]:
     if "<" in text:
         slots = _blank(_COMMENT_RE, text) if "<!--" in text else text
         found += [
-            (match.start(), f"template slot {match.group(0)[:40]!r} not filled in")
+            (match.start(), f"template slot {shown(match.group(0))} not filled in")
             for match in _SLOT_RE.finditer(slots)
             if _is_slot(match)
         ]
