@@ -1026,12 +1026,29 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
     return timeline_rows([(e.at, e.event) for e in incident.timeline], milestones)
 
 
+# What YAML cannot hold raw in a double-quoted scalar: characters outside its printable
+# set, and those it reads as line breaks (U+0085, U+2028, U+2029) and would fold.
+# A byte order mark too, which a reader may drop.
+_YAML_UNSAFE_RE = re.compile(
+    "[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+
+
+def _yaml_string(text: str) -> str:
+    """`text` as a YAML double-quoted scalar: JSON's escapes for quotes, backslashes and
+    controls, every other character raw (an emoji stays one, not two escaped halves),
+    except those YAML cannot hold raw, escaped as `\\uXXXX`."""
+    return _YAML_UNSAFE_RE.sub(
+        lambda match: f"\\u{ord(match.group()):04x}", json.dumps(text, ensure_ascii=False)
+    )
+
+
 def _front_matter(title: str, toc: bool = False, search: bool = True) -> str:
     # The title is written as it is: themes get it escaped (see `theme_view`).
     # Listings have no sections: Material's table of contents would only narrow them.
     # Facet pages repeat what the index and the postmortems hold: search skips them.
     return (
-        f"---\ntitle: {json.dumps(title)}\n"
+        f"---\ntitle: {_yaml_string(title)}\n"
         + ("" if toc else "hide: [toc]\n")
         + ("" if search else "search:\n  exclude: true\n")
         + "---\n"
