@@ -25,7 +25,7 @@ from .learning import (
     similar_incidents,
 )
 from .reader import Document
-from .regulation import ReportClock, clock_of
+from .regulation import GENERAL_DAYS, ReportClock, category_days, clock_of
 from .schema import SchemaInForce, humanised
 from .validation.dates import Moment, parse_moment
 
@@ -387,6 +387,10 @@ class Archive:
     similar: dict[str, list[Similar]] | None = None
     # The fields this edition leaves out (`edition`), as `action_items.*.owner`.
     hidden: frozenset[str] = frozenset()
+    # The days to report a serious incident (EU AI Act Art. 73), per category of the
+    # schema in force, and for a widespread infringement: the schema's `x-report-days`.
+    report_days: dict[str, int] = field(default_factory=dict)
+    widespread_days: int = GENERAL_DAYS
     by_id: dict[str, Incident] = field(init=False)
     referenced_by: dict[str, list[Incident]] = field(init=False)
     _ranks: dict[str, dict[str, int]] = field(init=False, repr=False)
@@ -427,6 +431,8 @@ class Archive:
                 self.addressed_by,
                 self.similar,
                 self.hidden,
+                self.report_days,
+                self.widespread_days,
             ),
         )
 
@@ -445,6 +451,7 @@ class Archive:
         `incident_from(document, today, schema)` makes it)."""
         if incident_of is None:
             incident_of = functools.partial(incident_from, today=today, schema=schema)
+        report_days, widespread_days = category_days(schema)
         with collector.paused():
             incidents = [
                 incident_of(document)
@@ -477,6 +484,8 @@ class Archive:
                 default_kind=schema.default_kind(),
                 addressed_by=schema.addressed_by(),
                 hidden=frozenset(".".join(shape) for shape in hidden),
+                report_days=report_days,
+                widespread_days=widespread_days,
             )
 
     def shows(self, shape: str) -> bool:

@@ -161,6 +161,14 @@ class Assembly:
             self._fragments[uri] = [Fragment.at(*where) for where in placed if where[0] >= 0]
         return content
 
+    def before_theme(self, files: Files, config: MkDocsConfig) -> None:
+        """Once every page is converted: the exports' content, made meanwhile, goes into
+        their files before MkDocs writes them, the workers end, and the theme sees the
+        escaped front-matter."""
+        self.publication.fill_data_files(files)
+        self.publication.ahead.close()
+        self.show_theme_view(files, config)
+
     def show_theme_view(self, files: Files, config: MkDocsConfig) -> None:
         """From now on, every page under the archive folder shows the theme its
         front-matter escaped (see `theme_view`), and the index's link reads "Overview"

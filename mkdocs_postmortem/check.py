@@ -204,11 +204,13 @@ class Report:
         return f"{others} ({total} checked)"
 
     def log(self, logger: logging.Logger | logging.LoggerAdapter[logging.Logger]) -> None:
-        """Each problem at its level; information at INFO, which `mkdocs build --strict`
-        does not count."""
+        """Each problem at its level; information, and what the public edition left
+        out, at INFO, which `mkdocs build --strict` does not count."""
         levels = {Severity.ERROR: logging.ERROR, Severity.WARNING: logging.WARNING}
         for diagnostic in self.diagnostics:
             logger.log(levels.get(diagnostic.severity, logging.INFO), str(diagnostic))
+        if self.removed is not None:  # what the public edition left out
+            logger.info(self.removed.summary())
 
     def fails(self, fail_on: str) -> bool:
         """Whether the problems fail the build or the command, as `fail_on` asks:

@@ -245,7 +245,9 @@ def tidy_files(args: argparse.Namespace) -> int:
 
 
 def _replace(path: Path, content: bytes) -> None:
-    """Write beside the file, then rename: the file is whole, old or new, at any time."""
+    """Write beside the file, then rename: the file is whole, old or new, at any time.
+    A symbolic link stays a link: the file it points to is the one rewritten."""
+    path = path.resolve()
     temporary = path.with_name(f".{path.name}.tidy-{os.getpid()}")
     try:
         temporary.write_bytes(content)

@@ -134,6 +134,8 @@ RULES: dict[str, Rule] = {
         ),
         Rule("PM504", _I, "EU AI Act Art. 73: the first report went after its due date."),
         Rule("PM505", _E, "EU AI Act Art. 73: a report is dated before `aware`."),
+        Rule("PM506", _E, "EU AI Act Art. 73: the report's due date falls outside the calendar."),
+        Rule("PM507", _E, "EU AI Act Art. 73: a report is dated after today (not sent yet)."),
         # Leak checks: errors from `in_review` on, warnings in a draft (`validation.leaks`).
         Rule("PM601", _E, "A secret (cloud key, token, private key, password in a URL)."),
         Rule("PM602", _E, "Personal data: an e-mail address."),
@@ -224,15 +226,21 @@ def format_json(diagnostics: list[Diagnostic], files: int) -> str:
 
 def format_markdown(diagnostics: list[Diagnostic], title: str) -> str:
     """A Markdown section for a CI job summary (GitHub's `$GITHUB_STEP_SUMMARY`): a
-    heading, then a table of the problems. Everything from the files is escaped, so
-    that a value cannot add a link, an image or HTML to the summary."""
-    lines = [f"### {_markdown_cell(title)}", ""]
+    heading, then a table of the problems. Every cell that comes from the files is a
+    code span, so that a value cannot add a link (GitHub links bare URLs, `www.` and
+    e-mail addresses too), an image, emphasis or HTML to the summary."""
+    lines = [f"### {_markdown_text(title)}", ""]
     if diagnostics:
         lines += ["| Where | Severity | Rule | Field | Message |", "|---|---|---|---|---|"]
     for diagnostic in diagnostics:
         where = f"{diagnostic.path}:{diagnostic.line}:{diagnostic.column}"
-        cells = (where, diagnostic.severity.value, diagnostic.code, diagnostic.field)
-        row = [*map(_markdown_cell, cells), _markdown_cell(diagnostic.message)]
+        row = [
+            _markdown_code(where),
+            diagnostic.severity.value,
+            diagnostic.code,
+            _markdown_code(diagnostic.field),
+            _markdown_code(diagnostic.message),
+        ]
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines) + "\n"
 
@@ -240,10 +248,25 @@ def format_markdown(diagnostics: list[Diagnostic], title: str) -> str:
 # What Markdown or the HTML inside it gives a meaning inside a line: emphasis, code,
 # links and images, tags and entities, cells. Not `#`, `-`, `.`: no cell starts a line.
 _MARKDOWN_RE = re.compile(r"([\\`*_\[\]<>&|!~])")
+_BACKTICKS_RE = re.compile(r"`+")
 
 
-def _markdown_cell(text: str) -> str:
+def _markdown_text(text: str) -> str:
     return _MARKDOWN_RE.sub(r"\\\1", visible(text))
+
+
+def _markdown_code(text: str) -> str:
+    """`text` as a code span of a table cell: its fence longer than any run of
+    backticks inside, and `|` escaped, which GitHub's tables read before the span."""
+    text = visible(text)
+    if not text:
+        return ""
+    fence = "`" * (max((len(run) for run in _BACKTICKS_RE.findall(text)), default=0) + 1)
+    # A space each side is taken off again; it keeps a backtick at either end apart
+    # from the fence.
+    pad = " " if text[0] in "` " or text[-1] in "` " else ""
+    cell = text.replace("|", "\\|")
+    return f"{fence}{pad}{cell}{pad}{fence}"
 
 
 # C0 and C1 controls, DEL, line and paragraph separators, and the bidi controls

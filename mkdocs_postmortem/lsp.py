@@ -74,14 +74,15 @@ class Archive:
         self._notices: list[Diagnostic] = []
         # Each kept document's model, by the document's identity (see `_incident`).
         self._incidents: dict[int, tuple[Document, Incident]] = {}
-        # Files the editor opened that are not postmortems: the home page, say.
+        # Files the editor opened that are not postmortems: the home page, say. Kept
+        # across rescans (else each open one would list the archive again at every
+        # change); a file leaves it when the editor saves it.
         self.passed_over: set[str] = set()
         self.rescan()
 
     def rescan(self) -> None:
         """List the postmortems again and check those whose content changed."""
         files = self.site.postmortems()
-        self.passed_over.clear()
         self._files = {
             path: file.abs_src_path or ""
             for file, path in site.display_paths(files, self.site.config)
@@ -736,6 +737,12 @@ class PostmortemServer(LanguageServer):
                 archive.passed_over.add(file)
         return (archive, path) if path is not None else None
 
+    def saved(self, uri: str) -> None:
+        """A saved file may be new on disk: look whether it is a postmortem again."""
+        if uri.startswith("file:") and (file := to_fs_path(uri)) is not None:
+            for archive in self.archives.values():
+                archive.passed_over.discard(file)
+
     def _workspace_config(self) -> str | None:
         root = self.workspace.root_path
         return find_config(root) if root else None
@@ -880,6 +887,7 @@ def make_server(config_file: str | None = None) -> PostmortemServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: PostmortemServer, params: types.DidSaveTextDocumentParams) -> None:
+        ls.saved(params.text_document.uri)
         ls.check(params.text_document.uri, rescan=True)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)

@@ -31,6 +31,7 @@ from .assembly import INDEX_MARKER, link_ids, problems_box
 from .diagnostics import Diagnostic, Severity, format_text
 from .outside import GENERATED_MARKER, Outside
 from .publish import ASSET_DIR, ASSETS
+from .reader import Document
 from .reference import expand_markers
 from .render.layout import Layout
 from .schema import ConfigurationError
@@ -82,6 +83,7 @@ class _Build:
         self.problems: dict[str, list[Diagnostic]] = {}
         self.folder: str | None = None  # the archive's, below docs_dir
         self.docs_dir = ""
+        self.documents: dict[str, Document] = {}  # src_uri -> each postmortem as checked
         try:
             outside = Outside.check(_config_file(config))
         except ConfigurationError as error:
@@ -116,6 +118,7 @@ class _Build:
             print(f"error: {self.failure}", file=sys.stderr, flush=True)
             return
         self.outside = outside
+        self.documents = outside.documents
         stale = outside.out_of_date()
         if stale:
             print(
@@ -216,6 +219,14 @@ class _Before(Preprocessor):
             self.extension.page = None
             return lines
         publication = outside.publication
+        document = build.documents.get(page.uri)
+        if document is not None:
+            # Zensical read the file itself; a page shows the checked document, with its
+            # leaks masked and, in the public edition, its internal parts left out.
+            lines = document.body.split("\n")
+            if isinstance(document.data, dict):
+                page.meta.clear()
+                page.meta.update(document.data)
         if page.uri.startswith(outside.site.options.dir + "/"):
             _show_theme_view(page, postmortem=page.uri in publication.postmortems)
         made = outside.pages.get(page.uri)

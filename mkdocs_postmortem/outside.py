@@ -24,6 +24,7 @@ from . import site
 from .check import Report
 from .cli import Site
 from .publish import Publication
+from .reader import Document
 from .render.ahead import Html
 from .schema import ConfigurationError
 from .site import MANIFEST
@@ -92,12 +93,25 @@ class Outside:
     pages: dict[str, Html] = field(default_factory=dict)  # each generated page's HTML
     listing: Html | None = None  # the listing that the user's landing page gets
 
+    @property
+    def documents(self) -> dict[str, Document]:
+        """Each postmortem's document as checked (src_uri -> document): its body and
+        front-matter with leaks masked and, for the public edition, internal parts
+        left out; what a page shows must come from here, not from the file."""
+        return {
+            file.src_uri: document
+            for file, document in zip(self.postmortems, self.report.documents, strict=True)
+        }
+
     @classmethod
     def check(cls, config_file: str | None, jobs: int = 1) -> Outside:
         """Read and check every postmortem with `jobs` processes; raises
         `ConfigurationError`."""
         target = load_site(config_file)
-        written = Manifest.read(target).files  # our own earlier output: made again below
+        Manifest.read(target)  # a record that cannot be trusted stops here, saying why
+        # Our own earlier output, as we left it: made again below. A file changed since
+        # is the user's now (their own landing page, say) and is read as theirs.
+        written = site.written_by_generate(target.config.docs_dir, target.options)
         files = Files([file for file in get_files(target.config) if file.src_uri not in written])
         postmortems = [f for f in files if site.is_postmortem(f, target.options)]
         report, _ = target.check(jobs, postmortems)  # as `validate` checks
@@ -171,21 +185,12 @@ class Manifest:
 
     @classmethod
     def read(cls, target: Site) -> Manifest:
+        """Raises `ConfigurationError` for a record that cannot be trusted."""
         path = target.archive_dir / MANIFEST
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return cls(path, {})
-        except (OSError, ValueError) as error:
-            raise ConfigurationError(
-                f"cannot read {path}: {error}; delete it and the pages it lists"
-            ) from None
-        files = data.get("files") if isinstance(data, dict) else None
-        if not isinstance(files, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in files.items()
-        ):
-            raise ConfigurationError(f"{path} is not a list of generated files; delete it")
-        return cls(path, files)
+            return cls(path, site.generated_record(target.config.docs_dir, target.options))
+        except site.RecordError as error:
+            raise ConfigurationError(str(error)) from None
 
     def write(self) -> None:
         text = json.dumps(
@@ -232,7 +237,8 @@ def write_archive(outside: Outside) -> Written:
     assert outside.added is not None, "publish() first"
     docs = Path(outside.site.config.docs_dir)
     manifest = Manifest.read(outside.site)
-    foreign = []
+    foreign: list[str] = []
+    adopted: list[str] = []
     for uri in sorted(set(outside.added) | set(manifest.files)):
         path = docs / uri
         try:
@@ -244,6 +250,8 @@ def write_archive(outside: Outside) -> Written:
         recorded = manifest.files.get(uri)
         if recorded is None:
             foreign.append(f"{_shown(path)}: not written by generate; move it out of the way")
+        elif digest(current) != recorded and uri not in outside.added:
+            adopted.append(uri)  # changed and no longer ours to write: the user's now
         elif digest(current) != recorded:
             foreign.append(
                 f"{_shown(path)}: changed since generate wrote it; "
@@ -260,7 +268,7 @@ def write_archive(outside: Outside) -> Written:
         _write_atomically(path, content)
         written.append(uri)
     removed = []
-    for uri in sorted(set(manifest.files) - set(outside.added)):
+    for uri in sorted(set(manifest.files) - set(outside.added) - set(adopted)):
         path = docs / uri
         if path.exists():
             path.unlink()

@@ -88,13 +88,10 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         postmortems that will be built are checked: mkdocs-static-i18n, at -100, picks
         the current language's files (and expects every file to have an `abs_src_path`,
         which generated files have not). Under `--dirty` too, every postmortem is read,
-        since archive rules and listings span files. Files that `mkdocs-postmortem
-        generate` wrote for Zensical are left out: the plugin makes its own."""
+        since archive rules and listings span files. What `generate` wrote is left out."""
         if self.settings is None:
             return files
-        written = site.written_by_generate(config.docs_dir, self.config)
-        if written:  # made again, in memory, below; one pass, as archives grow large
-            files = Files([file for file in files if file.src_uri not in written])
+        files = site.without_generated(files, config.docs_dir, self.config)
         postmortems = [file for file in files if site.is_postmortem(file, self.config)]
         report = check_archive(
             site.sources(postmortems, config),
@@ -104,8 +101,6 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
             earlier=self.checks,
         )
         report.log(log)
-        if report.removed is not None:
-            log.info(report.removed.summary())
         if report.fails(self.config.fail_on):
             if not self.serving:
                 raise PluginError(f"postmortem: the archive has problems: {report.summary}.")
@@ -165,9 +160,7 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         the theme sees escaped front-matter. Last of all `on_env` handlers, since the
         theme renders next."""
         if self.assembly is not None:
-            self.assembly.publication.fill_data_files(files)
-            self.assembly.publication.ahead.close()
-            self.assembly.show_theme_view(files, config)
+            self.assembly.before_theme(files, config)
         return env
 
     @event_priority(1)

@@ -32,7 +32,7 @@ from .workers import WORTH_IT_FROM
 log = get_plugin_logger("postmortem")
 
 ASSETS = ("postmortem.css", "postmortem.js")
-ASSET_DIR = "assets/postmortem"
+ASSET_DIR = site.ASSET_DIR
 OVERVIEW = "Overview"  # the archive index's link when it repeats its section's title
 
 

@@ -10,6 +10,7 @@ bare day gives a due day. This tracks a clock; it gives no legal advice.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,10 +38,11 @@ class ReportClock:
 
     def state(self, today: dt.date) -> str:
         """`complete`, `initial` (only the initial report went), `overdue` (none went,
-        the due day has passed) or `due` (none went yet, still in time)."""
-        if self.complete_report:
+        the due day has passed) or `due` (none went yet, still in time). A report dated
+        after `today` has not gone yet, so it does not stop the clock."""
+        if self.complete_report and not _after(self.complete_report, today):
             return "complete"
-        if self.initial_report:
+        if self.initial_report and not _after(self.initial_report, today):
             return "initial"
         return "overdue" if today > self.due else "due"
 
@@ -48,8 +50,26 @@ class ReportClock:
         return (self.due - today).days
 
     @property
+    def first_report_key(self) -> str:
+        """`initial_report` or `complete_report`: the one dated earlier (a complete
+        report may be the first to go); the one given when only one reads as a date."""
+        initial = parse_moment(self.initial_report)
+        complete = parse_moment(self.complete_report)
+        if not self.initial_report:
+            return "complete_report"
+        if complete is not None and (initial is None or complete.before(initial)):
+            return "complete_report"
+        return "initial_report"
+
+    @property
     def first_report(self) -> str:
-        return self.initial_report or self.complete_report
+        """The date of the first report, as written; empty when none is recorded."""
+        return str(getattr(self, self.first_report_key))
+
+    def first_sent(self, today: dt.date) -> str:
+        """The first report, unless it is dated after `today` (not sent yet)."""
+        first = self.first_report
+        return "" if not first or _after(first, today) else first
 
     @property
     def late(self) -> bool:
@@ -69,6 +89,38 @@ def report_days(schema: SchemaInForce) -> tuple[dict[str, int], int]:
     if isinstance(days, int) and _is_days(days):
         return per_category, days
     return per_category, min(per_category.values(), default=GENERAL_DAYS)
+
+
+def category_days(schema: SchemaInForce) -> tuple[dict[str, int], int]:
+    """The days to report for every category of the schema in force, in its order (the
+    general period where the schema gives none), and for a widespread infringement."""
+    per_category, widespread = report_days(schema)
+    definition = schema.schema.get("$defs", {}).get("eu_ai_act_category", {})
+    categories = definition.get("enum", []) if isinstance(definition, dict) else []
+    return {c: per_category.get(c, GENERAL_DAYS) for c in categories}, widespread
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One period of Art. 73: its days, the categories it applies to (their labels) and
+    whether it is the period of a widespread infringement."""
+
+    days: int
+    categories: tuple[str, ...]
+    widespread: bool
+
+
+def deadlines(
+    per_category: dict[str, int], widespread_days: int, label: Callable[[str], str] = str
+) -> list[Deadline]:
+    """The periods of the schema in force, shortest first, each with the labels of its
+    categories (in the schema's order): what the regulatory page says."""
+    periods = sorted({*per_category.values(), widespread_days})
+    found = []
+    for days in periods:
+        categories = tuple(label(c) for c, d in per_category.items() if d == days)
+        found.append(Deadline(days, categories, days == widespread_days))
+    return found
 
 
 def _eu_block(schema: dict[str, Any]) -> dict[str, Any]:
@@ -94,9 +146,22 @@ def eu_ai_act_block(data: dict[str, Any]) -> dict[str, Any] | None:
     return block if isinstance(block, dict) else None
 
 
+class DueBeyondCalendar(ValueError):
+    """`aware` plus the days to report falls after 9999-12-31."""
+
+
 def clock_of(data: dict[str, Any], schema: SchemaInForce) -> ReportClock | None:
     """The clock of a serious incident; None when the block is absent, says it is not a
-    serious incident, or lacks a readable `aware` (the schema reports that)."""
+    serious incident, lacks a readable `aware` (the schema reports that) or its due
+    date falls outside the calendar (PM506 reports that)."""
+    try:
+        return read_clock(data, schema)
+    except DueBeyondCalendar:
+        return None
+
+
+def read_clock(data: dict[str, Any], schema: SchemaInForce) -> ReportClock | None:
+    """As `clock_of`, but raises `DueBeyondCalendar` when the due date is past year 9999."""
     block = eu_ai_act_block(data)
     if block is None or block.get("serious_incident") is not True:
         return None
@@ -124,11 +189,20 @@ def clock_of(data: dict[str, Any], schema: SchemaInForce) -> ReportClock | None:
 
 
 def _due(aware: Moment, days: int) -> tuple[dt.date, str]:
-    if aware.instant is None:
-        day = aware.day + dt.timedelta(days=days)
-        return day, day.isoformat()
-    instant = aware.instant + dt.timedelta(days=days)
+    try:
+        if aware.instant is None:
+            day = aware.day + dt.timedelta(days=days)
+            return day, day.isoformat()
+        instant = aware.instant + dt.timedelta(days=days)
+    except OverflowError:  # past 9999-12-31: the schema's date pattern allows it
+        raise DueBeyondCalendar(aware) from None
     return instant.date(), instant.strftime("%Y-%m-%dT%H:%MZ")
+
+
+def _after(text: str, today: dt.date) -> bool:
+    """Whether the date `text` is a day (UTC) after `today`."""
+    moment = parse_moment(text)
+    return moment is not None and moment.utc_day > today
 
 
 def _text(value: Any) -> str:

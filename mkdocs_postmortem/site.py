@@ -4,18 +4,22 @@ postmortems, how their paths are shown, and the settings from the plugin's optio
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.structure.files import File
+from mkdocs.structure.files import File, Files
 
 from .check import Settings, Source
 from .config import PostmortemConfig
 from .diagnostics import Diagnostic, problem
 from .render.layout import Layout
+
+# Where `generate` puts the stylesheet and script (as the plugin publishes them).
+ASSET_DIR = "assets/postmortem"
 
 # Written into the archive folder by `mkdocs-postmortem generate`: the files it wrote
 # (src_uri -> SHA-256). A dot file: neither MkDocs nor Zensical publishes it.
@@ -42,18 +46,68 @@ def is_postmortem(file: File, options: PostmortemConfig) -> bool:
     )
 
 
-def written_by_generate(docs_dir: str, options: PostmortemConfig) -> set[str]:
-    """The files `mkdocs-postmortem generate` wrote for Zensical (their src_uri): the
-    plugin makes the same in memory, so a build leaves these out. Nothing when the
-    command never ran or its record is unreadable (`generate` reports that)."""
+class RecordError(ValueError):
+    """The record of `generate` cannot be read, or lists a place it never writes."""
+
+
+def generated_record(docs_dir: str, options: PostmortemConfig) -> dict[str, str]:
+    """What `mkdocs-postmortem generate` recorded it wrote (src_uri -> SHA-256); empty
+    when it never ran. Raises `RecordError` for a record that is unreadable or names a
+    file outside the places it writes (the archive folder, its assets): a record edited
+    by hand must never make a build leave out, or `generate` delete, anything else."""
     path = os.path.join(docs_dir, options.dir, MANIFEST)
     try:
         with open(path, encoding="utf-8") as file:
             data = json.load(file)
-    except (OSError, ValueError):
-        return set()
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as error:
+        raise RecordError(f"cannot read {path}: {error}; delete it") from None
     files = data.get("files") if isinstance(data, dict) else None
-    return {uri for uri in files if isinstance(uri, str)} if isinstance(files, dict) else set()
+    if not isinstance(files, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in files.items()
+    ):
+        raise RecordError(f"{path} is not a list of generated files; delete it")
+    places = (options.dir + "/", ASSET_DIR + "/")
+    for uri in files:
+        parts = uri.split("/")
+        if not uri.startswith(places) or "\\" in uri or ".." in parts or "" in parts:
+            raise RecordError(
+                f"{path} lists {uri!r}, outside the places generate writes; delete the record"
+            )
+    return files
+
+
+def written_by_generate(docs_dir: str, options: PostmortemConfig) -> set[str]:
+    """The files that `generate` wrote for Zensical and a build leaves out (src_uri),
+    since the plugin makes the same in memory: those in the archive's own places, and
+    elsewhere (the landing page) those nobody changed since: a changed one is the
+    user's now, and stays. Nothing when the record is unreadable (`generate` says so)."""
+    try:
+        record = generated_record(docs_dir, options)
+    except RecordError:
+        return set()
+    layout = Layout(options.dir)
+    left_out = set()
+    for uri, recorded in record.items():
+        if layout.is_reserved(uri) or uri.startswith(ASSET_DIR + "/"):
+            left_out.add(uri)
+            continue
+        try:
+            with open(os.path.join(docs_dir, uri), "rb") as file:
+                content = file.read()
+        except OSError:
+            continue
+        if hashlib.sha256(content).hexdigest() == recorded:
+            left_out.add(uri)
+    return left_out
+
+
+def without_generated(files: Files, docs_dir: str, options: PostmortemConfig) -> Files:
+    """`files` without what `generate` wrote for Zensical (see `written_by_generate`),
+    in one pass, as archives grow large."""
+    written = written_by_generate(docs_dir, options)
+    return Files([file for file in files if file.src_uri not in written]) if written else files
 
 
 def count_markdown(folder: str, enough: int) -> int:

@@ -18,24 +18,45 @@ _CLOSING_RE = re.compile(r"(?:-{3}|\.{3})[ \t]*(?:\r\n|\r|\n)?")
 # Lines as MkDocs and editors count them: ended by \n, \r\n or \r, and no other character.
 _LINE_RE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
 _TEMPLATE_COMMENT_START = re.compile(r"[ \t]*<!--\s*template:")
+# A line that opens a block scalar (`summary: |`, `- >-`, `key: !tag |2  # note`): the
+# lines indented under it are the author's text, `#|` or not. `node` is where the node
+# holding the scalar starts; its text is indented further.
+_BLOCK_SCALAR_RE = re.compile(
+    r"""(?P<node>[ ]*(?:-[ ]+)*)(?:-|(?:"[^"]*"|'[^']*'|[^\s#'"][^:#]*?)[ \t]*:)"""
+    r"""[ \t]+(?:[!&]\S*[ \t]+)*[|>][0-9+-]*[ \t]*(?:#.*)?(?:\r\n|\r|\n)?"""
+)
 
 
 def template_lines(text: str) -> list[range]:
     """The runs of lines (0-based, end excluded) that are the template's leftovers:
-    `#|` lines inside the front-matter, body lines that hold nothing but a
-    `<!-- template: ... -->` comment, and the blank line such a comment leaves doubled."""
+    `#|` lines inside the front-matter (not those inside a block scalar), body lines
+    that hold nothing but a `<!-- template: ... -->` comment, and the blank line such a
+    comment leaves doubled."""
     lines = split_lines(text)
     if not lines or not _OPENING_RE.fullmatch(lines[0]):
         return []
     removed: list[int] = []
     closing = None
+    block: int | None = None  # inside a block scalar: its text's least indentation
+    text_indent: int | None = None  # the indentation of the block's first line of text
     for number in range(1, len(lines)):
         line = lines[number]
         if _CLOSING_RE.fullmatch(line):
             closing = number
             break
+        indent = len(line) - len(line.lstrip(" "))
+        if block is not None:
+            if not line.strip():
+                continue  # a blank line belongs to the block scalar
+            if text_indent is None and indent >= block:
+                text_indent = indent
+            if text_indent is not None and indent >= text_indent:
+                continue  # the author's text
+            block = None
         if line.lstrip(" \t").startswith(COMMENT):
             removed.append(number)
+        elif (header := _BLOCK_SCALAR_RE.fullmatch(line)) is not None:
+            block, text_indent = len(header["node"]) + 1, None
     if closing is None:  # not a front-matter MkDocs reads: touch nothing
         return []
     number = closing + 1

@@ -290,7 +290,7 @@ def atom_feed(
         _sub(entry, "summary", incident.summary)
         for mode in incident.failure_modes:
             category = ElementTree.SubElement(entry, f"{{{ATOM_NS}}}category")
-            category.set("term", _xml_text(mode))
+            category.set("term", _exportable_text(mode))
     ElementTree.indent(feed)
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n'
@@ -316,23 +316,27 @@ def _instant(moment: str) -> str:
 
 
 def _sub(parent: ElementTree.Element, name: str, text: str) -> None:
-    ElementTree.SubElement(parent, f"{{{ATOM_NS}}}{name}").text = _xml_text(text)
+    ElementTree.SubElement(parent, f"{{{ATOM_NS}}}{name}").text = _exportable_text(text)
 
 
-# What XML 1.0 cannot hold at all, even escaped: most C0 controls, lone surrogates and
-# the two non-characters; YAML's "\x1b" or "\ud800" escapes can put them in a title.
-_NOT_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# What XML 1.0 cannot hold at all, even escaped (most C0 controls, lone surrogates and
+# the two non-characters), and what an iCalendar TEXT value may not hold (RFC 5545
+# 3.3.11: the controls and DEL, which XML 1.0 also discourages); YAML's "\x1b" or
+# "\ud800" escapes can put them in a title. Tab, line feed and carriage return stay:
+# both formats carry them (iCalendar escapes a line break as "\\n").
+_NOT_TEXT_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
-def _xml_text(text: str) -> str:
-    """`text` with each character XML cannot hold as U+FFFD, so the feed stays XML."""
-    return _NOT_XML_RE.sub("\ufffd", text)
+def _exportable_text(text: str) -> str:
+    """`text` with each character that XML or an iCalendar TEXT value cannot hold as
+    U+FFFD, so the feed stays XML and the calendar RFC 5545."""
+    return _NOT_TEXT_RE.sub("\ufffd", text)
 
 
 def _link(parent: ElementTree.Element, href: str, rel: str) -> None:
     link = ElementTree.SubElement(parent, f"{{{ATOM_NS}}}link")
     link.set("rel", rel)
-    link.set("href", _xml_text(href))
+    link.set("href", _exportable_text(href))
 
 
 # iCalendar
@@ -347,7 +351,8 @@ def action_calendar(archive: Archive, publisher: Publisher, item_url: Any) -> st
     calendar = Calendar()
     calendar.add("prodid", "-//mkdocs-postmortem//action items//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"{publisher.site_name or 'Postmortems'}: action items")
+    name = _exportable_text(publisher.site_name or "Postmortems")
+    calendar.add("x-wr-calname", f"{name}: action items")
     for item in archive.action_items:
         due = parse_moment(item.due)
         if item.finished or due is None:
@@ -357,12 +362,13 @@ def action_calendar(archive: Archive, publisher: Publisher, item_url: Any) -> st
         event.add("dtstamp", _stamp(item.incident))
         event.add("dtstart", due.day)
         event.add("dtend", due.day + dt.timedelta(days=1))
-        event.add("summary", f"Due: {item.key} {item.title}")
+        event.add("summary", _exportable_text(f"Due: {item.key} {item.title}"))
         owner = f"Owner: {item.owner}\n" if item.owner else ""
-        event.add("description", f"{owner}Status: {item.status}\n{item.incident.title}")
-        event.add("url", item_url(item))
+        description = f"{owner}Status: {item.status}\n{item.incident.title}"
+        event.add("description", _exportable_text(description))
+        event.add("url", _exportable_text(item_url(item)))
         if item.category:
-            event.add("categories", [item.category])
+            event.add("categories", [_exportable_text(item.category)])
         calendar.add_component(event)
     text: str = calendar.to_ical().decode("utf-8")
     return text

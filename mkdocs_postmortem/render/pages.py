@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from ..archive import ActionItem, Archive, Factor, Incident, ModelRef, in_order
 from ..learning import MONTHS, fix_held_statistics, reason_texts
+from ..regulation import deadlines
 from ..search_form import search_form
 from . import charts, interop, taxonomy
 from .durations import human_duration
@@ -273,6 +274,11 @@ class Renderer:
                 toc=False,
                 incidents=serious,
                 states=interop.STATE_LABELS,
+                deadlines=deadlines(
+                    self.archive.report_days,
+                    self.archive.widespread_days,
+                    lambda c: self.archive.labels.get("eu_ai_act_category", {}).get(c, c),
+                ),
             )
         ]
         for incident in serious:
@@ -294,9 +300,11 @@ class Renderer:
             Planned(self.layout.calendar, None, self.action_calendar),
         ]
         for incident in self._unique_incidents():
-            if incident.is_published:
-                uri = self.layout.aiid_record(incident.id)
-                files.append(Planned(uri, None, partial(self._aiid_json, incident)))
+            # Records others read and may republish: a draft's story is not settled yet.
+            if not incident.is_published:
+                continue
+            uri = self.layout.aiid_record(incident.id)
+            files.append(Planned(uri, None, partial(self._aiid_json, incident)))
             if interop.atlas_steps_possible(incident):
                 uri = self.layout.atlas_case_study(incident.id)
                 files.append(Planned(uri, None, partial(self._atlas_json, incident)))
@@ -1018,12 +1026,29 @@ def incident_timeline(incident: Incident) -> list[TimelineRow]:
     return timeline_rows([(e.at, e.event) for e in incident.timeline], milestones)
 
 
+# What YAML cannot hold raw in a double-quoted scalar: characters outside its printable
+# set, and those it reads as line breaks (U+0085, U+2028, U+2029) and would fold.
+# A byte order mark too, which a reader may drop.
+_YAML_UNSAFE_RE = re.compile(
+    "[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+
+
+def _yaml_string(text: str) -> str:
+    """`text` as a YAML double-quoted scalar: JSON's escapes for quotes, backslashes and
+    controls, every other character raw (an emoji stays one, not two escaped halves),
+    except those YAML cannot hold raw, escaped as `\\uXXXX`."""
+    return _YAML_UNSAFE_RE.sub(
+        lambda match: f"\\u{ord(match.group()):04x}", json.dumps(text, ensure_ascii=False)
+    )
+
+
 def _front_matter(title: str, toc: bool = False, search: bool = True) -> str:
     # The title is written as it is: themes get it escaped (see `theme_view`).
     # Listings have no sections: Material's table of contents would only narrow them.
     # Facet pages repeat what the index and the postmortems hold: search skips them.
     return (
-        f"---\ntitle: {json.dumps(title)}\n"
+        f"---\ntitle: {_yaml_string(title)}\n"
         + ("" if toc else "hide: [toc]\n")
         + ("" if search else "search:\n  exclude: true\n")
         + "---\n"

@@ -380,11 +380,13 @@ def _action_items(
             )
         due = parse_moment(item.get("due"))
         if due is not None and due.day < today:
+            # Without an id, the item's place in the list, counted from 1 as people do.
+            named = repr(item_id) if isinstance(item_id, str) else str(index + 1)
             yield problem_at(
                 document,
                 "PM207",
                 ["action_items", index, "due"],
-                f"action item {item_id!r}{_owned_by(item.get('owner'))} was due {item['due']}"
+                f"action item {named}{_owned_by(item.get('owner'))} was due {item['due']}"
                 f" ({_days_ago((today - due.day).days)}) and is still {status!r}",
             )
 

@@ -1,6 +1,7 @@
 """EU AI Act Art. 73 rules: the reporting clock (PM501, PM502), reports dated before
-the provider became aware (PM505) or after the due day (PM504), and a prompt changed
-before the authority was informed (PM503, Art. 73(6))."""
+the provider became aware (PM505), after the due day (PM504) or after today (PM507), a
+due date past the calendar (PM506), and a prompt changed before the authority was
+informed (PM503, Art. 73(6))."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 
 from ..diagnostics import Diagnostic
 from ..reader import Document
-from ..regulation import ReportClock, clock_of
+from ..regulation import DueBeyondCalendar, ReportClock, read_clock
 from ..schema import SchemaInForce
 from .dates import parse_moment
 from .fields import problem_at
@@ -21,7 +22,17 @@ _BLOCK = ["regulatory", "eu_ai_act"]
 def regulation_problems(
     document: Document, data: dict[str, Any], schema: SchemaInForce, today: dt.date
 ) -> Iterator[Diagnostic]:
-    clock = clock_of(data, schema)
+    try:
+        clock = read_clock(data, schema)
+    except DueBeyondCalendar:
+        yield problem_at(
+            document,
+            "PM506",
+            [*_BLOCK, "aware"],
+            "the due date of the Art. 73 report falls outside the calendar (after"
+            " 9999-12-31); write the day the provider became aware",
+        )
+        return
     if clock is None:
         return
     aware = parse_moment(clock.aware)
@@ -34,6 +45,14 @@ def regulation_problems(
                 [*_BLOCK, key],
                 f"{key} {getattr(clock, key)} is before aware {clock.aware}; a report goes"
                 " after the provider becomes aware",
+            )
+        if sent is not None and sent.utc_day > today:
+            yield problem_at(
+                document,
+                "PM507",
+                [*_BLOCK, key],
+                f"{key} {getattr(clock, key)} is after today ({today.isoformat()}); record it"
+                " once sent",
             )
     state = clock.state(today)
     why = _why(clock)
@@ -61,7 +80,7 @@ def regulation_problems(
         yield problem_at(
             document,
             "PM504",
-            [*_BLOCK, "initial_report" if clock.initial_report else "complete_report"],
+            [*_BLOCK, clock.first_report_key],
             f"the first report went on {clock.first_report}, after the due {clock.due_text}"
             f" ({why})",
         )
@@ -89,7 +108,7 @@ def _changed_before_report(
     the authorities are informed. A prompt history entry dated after `aware` and before
     the first report (or today, while none went) is such a change, maybe."""
     aware = parse_moment(clock.aware)
-    first = parse_moment(clock.first_report)
+    first = parse_moment(clock.first_sent(today))
     if aware is None:
         return
     system = data.get("ai_system")
@@ -97,7 +116,7 @@ def _changed_before_report(
     history = prompt.get("history") if isinstance(prompt, dict) else None
     if not isinstance(history, list):
         return
-    until = clock.first_report or f"today ({today.isoformat()})"
+    until = clock.first_sent(today) or f"today ({today.isoformat()})"
     for index, entry in enumerate(history):
         date = parse_moment(entry.get("date")) if isinstance(entry, dict) else None
         if date is None or not aware.before(date):

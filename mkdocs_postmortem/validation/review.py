@@ -19,7 +19,9 @@ from yaml.nodes import Node, ScalarNode
 from ..diagnostics import Diagnostic, problem
 from ..reader import Document
 from ..schema import SchemaInForce
-from .fields import field_name, problem_at
+from ..tidy import split_lines
+from ..tidy import template_lines as tidied_lines
+from .fields import field_name, problem_at, shown
 from .language import LanguageRule, findings, triggered_lines
 
 DEFAULT_SECTIONS = {"in_review": ["What happened", "Analysis"]}
@@ -35,13 +37,13 @@ _ALLOW_RE = re.compile(r"postmortem-allow\s+((?:PM[0-9]{3}[\s,]*)+)")
 _PLACEHOLDER_RES = (
     (
         re.compile(r"\b(?:TODO|TBD|FIXME|XXX)\b"),
-        "placeholder {!r}",
+        "placeholder {}",
         ("todo", "tbd", "fixme", "xxx"),
     ),
-    (re.compile(r"\blorem ipsum\b", re.IGNORECASE), "placeholder text {!r}", ("lorem",)),
+    (re.compile(r"\blorem ipsum\b", re.IGNORECASE), "placeholder text {}", ("lorem",)),
     (
         re.compile(r"<!--\s*template:.*?(?:-->|$)", re.MULTILINE),
-        "template comment {!r} left in",
+        "template comment {} left in",
         ("<!--",),
     ),
 )
@@ -291,11 +293,13 @@ def _placeholders(document: Document, body: Body) -> Iterator[Diagnostic]:
     """Placeholders anywhere in the file outside code, found in one scan of the file."""
     front = document.text[: len(document.text) - len(document.body)]
     if _TEMPLATE_COMMENT in front:
-        lines = front.split("\n")
+        # The lines `tidy` removes, no more: a `#|` line inside a block scalar is text.
+        lines = split_lines(front)
         template_lines = [
-            (number, line.index("#") + 1)
-            for number, line in enumerate(lines, start=1)
-            if line.lstrip().startswith(_TEMPLATE_COMMENT)
+            (number, lines[number].index("#") + 1)
+            for run in tidied_lines(document.text)
+            for number in run
+            if number < len(lines)
         ]
         if template_lines:
             # One finding for the whole block: the template leaves about a hundred such lines.
@@ -303,21 +307,22 @@ def _placeholders(document: Document, body: Body) -> Iterator[Diagnostic]:
             yield problem(
                 "PM303",
                 document.path,
-                number,
+                number + 1,
                 column,
                 f"{count} template line(s) starting with '#|' left in, from here on; "
                 "delete them once the keys you need are filled in",
             )
             template = {number for number, _ in template_lines}
-            front = "\n".join(
-                "" if number in template else line for number, line in enumerate(lines, 1)
+            front = "".join(
+                line[len(line.rstrip("\r\n")) :] if number in template else line
+                for number, line in enumerate(lines)
             )
     text = front + "\n".join(body.searchable())
     lowered = text.lower()
     found = [
         (
             match.start(),
-            message.format(match.group(0)[:40]) + "; a published postmortem is finished",
+            message.format(shown(match.group(0))) + "; a published postmortem is finished",
         )
         for pattern, message, needles in _PLACEHOLDER_RES
         if any(needle in lowered for needle in needles)
@@ -326,7 +331,7 @@ def _placeholders(document: Document, body: Body) -> Iterator[Diagnostic]:
     if "<" in text:
         slots = _blank(_COMMENT_RE, text) if "<!--" in text else text
         found += [
-            (match.start(), f"template slot {match.group(0)[:40]!r} not filled in")
+            (match.start(), f"template slot {shown(match.group(0))} not filled in")
             for match in _SLOT_RE.finditer(slots)
             if _is_slot(match)
         ]

@@ -460,6 +460,30 @@ def test_a_moment_out_of_range_after_its_zone_is_a_diagnostic(moment: str) -> No
     assert one(raw) != []
 
 
+@pytest.mark.parametrize("aware", ["9999-12-30", "9999-12-30T23:00Z"])
+def test_an_art_73_due_date_past_the_calendar_fails_the_build_at_aware(
+    tmp_path: Path, aware: str
+) -> None:
+    """`aware` near the end of year 9999 matches the schema, but its due date does not
+    exist: one line at `aware`, no traceback, in `validate` and in `mkdocs build`."""
+    block = (
+        "regulatory:\n  eu_ai_act:\n    serious_incident: true\n    category: health\n"
+        f"    aware: {aware}\n"
+    )
+    text = published().replace("reviewers:", block + "reviewers:", 1)
+    line = text.splitlines().index(f"    aware: {aware}") + 1
+    assert (line, 12, "PM506") in one(text)
+    site = Site(tmp_path / "site", TODAY)
+    site.add("far.md", text)
+    result = site.build()
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"docs/postmortems/far.md:{line}:12: error PM506" in result.stderr
+    validate = site.validate()
+    assert "Traceback" not in validate.stderr + validate.stdout
+    assert f"far.md:{line}:12: error PM506" in validate.stdout + validate.stderr
+
+
 def test_a_list_as_layer_is_a_diagnostic() -> None:
     assert ("PM103" in codes(LAYER_REPRO)) or ("PM102" in codes(LAYER_REPRO))
 

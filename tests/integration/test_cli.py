@@ -91,3 +91,27 @@ def test_console_script_is_installed() -> None:
     result = subprocess.run([script, "--help"], capture_output=True, text=True, check=False)
     assert result.returncode == 0
     assert "validate" in result.stdout
+
+
+def test_the_command_line_page_has_one_synopsis_per_command_with_every_option() -> None:
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from conftest import ENV
+
+    page = (Path(__file__).parents[2] / "docs" / "cli.md").read_text(encoding="utf-8")
+    synopsis = page.split("```text\n", 1)[1].split("```", 1)[0].splitlines()
+    commands = [line.split()[1] for line in synopsis]
+    assert len(commands) == len(set(commands)), synopsis
+    for line, command in zip(synopsis, commands, strict=True):
+        usage = subprocess.run(
+            [sys.executable, "-m", "mkdocs_postmortem", command, "--help"],
+            capture_output=True,
+            text=True,
+            env=ENV,
+            timeout=60,
+        ).stdout.split("\n\n", 1)[0]
+        options = set(re.findall(r"\[(--?[a-z-]+)", usage)) - {"-h"}
+        assert options == set(re.findall(r"\[(--?[a-z-]+)", line)), (command, line)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +35,17 @@ def test_the_docs_build_strict(tool: str, tmp_path: Path) -> None:
     assert "postmortem:schema-reference" not in format_page
     rules_page = (tmp_path / "rules" / "index.html").read_text(encoding="utf-8")
     assert "<code>PM207</code>" in rules_page
+    # The AIID example of docs/exports.md is what the build writes, key by key.
+    exports_md = (ROOT / "docs" / "exports.md").read_text(encoding="utf-8")
+    name = "postmortems/exports/aiid/aipm-2026-0001.json"
+    block = re.search(rf'```json title="{name} \(shortened\)"\n(.*?)\n```', exports_md, re.S)
+    assert block is not None
+    shown = json.loads(block[1])
+    written = json.loads((tmp_path / name).read_text(encoding="utf-8"))
+    assert shown["submission"] == {k: written["submission"][k] for k in shown["submission"]}
+    assert {k: v for k, v in shown.items() if k != "submission"} == {
+        k: v for k, v in written.items() if k != "submission"
+    }
 
 
 def test_the_example_archive_is_clean_and_covers_every_status() -> None:

@@ -364,3 +364,25 @@ def test_a_drafts_leak_in_a_key_is_published_masked(tmp_path: Path) -> None:
     texts = published_text(site)
     assert "on call" in texts["postmortems/incidents.json"]
     assert [path for path, content in texts.items() if "eve@corp" in content] == []
+
+
+def test_the_docs_pages_quote_no_internal_value_of_the_example_archive() -> None:
+    """A public build of this site publishes its docs pages too: their examples use
+    placeholders, never a reviewer, owner, tracker or ref of the example archive."""
+    values = internal_values()
+    assert len(values) > 20  # the example archive has them: the test can fail
+    docs = ROOT / "docs"
+    pages = [
+        path
+        for path in docs.rglob("*")
+        if path.is_file()
+        and path.relative_to(docs).parts[0] != "postmortems"
+        and path.suffix in (".md", ".yml", ".yaml", ".json", ".html", ".txt")
+    ]
+    quoted = sorted(
+        (str(path.relative_to(ROOT)), value)
+        for path in pages
+        for value in values
+        if value in path.read_text(encoding="utf-8", errors="replace")
+    )
+    assert quoted == []

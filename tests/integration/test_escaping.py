@@ -108,3 +108,35 @@ def test_exports_keep_the_text_as_data(built: Site) -> None:
     data = json.loads((built.root / "site" / "postmortems" / "incidents.json").read_text())
     assert data["incidents"][0]["title"] == PAYLOAD
     assert data["incidents"][0]["action_items"][0]["tracker"] == URL_PAYLOAD
+
+
+def test_a_tag_with_an_emoji_keeps_it_in_its_pages_title(make_site) -> None:
+    import re
+
+    from cases import published
+
+    site = make_site()
+    site.add("x.md", published("X-0001", "tags: [support, refunds]", 'tags: ["🤖 robots"]'))
+    result = site.build()
+    assert result.returncode == 0, result.stderr
+    titles = [
+        match.group(1)
+        for page in (site.root / "site").rglob("*.html")
+        if (match := re.search(r"<title>(.*?)</title>", page.read_text(encoding="utf-8")))
+    ]
+    assert "Tag: 🤖 robots - Test" in titles, titles
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["🤖 robots", "a\u2028b\u2029c\u0085d", "tab\there \x7f\x9f\ufeff\ufffe end", 'q"\\: #x'],
+)
+def test_a_generated_pages_front_matter_gives_its_title_back_whole(title: str) -> None:
+    import yaml
+
+    from mkdocs_postmortem.render.pages import _front_matter
+
+    written = _front_matter(title)
+    assert yaml.safe_load(written.split("---\n")[1])["title"] == title
+    if title.startswith("🤖"):
+        assert title in written  # raw, as the author wrote it, not as escapes

@@ -506,3 +506,43 @@ def test_a_server_running_past_midnight_checks_what_is_overdue_again(make_site) 
     archive.edit("docs/postmortems/b.md", other.encode())
     overdue = [d for d in archive.report().diagnostics if d.code == "PM207"]
     assert [d.path for d in overdue] == ["docs/postmortems/a.md"]
+
+
+def test_open_files_outside_the_archive_do_not_list_it_again_at_each_change(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lsprotocol import types
+    from pygls.uris import from_fs_path
+    from pygls.workspace import Workspace
+
+    from mkdocs_postmortem.lsp import Archive, PostmortemServer
+
+    server = PostmortemServer(str(site.root / "mkdocs.yml"))
+    server.protocol._workspace = Workspace(from_fs_path(str(site.root)))
+    monkeypatch.setattr(server, "text_document_publish_diagnostics", lambda params: None)
+    rescans = []
+    listed = Archive.rescan
+    monkeypatch.setattr(Archive, "rescan", lambda self: rescans.append(1) or listed(self))
+    site.docs.joinpath("about.md").write_text("# About\n")
+    opened = [site.docs / "index.md", site.docs / "about.md", site.archive / "draft.md"]
+    uris = []
+    for file in opened:
+        uri = from_fs_path(str(file))
+        assert uri is not None
+        server.workspace.put_text_document(
+            types.TextDocumentItem(
+                uri=uri, language_id="markdown", version=1, text=file.read_text()
+            )
+        )
+        uris.append(uri)
+    server.check(uris[-1])  # lists the archive, then each home page once
+    before = len(rescans)
+    for _ in range(3):
+        server.check(uris[-1])
+    assert len(rescans) == before  # a change reads the one file changed, not the archive
+
+    # A save looks again at the file saved, once.
+    server.saved(uris[0])
+    server.check(uris[0], rescan=True)
+    server.check(uris[-1])
+    assert len(rescans) == before + 1

@@ -80,7 +80,7 @@ def test_validate_overdue_lists_only_overdue_items_and_exits_1(make_site) -> Non
     )
     assert lines[2:4] == ["| Where | Severity | Rule | Field | Message |", "|---|---|---|---|---|"]
     assert lines[4].startswith(
-        f"| docs/postmortems/x.md:{line}:10 | info | PM207 | action\\_items\\[1\\].due |"
+        f"| `docs/postmortems/x.md:{line}:10` | info | PM207 | `action_items[1].due` |"
     )
 
     report = json.loads(site.validate("--overdue", "--format", "json").stdout)
@@ -108,11 +108,35 @@ def test_validate_overdue_lists_them_even_when_the_rule_is_off(make_site) -> Non
 
 def test_a_markdown_summary_cannot_be_given_links_or_html(make_site) -> None:
     site = make_site(AFTER)
-    text = postmortem().replace(
-        "owner: Safety team", 'owner: "<img src=x> [a](https://e.example) | *b*"'
-    )
+    owner = "``c` <img src=x> [a](http://e.x) | *b* www.e.x a@b.x `"  # shown whole
+    text = postmortem().replace("owner: Safety team", f"owner: {json.dumps(owner)}")
     site.add("x.md", text)
     row = site.validate("--overdue", "--format", "markdown").stdout.splitlines()[4]
-    unescaped = re.findall(r"(?<!\\)[<\[|*]", row)
-    assert unescaped == ["|"] * 6  # the five cells' borders, no tag, link or emphasis
-    assert "\\<img src=x\\> \\[a\\](https://e.example) \\| \\*b\\*" in row
+    # GitHub splits a row at each `|` without a backslash, code spans or not.
+    cells = [cell.strip() for cell in re.split(r"(?<!\\)\|", row)[1:-1]]
+    assert cells[1:3] == ["info", "PM207"]
+    for index in (0, 3, 4):  # where, field, message: each a code span, whole
+        span = re.fullmatch(r"(`+)( ?)(.*?)\2\1", cells[index])
+        assert span is not None, cells[index]
+        fence, inside = span.group(1), span.group(3)
+        assert all(len(run) < len(fence) for run in re.findall(r"`+", inside))
+        cells[index] = inside.replace("\\|", "|")
+    assert cells[0].startswith("docs/postmortems/x.md:")
+    assert cells[3] == "action_items[1].due"
+    assert f"of {owner!r} was due" in cells[4]
+    # Outside the code spans nothing GitHub would make a link, an image or a tag of.
+    outside = " ".join(cells[1:3]) + re.sub(r"(`+) ?.*? ?\1", "", row)
+    assert not re.search(r"https?:|www\.|@|<|\[|\*", outside), outside
+
+
+def test_an_overdue_item_without_an_id_is_named_by_its_number() -> None:
+    import datetime as dt
+
+    from mkdocs_postmortem import Settings, check_archive
+
+    text = published("X-0001", "  - id: A2\n    title", "  - title")
+    report = check_archive([("x.md", text.encode())], Settings.load(today=dt.date(2027, 5, 20)))
+    overdue = [d.message for d in report.diagnostics if d.code == "PM207"]
+    assert overdue == [
+        "action item 2 of 'Safety team' was due 2027-05-01 (19 days ago) and is still 'in_progress'"
+    ]

@@ -50,7 +50,11 @@ def _site(root: Path, today: str, initial: str = "null") -> Site:
         encoding="utf-8",
     )
     site.add("serious.md", serious(initial))
-    site.add("draft.md", fixture_text("draft.md"))
+    # A draft that names an ATLAS technique: it gets no ATLAS case study, as no AIID record.
+    draft = fixture_text("draft.md").replace(
+        "\n---\n", "\ntaxonomy:\n  mitre_atlas: [AML.T0051]\n---\n", 1
+    )
+    site.add("draft.md", draft)
     return site
 
 
@@ -136,9 +140,9 @@ def test_the_atlas_case_study_validates_with_steps_from_the_timeline(
     before: tuple[Site, str],
 ) -> None:
     site, _ = before
-    data = json.loads(
-        out(site, "exports", "atlas", "test-2026-0001.json").read_text(encoding="utf-8")
-    )
+    studies = sorted(out(site, "exports", "atlas").glob("*.json"))
+    assert [p.name for p in studies] == ["test-2026-0001.json"]  # the draft has none
+    data = json.loads(studies[0].read_text(encoding="utf-8"))
     assert _errors(ATLAS_SCHEMA, data) == []
     assert data["study"]["procedure"] == [
         {
@@ -190,3 +194,28 @@ def test_the_postmortem_page_shows_its_clock(before: tuple[Site, str]) -> None:
     html = out(site, "serious", "index.html").read_text(encoding="utf-8")
     assert '<h2 id="pm-eu-ai-act">EU AI Act</h2>' in html
     assert "Report due" in html and 'href="../regulatory/test-2026-0001/"' in html
+
+
+def test_the_regulatory_page_states_the_days_of_the_schema_in_force(tmp_path: Path) -> None:
+    """The days live in the schema (`x-report-days`): an organisation's schema that
+    shortens one period and adds a category without days changes the page's sentence."""
+    site = Site(tmp_path / "site", 'today: "2026-11-21"\nschema: org.json')
+    builtin = json.loads((SCHEMAS / "ai-incident-postmortem.schema.json").read_text("utf-8"))
+    category = builtin["$defs"]["eu_ai_act_category"]
+    category["enum"].append("supply")
+    category["x-labels"]["supply"] = "Disruption of essential supplies"
+    category["x-report-days"]["death"] = 7
+    (site.root / "org.json").write_text(json.dumps({"$defs": {"eu_ai_act_category": category}}))
+    site.add("serious.md", serious().replace("critical_infrastructure", "death"))
+    result = site.build("--strict")
+    assert result.returncode == 0, result.stderr
+    assert "(7 days after aware 2026-11-20T09:00Z, death)" in result.stderr
+    html = out(site, "regulatory", "index.html").read_text(encoding="utf-8")
+    assert (
+        "The report is due, in calendar days after the provider became aware: 2 days for"
+        " Disruption of critical infrastructure or a widespread infringement; 7 days for"
+        " Death of a person; 15 days for Serious harm to health, Infringement of fundamental"
+        " rights, Serious harm to property or the environment or Disruption of essential"
+        " supplies." in html
+    ), html
+    assert "10 days" not in html

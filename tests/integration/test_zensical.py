@@ -5,6 +5,7 @@ same `mkdocs.yml` under MkDocs, where the Markdown extension stays inert."""
 from __future__ import annotations
 
 import filecmp
+import hashlib
 import json
 import re
 import shutil
@@ -19,7 +20,9 @@ from conftest import ENV, ROOT
 from sitecheck import broken_links
 
 from mkdocs_postmortem import builtin_schema, read
-from mkdocs_postmortem.site import MANIFEST
+from mkdocs_postmortem.outside import GENERATED_MARKER
+from mkdocs_postmortem.render.layout import Layout
+from mkdocs_postmortem.site import ASSET_DIR, MANIFEST
 
 # Zensical needs Python 3.11 (the dev extra installs it there); on 3.10 there is
 # nothing to test.
@@ -296,3 +299,112 @@ def test_the_theme_shows_front_matter_escaped(tmp_path: Path) -> None:
         assert "<img src=x" not in page.read_text(encoding="utf-8"), page
     page = (site / "postmortems" / path.stem / "index.html").read_text(encoding="utf-8")
     assert "<title>Chat &lt;img src=x onerror=alert(1)&gt; said &amp;amp; more" in page
+
+
+LEAKY_DRAFT = """---
+id: AIPM-2026-0999
+title: A draft that quotes a log
+status: draft
+severity: sev3
+occurred: 2026-11-01
+summary: The assistant echoed a customer's address, dana.whitfield@northwind-mail.net.
+---
+
+## What happened
+
+```text
+aws_access_key_id = AKIAIOSFODNN7EXAMPLE
+```
+"""
+
+
+def test_zensical_pages_show_the_checked_document_masked_and_public(
+    tmp_path: Path,
+) -> None:
+    """Zensical reads each file itself; the pages must still show what the check made
+    of it: a draft's leaks masked, and in the public edition no internal block."""
+    root = copy_project(tmp_path / "project")
+    config = root / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "  - postmortem:\n", "  - postmortem:\n      audience: public\n", 1
+        ),
+        encoding="utf-8",
+    )
+    (root / "docs" / "postmortems" / "leaky-draft.md").write_text(LEAKY_DRAFT, encoding="utf-8")
+    made = generate(root)
+    assert made.returncode == 0, made.stderr
+    result = zensical(root)
+    assert result.returncode == 0, result.stderr
+    for secret in ("AKIAIOSFODNN7EXAMPLE", "dana.whitfield@northwind-mail.net"):
+        assert secret not in made.stderr + result.stderr
+    internal = "The three reports came in through the security hotline"
+    shown = root / "site" / "postmortems" / "leaky-draft" / "index.html"
+    assert "AKIA" in shown.read_text(encoding="utf-8")  # the page is there, masked
+    # The archive's files, and what search holds of its pages (the docs pages quote the
+    # same example key on purpose).
+    archive = root / "site" / "postmortems"
+    texts = {
+        str(path.relative_to(root)): path.read_text(encoding="utf-8", errors="replace")
+        for path in archive.rglob("*")
+        if path.is_file() and path.suffix in {".html", ".json", ".xml", ".csv", ".ics"}
+    }
+    search = json.loads((root / "site" / "search.json").read_text(encoding="utf-8"))
+    texts["search.json"] = json.dumps(
+        [item for item in search["items"] if item["location"].startswith("postmortems/")]
+    )
+    for where, text in texts.items():
+        for value in ("AKIAIOSFODNN7EXAMPLE", "dana.whitfield@northwind-mail.net", internal):
+            assert value not in text, (value, where)
+
+
+def test_a_landing_page_the_user_writes_over_generates_is_theirs(tmp_path: Path) -> None:
+    """`generate` writes the landing page when the site has none; once the user writes
+    their own there, MkDocs builds it and `generate` keeps it, without a word of error."""
+    root = copy_project(tmp_path / "project")
+    landing = root / "docs" / "postmortems" / "index.md"
+    landing.unlink()
+    assert generate(root).returncode == 0
+    assert GENERATED_MARKER in landing.read_text(encoding="utf-8")
+    landing.write_text("# Our incidents\n\nMY OWN LANDING TEXT\n", encoding="utf-8")
+    built = run(root, "mkdocs", "build", "-q", "-d", str(tmp_path / "site"))
+    assert built.returncode == 0, built.stderr
+    page = (tmp_path / "site" / "postmortems" / "index.html").read_text(encoding="utf-8")
+    assert "MY OWN LANDING TEXT" in page
+    again = generate(root)
+    assert again.returncode == 0, again.stderr
+    assert landing.read_text(encoding="utf-8").endswith("MY OWN LANDING TEXT\n")
+    record = json.loads((root / "docs" / "postmortems" / MANIFEST).read_text(encoding="utf-8"))
+    assert "postmortems/index.md" not in record["files"]
+
+
+@pytest.mark.parametrize("entry", ["../outside.txt", "/etc/passwd", "postmortems/../../x"])
+def test_a_record_naming_another_place_is_refused(tmp_path: Path, entry: str) -> None:
+    """A record edited by hand must not make `generate` delete, or MkDocs leave out,
+    a file outside the places `generate` writes."""
+    root = copy_project(tmp_path / "project")
+    assert generate(root).returncode == 0
+    outside = root / "outside.txt"
+    outside.write_text("keep me\n", encoding="utf-8")
+    path = root / "docs" / "postmortems" / MANIFEST
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["files"][entry] = hashlib.sha256(b"keep me\n").hexdigest()
+    path.write_text(json.dumps(record), encoding="utf-8")
+    result = generate(root)
+    assert result.returncode == 2
+    assert "outside the places generate writes" in result.stderr
+    assert outside.read_text(encoding="utf-8") == "keep me\n"
+
+
+def test_the_docs_ignore_list_names_every_place_generate_writes() -> None:
+    """docs/zensical.md's .gitignore block keeps up with the archive's reserved places."""
+    text = (ROOT / "docs" / "zensical.md").read_text(encoding="utf-8")
+    block = text[text.index('```text title=".gitignore"') :]
+    block = block[: block.index("```", 10)]
+    listed = set(block.split())
+    for folder in Layout.RESERVED_FOLDERS:
+        assert f"docs/postmortems/{folder}/" in listed, folder
+    for name in Layout.RESERVED_FILES:
+        assert f"docs/postmortems/{name}" in listed, name
+    assert f"docs/{ASSET_DIR}/" in listed
+    assert f"docs/postmortems/{MANIFEST}" in listed

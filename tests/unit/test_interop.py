@@ -46,6 +46,25 @@ def test_control_characters_do_not_break_the_feed() -> None:
     )
 
 
+def test_control_characters_do_not_reach_the_calendar() -> None:
+    """RFC 5545 forbids controls (and DEL) in a TEXT value: the calendar replaces them
+    as the feed does; tab and line breaks stay, escaped by the library."""
+    text = published(
+        "TEST-2026-0001",
+        "title: Support assistant quoted a refund rule that does not exist\n",
+        'title: "Bell \\a, del \\x7F and\\ttab"\n',
+    ).replace(
+        "title: Add a grounding check for policy answers",
+        'title: "Index \\e the \\x01 section"',
+    )
+    archive = archive_of(text)
+    calendar = action_calendar(archive, Publisher(), lambda item: "x/")
+    assert not any(c in calendar for c in "\x07\x1b\x7f"), repr(calendar)
+    event = next(iter(icalendar.Calendar.from_ical(calendar).walk("VEVENT")))
+    assert str(event["SUMMARY"]) == "Due: TEST-2026-0001/A2 Index \ufffd the \ufffd section"
+    assert str(event["DESCRIPTION"]).endswith("\nBell \ufffd, del \ufffd and\ttab")
+
+
 def test_the_calendar_is_the_same_each_time_and_stamped_from_the_data() -> None:
     archive = archive_of(published("TEST-2026-0001"))
     made = [action_calendar(archive, Publisher(), lambda item: "x/") for _ in range(2)]

@@ -214,3 +214,83 @@ def test_a_broken_block_is_reported_and_still_renders(block: str) -> None:
         assert isinstance(planned.make(), str)
     for incident in archive.incidents:
         renderer.additions(incident, "postmortems/x.md")
+
+
+def test_a_report_dated_after_today_is_an_error_and_the_clock_keeps_running() -> None:
+    """A report not sent yet does not stop the clock: PM501 still says when it is due."""
+    text = with_block(category="death", aware="2026-11-25", initial="2026-12-01")
+    line = line_of(text, "    initial_report:")
+    found = problems(text, "2026-11-27")
+    assert sorted(p.split()[2] for p in found) == ["PM501", "PM507"]
+    assert (
+        f"{line}:21: error PM507 regulatory.eu_ai_act.initial_report: initial_report"
+        " 2026-12-01 is after today (2026-11-27); record it once sent"
+    ) in found
+
+
+def test_a_report_dated_after_today_does_not_hide_an_overdue_report() -> None:
+    text = with_block(aware="2026-11-20", initial="2026-12-01")
+    assert sorted(p.split()[2] for p in problems(text, "2026-11-27")) == ["PM502", "PM507"]
+
+
+def test_a_report_dated_after_today_does_not_end_the_art_73_6_window() -> None:
+    text = published(
+        "TEST-2026-0001",
+        "        date: 2026-02-20\n",
+        "        date: 2026-02-20\n      - version: '3.3'\n        date: 2026-11-26\n",
+    )
+    text = with_block(category="death", aware="2026-11-25", initial="2026-12-01", text=text)
+    found = problems(text, "2026-11-27")
+    assert sorted(p.split()[2] for p in found) == ["PM501", "PM503", "PM507"]
+    assert any("before the first report to the authority (today (2026-11-27))" in p for p in found)
+
+
+def test_the_earlier_of_the_two_reports_is_the_first() -> None:
+    """A complete report that went before the initial one is the first report: PM504
+    and PM503 judge by it."""
+    text = with_block(initial="2026-11-25").replace(
+        "complete_report: null", "complete_report: 2026-11-21"
+    )
+    assert problems(text, "2027-01-01") == []
+    text = published(
+        "TEST-2026-0001",
+        "        date: 2026-02-20\n",
+        "        date: 2026-02-20\n      - version: '3.3'\n        date: 2026-11-23\n",
+    )
+    text = with_block(initial="2026-11-25", text=text).replace(
+        "complete_report: null", "complete_report: 2026-11-21"
+    )
+    assert problems(text, "2027-01-01") == []
+    text = with_block(initial="2026-11-26").replace(
+        "complete_report: null", "complete_report: 2026-11-25"
+    )
+    line = line_of(text, "    complete_report:")
+    assert problems(text, "2027-01-01") == [
+        f"{line}:22: info PM504 regulatory.eu_ai_act.complete_report: the first report went"
+        " on 2026-11-25, after the due 2026-11-22T09:00Z (2 days after aware"
+        " 2026-11-20T09:00Z, critical_infrastructure)"
+    ]
+
+
+@pytest.mark.parametrize("aware", ["9999-12-30", "9999-12-30T23:00Z"])
+def test_a_due_date_past_the_calendar_is_an_error_at_aware(aware: str) -> None:
+    text = with_block(aware=aware, category="health")
+    line = line_of(text, "    aware:")
+    found = problems(text, "2026-11-27")
+    assert found == [
+        f"{line}:12: error PM506 regulatory.eu_ai_act.aware: the due date of the Art. 73"
+        " report falls outside the calendar (after 9999-12-31); write the day the provider"
+        " became aware"
+    ]
+
+
+def test_the_periods_group_the_categories_and_name_a_widespread_infringement_apart() -> None:
+    from mkdocs_postmortem.regulation import Deadline, category_days, deadlines
+
+    per_category, widespread = category_days(SchemaInForce.load())
+    assert deadlines(per_category, widespread)[0] == Deadline(2, ("critical_infrastructure",), True)
+    assert deadlines({"a": 15, "b": 10, "c": 15}, 1, str.upper) == [
+        Deadline(1, (), True),
+        Deadline(10, ("B",), False),
+        Deadline(15, ("A", "C"), False),
+    ]

@@ -224,3 +224,27 @@ def test_a_scapegoat_at_the_start_of_a_sentence() -> None:
     start, end = text.index("attribution:"), text.index("action_items:")
     text = text[:start] + "attribution: Caused by Alex.\n" + text[end:]
     assert any(p.endswith("PM311") for p in problems(text))
+
+
+def test_a_template_mark_inside_a_block_scalar_is_the_authors_text_not_a_leftover() -> None:
+    text = with_body(CLEAN_BODY.format("Three conditions met."))
+    mine = text.replace(
+        "\nstatus: published\n", "\nstatus: published\nnotes: |\n  #| as logged\n", 1
+    )
+    assert problems(mine) == []
+    left = mine.replace("\nnotes: |\n", "\n  #| the template's\nnotes: |\n", 1)
+    assert problems(left) == [f"{at(left, '#| the')} PM303"]
+
+
+def test_placeholders_cut_short_in_the_message_end_with_an_ellipsis() -> None:
+    comment = "<!-- template: " + "describe what the assistant said " * 3 + "-->"
+    slot = "<" + "describe the impact on the customers " * 3 + ">"
+    text = with_body(CLEAN_BODY.format(f"Three conditions met.\n\n{comment}\n\n{slot}"))
+    settings = Settings.load(today=TODAY)
+    report = check_archive([("x.md", text.encode())], settings)
+    messages = [d.message for d in report.diagnostics if d.code == "PM303"]
+    assert len(messages) == 2
+    for message in messages:
+        cut = re.search(r"'([^'…]*)(…|')", message)
+        assert cut is not None and cut.group(2) == "…", message
+        assert len(cut.group(1)) >= 40 and cut.group(1) in comment + slot

@@ -110,3 +110,50 @@ def test_the_command_tidies_files_and_check_only_reports(tmp_path: Path) -> None
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.md", "draft.md"]
 
     assert run("--check", str(draft)).returncode == 0
+
+
+def test_the_command_tidies_the_file_a_symbolic_link_points_to(tmp_path: Path) -> None:
+    target = tmp_path / "shared" / "draft.md"
+    target.parent.mkdir()
+    text = filled_in(template())
+    target.write_text(text, encoding="utf-8")
+    link = tmp_path / "draft.md"
+    link.symlink_to(Path("shared") / "draft.md")
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs_postmortem", "tidy", str(link)],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert link.is_symlink()
+    assert target.read_text(encoding="utf-8") == tidy(text)
+    assert sorted(p.name for p in target.parent.iterdir()) == ["draft.md"]
+
+
+def test_lines_of_a_block_scalar_are_the_authors_text_even_when_they_start_with_the_mark() -> None:
+    text = (
+        "---\n"
+        "id: X\n"
+        "summary: |\n"
+        "  #| my text\n"
+        "\n"
+        "  more of it\n"
+        "#| the template's\n"
+        "action_items:\n"
+        "  - title: >-  # folded\n"
+        "      #| also mine\n"
+        "    #| the template's too\n"
+        "  - |2\n"
+        "    #| mine, in a list\n"
+        "detected: 2026-11-27  # |\n"
+        "  #| the template's, after a plain value\n"
+        "---\n"
+        "Body\n"
+    )
+    tidied = tidy(text)
+    assert tidied == "".join(
+        line for line in text.splitlines(keepends=True) if "the template's" not in line
+    )
+    assert [list(run) for run in template_lines(text)] == [[6], [10], [14]]
