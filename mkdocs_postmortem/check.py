@@ -18,7 +18,15 @@ from pathlib import Path
 from . import collector
 from .archive import Archive, Incident
 from .diagnostics import RULES, Diagnostic, Severity, count
-from .edition import Removed, edition_problems, make_public, withhold
+from .edition import (
+    Removed,
+    archive_still_shown,
+    edition_problems,
+    keep_for_archive,
+    make_public,
+    masked_message,
+    withhold,
+)
 from .reader import Document, read
 from .schema import ConfigurationError, SchemaInForce
 from .validation.archive_rules import (
@@ -313,12 +321,16 @@ def report_of(
     documents = []
     diagnostics: list[Diagnostic] = list(notices)
     removed = Removed() if settings.public else None
+    public: list[tuple[Document, Removed]] = []
     for document, problems, left_out in checked:
         documents.append(document)
         diagnostics.extend(problems)
         if removed is not None and left_out is not None:
             removed.add(left_out)
+            public.append((document, left_out))
     diagnostics.extend(archive_problems(documents, settings.schema))
+    if settings.public:
+        diagnostics.extend(archive_still_shown(public))
     hidden = settings.schema.internal_fields() if settings.public else ()
     archive = Archive.build(documents, settings.schema, settings.today, hidden, incident_of)
     diagnostics.extend(fixes_not_held(archive, documents))
@@ -347,9 +359,26 @@ def check_document(path: str, raw: bytes | OSError | str, settings: Settings) ->
         *leaks,
         *edition_problems(document, internal, public=settings.public),
     ]
+    if withheld:
+        # Other rules quote the raw front-matter (an enum value, a key, a line of YAML):
+        # their messages must not print what the leak checks mask, here or in any adapter.
+        problems = [
+            replace(
+                found,
+                message=masked_message(found.message, withheld),
+                field=masked_message(found.field, withheld),
+            )
+            for found in problems
+        ]
+    kept = Removed()
+    if settings.public:
+        keep_for_archive(document, internal, kept)
     document.release(keep=cross_references(document))
     withhold(document, withheld)
-    removed = make_public(document, internal) if settings.public else None
+    removed = None
+    if settings.public:
+        removed = make_public(document, internal)
+        removed.internal, removed.scalars = kept.internal, kept.scalars
     return document, problems, removed
 
 

@@ -5,6 +5,7 @@ any page, the search index or the exports."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -47,13 +48,21 @@ def build_examples(root: Path, audience: str) -> tuple[Site, str]:
 
 
 def published_text(site: Site) -> dict[str, str]:
-    """Every text file the build wrote, by its path in the site."""
+    """Every text file the build wrote, by its path in the site: whatever its suffix
+    (the calendar's `.ics`, the feed's `.xml`), each file that is UTF-8; images, fonts
+    and the gzipped sitemap are not."""
     out = site.root / "site"
-    return {
-        str(path.relative_to(out)): path.read_text(encoding="utf-8", errors="replace")
-        for path in out.rglob("*")
-        if path.is_file() and path.suffix in (".html", ".json", ".csv", ".xml", ".js", ".txt")
-    }
+    texts = {}
+    for path in out.rglob("*"):
+        if path.is_file():
+            try:
+                text = path.read_bytes().decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            if path.suffix == ".ics":  # unfolded (RFC 5545): a name may span a fold
+                text = re.sub(r"\r?\n[ \t]", "", text)
+            texts[str(path.relative_to(out))] = text
+    return texts
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +83,7 @@ def test_the_internal_edition_publishes_every_internal_value(
     assert INTERNAL_BLOCK_TEXT in texts["postmortems/samsung-source-code-public-chatbot/index.html"]
     assert INTERNAL_BLOCK_TEXT in texts["search/search_index.json"]
     assert "postmortems/action-items/owners/index.html" in texts
+    assert "Owner: " in texts["postmortems/action-items.ics"]  # the calendar is read too
 
 
 def test_the_public_edition_publishes_no_reviewer_owner_or_tracker_anywhere(
@@ -83,6 +93,7 @@ def test_the_public_edition_publishes_no_reviewer_owner_or_tracker_anywhere(
     texts = published_text(site)
     assert "search/search_index.json" in texts and "postmortems/incidents.json" in texts
     assert "postmortems/action-items.csv" in texts
+    assert "postmortems/action-items.ics" in texts and "postmortems/feed.xml" in texts
     shown = {
         (value, path)
         for path, text in texts.items()
@@ -175,6 +186,47 @@ def test_a_reviewer_named_in_the_body_fails_only_the_public_build(tmp_path: Path
     assert f"x.md:{line}:5: error PM610" in internal.validate("--audience", "public").stdout
 
 
+def test_another_postmortems_internal_value_fails_the_public_build(tmp_path: Path) -> None:
+    """A reviewer of one postmortem named in another's body or public field would be
+    published all the same: the check is archive-wide."""
+    first = published(
+        "TEST-2026-0100",
+        "reviewers: [Support engineering, Trust and safety]",
+        "reviewers: [Harriet Okonkwo-Reyes]",
+    )
+    second = published(
+        "TEST-2026-0101",
+        "reviewers: [Support engineering, Trust and safety]",
+        "reviewers: [Quality board]",
+    )
+    second = second.replace(
+        "Refund questions are routed to people.",
+        "Refund questions are routed to people; Harriet Okonkwo-Reyes agreed.",
+    )
+    second += "\nSigned off by Harriet Okonkwo-Reyes after the review.\n"
+    internal = Site(tmp_path / "internal", "audience: internal")
+    internal.add("a.md", first)
+    internal.add("b.md", second)
+    assert internal.build("--strict").returncode == 0
+    public = Site(tmp_path / "public", "audience: public")
+    public.add("a.md", first)
+    public.add("b.md", second)
+    result = public.build()
+    assert result.returncode == 1
+    body_line = line_of(second, "Signed off by")
+    event_line = line_of(second, "Harriet Okonkwo-Reyes agreed")
+    column = second.split("\n")[event_line - 1].index("Harriet") + 1
+    found = sorted(line for line in result.stderr.splitlines() if "PM610" in line)
+    assert len(found) == 2, result.stderr
+    named = "the value of the internal field reviewers of docs/postmortems/a.md is written here"
+    assert f"docs/postmortems/b.md:{body_line}:15: error PM610 {named}" in result.stderr
+    at = f"docs/postmortems/b.md:{event_line}:{column}:"
+    assert f"{at} error PM610 timeline[2].event: {named}" in result.stderr
+    assert "Harriet" not in "\n".join(found)
+    # The same from `validate` (one run: the archive-wide pass).
+    assert internal.validate("--audience", "public").stdout.count("PM610") == 2
+
+
 def test_a_page_with_problems_is_public_too(tmp_path: Path) -> None:
     """A postmortem with a warning is converted from the file MkDocs reads itself, not
     from the checked view: the public edition still leaves its internal parts out."""
@@ -195,6 +247,25 @@ def test_a_page_with_problems_is_public_too(tmp_path: Path) -> None:
         assert hidden not in page
 
 
+def test_a_marker_indented_or_sharing_its_line_fails_the_build(tmp_path: Path) -> None:
+    """A marker the public edition would not see (in an admonition, after text) is an
+    error at its line, not internal text published without a word."""
+    text = published("TEST-2026-0100") + (
+        "\n!!! note\n\n    <!-- postmortem:internal -->\n    Paged via the night hotline.\n"
+        "    <!-- /postmortem:internal -->\n\n"
+        "<!-- postmortem:internal --> Escalated to the board chair.\n"
+    )
+    lines = [line_of(text, "    <!-- postmortem"), line_of(text, "    <!-- /postmortem")]
+    lines.append(line_of(text, "<!-- postmortem:internal --> Escalated"))
+    site = Site(tmp_path / "site", "audience: public")
+    site.add("x.md", text)
+    result = site.build()
+    assert result.returncode == 1
+    for line in lines:
+        assert f"docs/postmortems/x.md:{line}:" in result.stderr
+    assert result.stderr.count("error PM611") == 3
+
+
 @pytest.mark.parametrize("audience", ["internal", "public"])
 def test_a_drafts_leaks_are_warnings_and_published_masked(tmp_path: Path, audience: str) -> None:
     """A draft's leak is a warning, so a build without --strict goes on: the page, search
@@ -211,6 +282,88 @@ def test_a_drafts_leaks_are_warnings_and_published_masked(tmp_path: Path, audien
     assert "AKIA****" in page and "aws s3 ls" in page  # the rest of the code block stays
     assert "d****" in texts["postmortems/incidents.json"]
     assert site.build("--strict").returncode == 1
+
+
+# Values other rules would quote, each where that rule reports it: an enum value
+# (PM102), a date (PM104), a key's name (PM110, in the field too) and a line of YAML
+# that a hint quotes (PM005).
+QUOTED_LEAKS = {
+    "enum.md": (
+        "severity: sev2",
+        "severity: AKIAIOSFODNN7EXAMPLE",
+        "PM102",
+        "AKIAIOSFODNN7EXAMPLE",
+    ),
+    "email.md": (
+        "detection: user_report",
+        "detection: alice.smith@example.org",
+        "PM102",
+        "alice.smith@example.org",
+    ),
+    "phone.md": (
+        "occurred: 2026-03-02T09:15Z",
+        "occurred: +1 212 555 0143",
+        "PM104",
+        "+1 212 555 0143",
+    ),
+    "key.md": (
+        "tags: [support, refunds]",
+        "tags: [support, refunds]\neve@corp.example.com: on call",
+        "PM110",
+        "eve@corp.example.com",
+    ),
+    "yaml.md": (
+        "title: Support assistant quoted a refund rule that does not exist",
+        "title: Rotated key: AKIAI44QH8DHBEXAMPLE",
+        "PM005",
+        "AKIAI44QH8DHBEXAMPLE",
+    ),
+    "long.md": (  # a value cut short in the message, the secret across the cut
+        "severity: sev2",
+        "severity: " + "x" * 50 + " AKIAJ7Q3SBWLRDEXAMPL2",
+        "PM102",
+        "AKIAJ7Q3SBWLRDEXAMPL2",
+    ),
+}
+
+
+def test_no_rule_quotes_a_leak_that_its_own_check_masks(tmp_path: Path) -> None:
+    """Other rules' messages and fields are made from the raw front-matter: they are
+    masked like the leak checks' own, in every output of `validate` and the build."""
+    site = Site(tmp_path / "site")
+    for number, (name, (old, new, _, _)) in enumerate(sorted(QUOTED_LEAKS.items())):
+        site.add(name, published(f"TEST-2026-{number + 200:04d}", old, new))
+    runs = {
+        form: site.validate("--format", form) for form in ("text", "json", "github", "markdown")
+    }
+    runs["build"] = site.build()
+    for name, (_, _, code, value) in QUOTED_LEAKS.items():
+        # The other rule still reports, at its place, masked.
+        assert f"docs/postmortems/{name}:" in runs["text"].stdout
+        assert [line for line in runs["text"].stdout.splitlines() if name in line and code in line]
+        for run, result in runs.items():
+            assert result.returncode == 1, run
+            output = result.stdout + result.stderr
+            assert value not in output, (run, name)
+            assert value[1:7] not in output, (run, name)  # nor a part cut short
+
+
+def test_a_drafts_leak_in_a_key_is_published_masked(tmp_path: Path) -> None:
+    """An unknown key is exported as written: a draft goes on with a warning, and its
+    key is masked like a value."""
+    text = published(
+        "TEST-2026-0100",
+        "tags: [support, refunds]",
+        "tags: [support, refunds]\neve@corp.example.com: on call",
+    ).replace("status: published", "status: draft")
+    site = Site(tmp_path / "site")
+    site.add("key.md", text)
+    result = site.build()
+    assert result.returncode == 0, result.stderr
+    assert "PM110" in result.stderr and "PM602" in result.stderr
+    texts = published_text(site)
+    assert "on call" in texts["postmortems/incidents.json"]
+    assert [path for path, content in texts.items() if "eve@corp" in content] == []
 
 
 def test_the_docs_pages_quote_no_internal_value_of_the_example_archive() -> None:

@@ -13,6 +13,7 @@ from mkdocs_postmortem.check import Settings, check_document
 from mkdocs_postmortem.edition import (
     CLOSE,
     OPEN,
+    masked_message,
     public_body,
     public_data,
     split_body,
@@ -98,6 +99,29 @@ def test_markers_out_of_place(body: str, message: str) -> None:
     assert message in problem[1]
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        f"!!! note\n    {OPEN}\n    Paged via the hotline.\n    {CLOSE}\n",  # an admonition
+        f"- a step\n\n    {OPEN}\n    Paged via the hotline.\n    {CLOSE}\n",  # a list item
+        f"{OPEN} Paged via the hotline. {CLOSE}\n",  # on one line
+        f"Paged via the hotline. {OPEN}\nmore\n{CLOSE}\n",
+        f"> {OPEN}\n> Paged via the hotline.\n> {CLOSE}\n",  # a quote
+        "<!--postmortem:internal--> Paged via the hotline.\n",
+    ],
+)
+def test_a_marker_not_alone_on_its_line_is_pm611_not_ignored(body: str) -> None:
+    """Such a marker would hide nothing: the text it was meant to hide is published."""
+    problems = split_body(body).unbalanced
+    assert any("must stand alone on its line" in message for _, message in problems)
+    assert split_body(body).internal == frozenset()
+
+
+def test_a_marker_in_code_or_quoted_inline_is_text() -> None:
+    body = f"Write `{OPEN}` before the internal part.\n\n```markdown\n  {OPEN} x\n```\n"
+    assert split_body(body).unbalanced == ()
+
+
 def test_an_unclosed_block_hides_the_rest_of_the_body() -> None:
     assert public_body(f"a\n{OPEN}\nsecret plans\n") == "a\n"
 
@@ -175,3 +199,41 @@ def test_the_format_reference_marks_the_internal_fields() -> None:
         if "Internal: left out of the public edition." in line
     ]
     assert marked == ["reviewers", "ref", "owner", "tracker"]
+
+
+def test_a_message_is_masked_as_written_and_where_it_was_cut_short() -> None:
+    withheld = {"AKIAIOSFODNN7EXAMPLE": "AKIA************", "a'b@example.org": "a***"}
+    assert masked_message("'AKIAIOSFODNN7EXAMPLE' is not", withheld) == "'AKIA************' is not"
+    assert masked_message('unknown key "a\'b@example.org"', withheld) == 'unknown key "a***"'
+    assert masked_message(repr("a'b@example.org x"), withheld) == '"a*** x"'
+    # `fields.shown` cuts a long value: what is left of the secret is masked too.
+    assert masked_message("'xx AKIAIOSF… is not", withheld) == "'xx AKIA************… is not"
+    assert masked_message("a text… and more…", withheld) == "a text… and more…"
+
+
+def test_another_postmortems_value_is_found_at_its_line_after_internal_blocks() -> None:
+    from mkdocs_postmortem.check import report_of
+
+    settings = public_settings()
+    first = published("TEST-2026-0100").replace("owner: Search team", "owner: Ines Valdivia-Moor")
+    second = published("TEST-2026-0101") + (
+        f"\n{OPEN}\nOne.\n{CLOSE}\nPublic.\n{OPEN}\nTwo.\nThree.\n{CLOSE}\n\n"
+        "Ines Valdivia-Moor rebuilt the index; Ines Valdivia-Moorland did not.\n"
+    )
+    checked = [
+        check_document(name, text.encode(), settings)
+        for name, text in (("a.md", first), ("b.md", second))
+    ]
+    found = [
+        (p.path, p.line, p.column, p.message.split(" is written")[0])
+        for p in report_of(checked, settings).diagnostics
+        if p.code == "PM610"
+    ]
+    assert found == [
+        (
+            "b.md",
+            line_of(second, "Ines Valdivia-Moor rebuilt"),
+            1,
+            "the value of the internal field action_items[0].owner of a.md",
+        )
+    ]
