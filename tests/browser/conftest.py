@@ -50,6 +50,27 @@ TIMEOUT_MS = 10_000
 expect.set_options(timeout=TIMEOUT_MS)
 
 
+def build_project(folder: Path, overrides: str) -> tuple[Path, str]:
+    """The project's documentation built into `folder/site` with `overrides` (YAML)
+    over its `mkdocs.yml`; the site and the build's log."""
+    config = folder / "mkdocs.yml"
+    config.write_text(
+        f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: {ROOT / 'docs'}\n{overrides}",
+        encoding="utf-8",
+    )
+    out = folder / "site"
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-f", str(config), "-d", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONIOENCODING": "utf-8"},
+    )
+    assert result.returncode == 0, f"mkdocs build failed:\n{result.stdout}\n{result.stderr}"
+    return out, result.stderr
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The project's documentation, with the example archive, built as users build it."""
@@ -211,22 +232,7 @@ def mkdocs_theme_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The project's docs built with MkDocs' own theme, served on loopback. The theme's
     highlight.js comes from a CDN unless switched off: off, so no request leaves."""
     folder = tmp_path_factory.mktemp("browser-mkdocs-theme")
-    config = folder / "mkdocs.yml"
-    config.write_text(
-        f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: {ROOT / 'docs'}\n"
-        "theme:\n  name: mkdocs\n  highlightjs: false\n",
-        encoding="utf-8",
-    )
-    out = folder / "site"
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-f", str(config), "-d", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONIOENCODING": "utf-8"},
-    )
-    assert result.returncode == 0, f"mkdocs build failed:\n{result.stdout}\n{result.stderr}"
+    out, _ = build_project(folder, "theme:\n  name: mkdocs\n  highlightjs: false\n")
     with served(out) as url:
         yield url
 

@@ -5,15 +5,12 @@ Screenshots go to `SHOTS` as `public-<theme>-<page>-<width>.png`."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import ROOT, SHOTS, served
+from .conftest import SHOTS, build_project, served
 
 PAGES = {
     "postmortem": "postmortems/samsung-source-code-public-chatbot/",
@@ -30,24 +27,12 @@ def public_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     folder = tmp_path_factory.mktemp(f"public-{request.param}")
-    config = folder / "mkdocs.yml"
-    config.write_text(
-        f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: {ROOT / 'docs'}\n{THEMES[request.param]}"
-        "plugins:\n  - search\n  - postmortem:\n"
+    out, log = build_project(
+        folder,
+        f"{THEMES[request.param]}plugins:\n  - search\n  - postmortem:\n"
         "      today: '2026-11-27'\n      audience: public\n",
-        encoding="utf-8",
     )
-    out = folder / "site"
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-f", str(config), "-d", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONIOENCODING": "utf-8"},
-    )
-    assert result.returncode == 0, f"mkdocs build failed:\n{result.stdout}\n{result.stderr}"
-    assert "public edition: left out" in result.stderr
+    assert "public edition: left out" in log
     with served(out) as url:
         yield url
 
