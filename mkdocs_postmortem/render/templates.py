@@ -6,9 +6,31 @@ import os
 from urllib.parse import urlsplit
 
 import jinja2
+import jinja2.bccache
 
 from .layout import slug
 from .moments import count_of, duration, elapsed, moment_iso, moment_text
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once per process, in memory, for every environment made
+    since: `mkdocs serve` makes one per rebuild, and compiling every template again
+    took a good part of a rebuild. Jinja checks each template's source against the
+    code's, so an edited template is compiled again."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = CompiledTemplates()
 
 
 def environment(custom_dir: str | None = None) -> jinja2.Environment:
@@ -28,6 +50,7 @@ def environment(custom_dir: str | None = None) -> jinja2.Environment:
         # A fresh environment serves each build, so templates never change under it;
         # without this, every render would check the files' times again.
         auto_reload=False,
+        bytecode_cache=_COMPILED,
     )
     env.filters["slug"] = slug
     env.filters["tracker_label"] = tracker_label
@@ -39,6 +62,16 @@ def environment(custom_dir: str | None = None) -> jinja2.Environment:
     env.filters["elapsed"] = elapsed
     env.filters["plural"] = count_of  # not "count": that is Jinja's length
     return env
+
+
+def template_sources(env: jinja2.Environment) -> list[tuple[str, str]]:
+    """Each archive template's name and source, as `env` finds it (the theme's first)."""
+    assert env.loader is not None
+    return [
+        (name, env.loader.get_source(env, name)[0])
+        for name in env.list_templates()
+        if name.startswith("postmortem/")
+    ]
 
 
 def tracker_label(url: str) -> str:
