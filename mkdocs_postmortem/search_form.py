@@ -2,10 +2,13 @@
 
 Search plugins (Material's, MkDocs' own) parse every page's HTML in Python, at a cost
 per tag; a postmortem's card and details add about 120 tags to each page, the listings
-thousands. Search keeps only text, headings and a few tags (paragraphs, lists, code),
-so the plugin hands it the archive's HTML with every other tag turned into a space,
-and puts the full HTML back before the theme renders the page. The words indexed stay
-the same; they can only be better separated.
+thousands. Search keeps only text, headings (its sections) and a few tags, so the
+plugin hands it the archive's HTML with every tag but paragraphs, code and headings
+turned into a space, and puts the full HTML back before the theme renders the page.
+The words indexed stay the same, in the same sections; they can only be better
+separated. Lists in the archive's HTML show as plain text in search results, which
+halves the cost of indexing a postmortem's page; code (ids, versions) still shows as
+code.
 """
 
 from __future__ import annotations
@@ -13,9 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# The tags Material's search keeps in its index, the headings that make its sections,
-# and the tags whose content search skips. Lowercase, as the templates write them.
-_KEPT = "p|code|pre|li|ol|ul|sub|sup|h[1-6]|script|style|object"
+# Paragraphs, code, the headings that make search's sections, and the tags whose
+# content search skips. Lowercase, as the templates write them.
+_KEPT = "p|code|h[1-6]|script|style|object"
 # Starts with `<`, so the scan jumps from tag to tag.
 _OTHER_TAG_RE = re.compile(rf"<(?!/?(?:{_KEPT})[\s/>])/?[a-zA-Z][^>]*>")
 _EXCLUDED_RE = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)\s[^>]*\bdata-search-exclude\b[^>]*>")
