@@ -6,6 +6,7 @@ search form of all that while search indexes it, and the theme's escaped front-m
 
 from __future__ import annotations
 
+import gc
 import html
 import posixpath
 import re
@@ -85,6 +86,10 @@ class Assembly:
                 file.abs_src_path = source
                 self._meta[file.src_uri] = document.data
                 document.body = ""  # the file holds it now
+        # From here on, the archive's objects (the check, the model, what serve keeps)
+        # stay alive to the end of the build: left out of the collector's walks until
+        # `finish`, they no longer make each full walk of MkDocs' own objects longer.
+        gc.freeze()
 
     def install_meta(self, page: Page) -> None:
         """Give a postmortem page its front-matter as `page.meta`, as the check read it
@@ -161,12 +166,20 @@ class Assembly:
             self._fragments[uri] = [Fragment.at(*where) for where in placed if where[0] >= 0]
         return content
 
+    def finish(self, stop: bool = False) -> None:
+        """The build is over (`stop`: it ended early): other plugins find `page.meta` as
+        the author wrote it, and the collector walks every object again."""
+        if stop:
+            self.publication.close(stop=True)
+        self.theme_view.restore()
+        gc.unfreeze()
+
     def before_theme(self, files: Files, config: MkDocsConfig) -> None:
         """Once every page is converted: the exports' content, made meanwhile, goes into
         their files before MkDocs writes them, the workers end, and the theme sees the
         escaped front-matter."""
         self.publication.fill_data_files(files)
-        self.publication.ahead.close()
+        self.publication.close()
         self.show_theme_view(files, config)
 
     def show_theme_view(self, files: Files, config: MkDocsConfig) -> None:

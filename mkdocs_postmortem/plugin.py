@@ -1,8 +1,8 @@
 """The MkDocs adapter: check the archive before any page is converted, report, fail,
 then publish the archive's pages. Each event only delegates:
 
-- `on_startup`: remember whether MkDocs serves (then keep each file's check for the
-  next rebuild, `check.Checks`) or builds dirty.
+- `on_startup`: remember whether MkDocs serves (then keep each file's check and the
+  archive's pieces for the next rebuild, `publish.Earlier`) or builds dirty.
 - `on_config`: load the schema in force (`site.settings`), add the stylesheet and
   script, and start the fork server early when the archive is large (`workers`).
 - `on_files`: check every postmortem (`check`, shared with the CLI), report and fail;
@@ -14,7 +14,8 @@ then publish the archive's pages. Each event only delegates:
 - `on_env`: put in the exports' content; from here on the theme sees escaped
   front-matter (`theme_view`).
 - `on_page_context`: search indexes the archive's HTML in a lighter form.
-- `on_post_build`, `on_build_error`: give back the author's `page.meta`; stop workers."""
+- `on_post_build`, `on_build_error`: give back the author's `page.meta`, let the
+  collector walk the archive's objects again (see `Assembly.take_files`); stop workers."""
 
 from __future__ import annotations
 
@@ -32,9 +33,9 @@ from mkdocs.utils.templates import TemplateContext
 
 from . import publish, site
 from .assembly import Assembly
-from .check import Checks, Settings, check_archive
+from .check import Settings, check_archive
 from .config import PostmortemConfig
-from .publish import Publication
+from .publish import Earlier, Publication
 from .schema import ConfigurationError
 from .workers import WORTH_IT_FROM, warm_up
 
@@ -52,14 +53,14 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         self.dirty = False
         self.settings: Settings | None = None  # None when the plugin is disabled
         self.assembly: Assembly | None = None  # the archive's parts, once checked
-        self.checks: Checks | None = None  # serve: checks reused while a file is unchanged
+        self.earlier: Earlier | None = None  # serve: what a rebuild may take again
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Remember whether MkDocs serves (a broken postmortem must not end the server).
         Defining this event keeps one plugin instance across rebuilds."""
         self.serving = command == "serve"
         self.dirty = dirty
-        self.checks = Checks() if self.serving else None
+        self.earlier = Earlier() if self.serving else None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         """Load the schema in force once per build, watch an organisation's schema file
@@ -98,7 +99,7 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
             self.settings,
             site.notices(postmortems, config, self.config),
             jobs=self.config.processes,
-            earlier=self.checks,
+            earlier=self.earlier.checks if self.earlier else None,
         )
         report.log(log)
         if report.fails(self.config.fail_on):
@@ -114,6 +115,8 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
             config,
             dirty=self.dirty,
             workers=self._workers(len(postmortems)),
+            kept=self.earlier.pieces if self.earlier else None,
+            site_dir=config.site_dir,
         )
         self.assembly = Assembly(self.settings, self.config.dir, publication)
         self.assembly.take_files(postmortems, report, dirty=self.dirty)
@@ -186,7 +189,7 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Other plugins find `page.meta` as the author wrote it once pages are written."""
         if self.assembly is not None:
-            self.assembly.theme_view.restore()
+            self.assembly.finish()
 
     def on_build_error(self, *, error: Exception) -> None:
         """A build that stops leaves no worker process behind."""
@@ -194,5 +197,4 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
 
     def _stop(self) -> None:
         if self.assembly is not None:
-            self.assembly.publication.ahead.close(stop=True)
-            self.assembly.theme_view.restore()
+            self.assembly.finish(stop=True)

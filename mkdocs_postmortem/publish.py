@@ -7,6 +7,10 @@ it for each page's HTML and the data files' content as MkDocs gets to them.
 
 from __future__ import annotations
 
+import os
+import pickle
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -20,10 +24,10 @@ from mkdocs.structure.pages import Page
 
 from . import site
 from .archive import Incident
-from .check import Report, Settings
+from .check import Checks, Report, Settings
 from .config import PostmortemConfig
 from .prose import id_prefix
-from .render.ahead import Ahead, Plan
+from .render.ahead import Ahead, Kept, Plan
 from .render.interop import Publisher
 from .render.layout import Layout
 from .render.pages import Renderer
@@ -37,6 +41,15 @@ OVERVIEW = "Overview"  # the archive index's link when it repeats its section's 
 
 
 @dataclass
+class Earlier:
+    """What `mkdocs serve` keeps from one build for the next: each postmortem's check,
+    and the archive's pieces, taken again while what they are made of is unchanged."""
+
+    checks: Checks = field(default_factory=Checks)
+    pieces: Kept = field(default_factory=Kept)
+
+
+@dataclass
 class Publication:
     """The archive as published in one build."""
 
@@ -47,6 +60,7 @@ class Publication:
     postmortems: frozenset[str]  # every postmortem's src_uri, in the archive or not
     user_index: str | None  # the user's landing page, which gets the listing
     data_files: list[str] = field(default_factory=list)  # exports, filled in `on_env`
+    writer: Writer | None = None  # or written straight into `site_dir` meanwhile
     id_prefixes: set[str] = field(default_factory=set)  # of ids that text may mention
     section: Section | None = None  # the navigation's section of the archive, if any
 
@@ -63,12 +77,16 @@ class Publication:
         dirty: bool,
         workers: int,
         links_from_source: bool = False,
+        kept: Kept | None = None,
+        site_dir: str | None = None,
     ) -> Publication:
         """Build the archive model, add its generated pages, data files and assets to
         `files`, and start making their content in `workers` processes. Raises
         `PluginError` when a file stands where the archive publishes a page. With
         `links_from_source`, links are relative to each page's source file (Zensical's
-        way, see `Plan`)."""
+        way, see `Plan`). With `kept`, pieces made in the last build of what is still
+        the same are taken again. With `site_dir`, the data files are written there by
+        a thread (see `Writer`), from now until `fill_data_files`."""
         layout = Layout(options.dir)
         archive = report.archive
         archive.find_similar()  # once here, before the plan goes to the workers
@@ -107,8 +125,13 @@ class Publication:
         explicit_nav = config.nav is not None
         generated, data_files = [], []
         for item in planned:
-            if item.front_matter is None:  # a data file, whose content comes in `on_env`
-                generated.append(File.generated(config, item.src_uri, content=""))
+            if item.front_matter is None:  # a data file, whose content comes later
+                if site_dir is None:
+                    file = File.generated(config, item.src_uri, content="")
+                else:  # a file that MkDocs finds in place and leaves as it is
+                    place = File(item.src_uri, None, site_dir, config.use_directory_urls)
+                    file = File.generated(config, item.src_uri, abs_src_path=place.abs_dest_path)
+                generated.append(file)
                 data_files.append(item.src_uri)
                 continue
             in_nav = item.in_nav and not explicit_nav
@@ -133,23 +156,48 @@ class Publication:
                 file.inclusion = InclusionLevel.NOT_IN_NAV
         _add_assets(files, config)
         plan.order = [file.src_uri for file in files]
+        ahead = Ahead(
+            plan,
+            renderer,
+            planned,
+            workers,
+            kept,
+            pickle.dumps(settings, protocol=pickle.HIGHEST_PROTOCOL) if kept else b"",
+        )
+        writer = None
+        if site_dir is not None:
+            places = {file.src_uri: file.abs_src_path for file in generated}
+            writer = Writer(ahead, {uri: places[uri] or "" for uri in data_files})
         return cls(
             renderer,
-            Ahead(plan, renderer, planned, workers),
+            ahead,
             {uri: archive.incidents[number] for uri, number in cards.items()},
             frozenset(file.src_uri for file in postmortems),
             plan.index,
             data_files,
+            writer,
             {id_prefix(incident_id) for incident_id in incident_uris},
         )
 
     def fill_data_files(self, files: Files) -> None:
-        """Put in the exports' content, made meanwhile, before MkDocs writes them."""
+        """Put in the exports' content, made meanwhile, before MkDocs writes them; or
+        wait until the writer has written them. Raises `PluginError` when one cannot
+        be written."""
+        if self.writer is not None:
+            self.writer.finish()
+            return
         for uri in self.data_files:
             file = files.get_file_from_path(uri)
             content = self.ahead.text(uri)
             if file is not None and content is not None:
                 file.content_string = content
+
+    def close(self, stop: bool = False) -> None:
+        """Let the workers end; with `stop`, for a build that ends early, end them and
+        the writer now."""
+        if stop and self.writer is not None:
+            self.writer.stop()  # the workers first, which the writer may be waiting for
+        self.ahead.close(stop=stop)
 
     def lift_action_items(self, items: list[StructureItem]) -> None:
         """Without a `nav:`, MkDocs makes the action items' folder a section that holds
@@ -200,6 +248,69 @@ class Publication:
         if config.theme.name == "material" and "navigation.indexes" in features:
             return None  # Material shows the index as the section's link, and not again
         return first
+
+
+class Writer:
+    """The data files, written straight into `site_dir` by a thread while MkDocs
+    converts the pages: they are many (two exports per postmortem), and making as many
+    files took a good part of a large build. Each data file is `File.generated` with
+    its place in `site_dir` as its source, which MkDocs leaves as it is (it would copy
+    it onto itself)."""
+
+    def __init__(self, ahead: Ahead, places: dict[str, str]) -> None:
+        self._ahead = ahead
+        self._places = places  # src_uri -> where it is written
+        self._written: set[str] = set()
+        self._stopped = threading.Event()
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="postmortem-writer")
+        self._done = self._thread.submit(self._write_all)
+
+    def _write_all(self) -> None:
+        for uri in self._places:
+            if self._stopped.is_set():
+                return
+            self._write(uri, wait=True)
+
+    def _write(self, uri: str, wait: bool) -> None:
+        content = self._ahead.take(uri, wait)
+        path = self._places[uri]
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        if isinstance(content, bytes):
+            with open(path, "wb") as output:
+                output.write(content)
+        else:  # as MkDocs writes a file's content
+            with open(path, "w", encoding="utf-8") as output:
+                output.write(content if isinstance(content, str) else "")
+        self._written.add(uri)
+
+    def finish(self) -> None:
+        """Wait until every file is written; what the thread could not write is
+        written here. Raises `PluginError` when a file cannot be written."""
+        try:
+            self._done.result()
+        except OSError:
+            pass  # written again below, which says why it cannot be
+        except Exception:
+            log.warning(
+                "a data file could not be written in the background; writing the rest here",
+                exc_info=True,
+            )
+        self._thread.shutdown()
+        for uri in self._places:
+            if uri not in self._written:
+                try:
+                    self._write(uri, wait=False)
+                except OSError as error:
+                    raise PluginError(
+                        f"postmortem: cannot write {self._places[uri]}: {error.strerror}"
+                    ) from None
+
+    def stop(self) -> None:
+        """End the workers, which the thread may be waiting for, and the thread after
+        the file it is writing."""
+        self._stopped.set()
+        self._ahead.close(stop=True)
+        self._thread.shutdown(cancel_futures=True)
 
 
 def workers(postmortems: int, jobs: int, partial_build: bool) -> int:

@@ -4,19 +4,23 @@ pages ask for it.
 A build converts one page after the other in a single process; on a machine with more
 cores, the others sit idle meanwhile. The landing page's listing, each postmortem's
 card and details and every generated file are therefore made by worker processes (see
-`workers`), in the order the build will ask for them. Each worker gets the archive
-once (a `Plan`, which pickles) and makes the same renderer from it; a page takes what
-was made for it, or makes it itself when no worker has started on it yet. Without
-workers, each piece is made when its page asks for it, as a build would anyway.
+`workers`), from the last the build asks for, while the build makes them from the
+first. Each worker gets the archive once (a `Plan`, which pickles) and makes the same
+renderer from it; a page takes what was made for it, waits for what a worker is
+making, and makes the rest itself. Without workers, each piece is made when its page
+asks for it, as a build would anyway.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import pickle
 import posixpath
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import partial
 from typing import Any
 
@@ -29,7 +33,7 @@ from ..workers import Workers
 from .interop import Publisher
 from .layout import Layout
 from .pages import Planned, Renderer, headings
-from .templates import environment
+from .templates import environment, template_sources
 
 # Postmortems whose additions one task makes: enough that a task is worth sending,
 # few enough that the first page does not wait long.
@@ -89,59 +93,161 @@ class Plan:
         )
 
 
+class Kept:
+    """What the last build made, kept while MkDocs serves: a rebuild takes a piece
+    again while what it is made of is unchanged, which its key sums up. A postmortem's
+    card and details are made of it and of the postmortems it links to, an export of
+    one postmortem of that postmortem, and the rest (listings, statistics, archive-wide
+    exports) of the whole archive; all of them of the settings, the pages' URLs and the
+    templates too. So a change to a postmortem's text keeps everything, and a change
+    to its front-matter the other postmortems' pieces."""
+
+    def __init__(self) -> None:
+        self._pieces: dict[str, tuple[bytes, Any]] = {}  # src_uri -> (key, piece)
+
+    def start(self, keys: dict[str, bytes]) -> None:
+        """A new build, with the key of each piece it may ask for: the pieces whose key
+        changed, and those of pages gone, are forgotten."""
+        self._pieces = {uri: kept for uri, kept in self._pieces.items() if keys.get(uri) == kept[0]}
+
+    def get(self, src_uri: str) -> Any:
+        kept = self._pieces.get(src_uri)
+        return None if kept is None else kept[1]
+
+    def put(self, src_uri: str, key: bytes, piece: Any) -> None:
+        self._pieces[src_uri] = (key, piece)
+
+
+def piece_keys(
+    plan: Plan, renderer: Renderer, planned: list[Planned], settings: bytes
+) -> dict[str, bytes]:
+    """The key of each piece of `plan` (see `Kept`): a hash of what it is made of."""
+    rest_of_plan = [getattr(plan, f.name) for f in fields(plan) if f.name != "archive"]
+    common = hashlib.blake2b(
+        pickle.dumps(
+            (settings, rest_of_plan, template_sources(renderer.env)),
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )
+    )
+    # Each incident is hashed once, and stands for itself by its hash elsewhere.
+    hashes = {
+        id(incident): hashlib.blake2b(
+            pickle.dumps(incident, protocol=pickle.HIGHEST_PROTOCOL)
+        ).digest()
+        for incident in plan.archive.incidents
+    }
+
+    def key(*made_of: Any) -> bytes:
+        digest = common.copy()
+        digest.update(_dumps(made_of, hashes))
+        return digest.digest()
+
+    whole = common.copy()  # pickled whole: faster than with the hashes, at this size
+    whole.update(pickle.dumps(plan.archive, protocol=pickle.HIGHEST_PROTOCOL))
+    whole_key = whole.digest()
+    keys = {item.src_uri: whole_key for item in planned}
+    for item in planned:
+        if item.incident is not None:
+            keys[item.src_uri] = key(item.incident)
+    for uri, number in plan.postmortems.items():
+        keys[uri] = key(renderer.additions_made_of(plan.archive.incidents[number]))
+    if plan.index is not None:
+        keys[plan.index] = whole_key
+    return keys
+
+
+def _dumps(value: Any, hashes: dict[int, bytes]) -> bytes:
+    """`value` pickled, with each object in `hashes` (by `id`) pickled as its hash."""
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.persistent_id = lambda obj: hashes.get(id(obj))  # type: ignore[method-assign]
+    pickler.dump(value)
+    return out.getvalue()
+
+
 class Ahead:
     """What the page events ask for, keyed by `src_uri`: made by `workers` processes,
-    or here."""
+    or here, or kept from the last build (`kept`)."""
 
     def __init__(
-        self, plan: Plan, renderer: Renderer, planned: list[Planned], workers: int
+        self,
+        plan: Plan,
+        renderer: Renderer,
+        planned: list[Planned],
+        workers: int,
+        kept: Kept | None = None,
+        settings: bytes = b"",
     ) -> None:
         """`renderer` and `planned` are this process's, made from `plan` as a worker
-        makes its own."""
+        makes its own. With `kept`, pieces are taken from the last build where their
+        key (see `piece_keys`, with the pickled `settings`) is the same."""
+        self._kept = kept
+        self._keys: dict[str, bytes] = {}
+        if kept is not None:
+            self._keys = piece_keys(plan, renderer, planned, settings)
+            kept.start(self._keys)
         planned_by_uri = {item.src_uri: item for item in planned}
         self._tasks = _tasks(renderer, plan, planned_by_uri, CHUNK if workers else 1)
         self._task_of = {uri: n for n, (uris, _) in enumerate(self._tasks) for uri in uris}
         self._made: dict[str, Any] = {}
         self._workers: Workers | None = None
         self._handed: dict[int, Future[Made] | None] = {}  # task number -> its future
+        # Pages are taken here, data files by the thread that writes them (`publish`).
+        self._lock = threading.Lock()
         if workers and self._tasks:
-            # Every task at once: a worker that starts late makes the first pieces for
-            # nothing, since the build made them meanwhile, but then overtakes it.
+            # Every task at once, the last first: the workers start at the end (the
+            # data files, the generated pages), which the build needs last, and this
+            # process at the start, so each makes what the other has not reached.
             # The plan goes pickled: the worker unpickles it in its own time, where
             # handing over the plan itself would keep this process waiting meanwhile.
             blob = pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL)
             self._workers = Workers(min(workers, len(self._tasks)), _install, (blob,))
-            self._handed = {n: self._workers.submit(_make, n) for n in range(len(self._tasks))}
+            self._handed = {
+                n: self._workers.submit(_make, n) for n in reversed(range(len(self._tasks)))
+            }
 
-    def take(self, src_uri: str) -> Any:
+    def take(self, src_uri: str, wait: bool = False) -> Any:
         """What was made for `src_uri`, once: `Additions` for a postmortem, `Html` for a
         generated page or the user's landing page, text for a data file; None for what
-        was not planned."""
-        if src_uri not in self._made:
+        was not planned. What no worker has started on is made here, unless `wait`
+        (in a thread that has nothing else to do)."""
+        with self._lock:
+            if self._kept is not None:
+                piece = self._kept.get(src_uri)
+                if piece is not None:
+                    return piece
+            if src_uri in self._made:
+                return self._keep(src_uri, self._made.pop(src_uri))
             number = self._task_of.pop(src_uri, None)
             if number is None:
                 return None
-            task = self._tasks[number][1]
             future = self._handed.pop(number, None)
-            # `running()` would not do: a task counts as running once queued for a
-            # worker, which may still be busy with a large page before it.
-            if future is not None and future.done() and self._workers is not None:
-                made = self._workers.take(future, task)
-            else:
-                made = task()  # no worker has made it yet: made here, not waited for
+            workers = self._workers
+        task = self._tasks[number][1]
+        if future is None or workers is None or not (wait or future.done() or not future.cancel()):
+            made = task()  # no worker started on it (and now none will): made here
+        else:
+            made = workers.take(future, task)  # made, or a worker has it in hand
+        with self._lock:
             self._made.update(made)
-        return self._made.pop(src_uri)
+            return self._keep(src_uri, self._made.pop(src_uri))
 
-    def text(self, src_uri: str) -> str | None:
+    def _keep(self, src_uri: str, piece: Any) -> Any:
+        if self._kept is not None and src_uri in self._keys:
+            self._kept.put(src_uri, self._keys[src_uri], piece)
+        return piece
+
+    def text(self, src_uri: str, wait: bool = False) -> str | None:
         """A data file's content."""
-        text = self.take(src_uri)
+        text = self.take(src_uri, wait)
         return text if isinstance(text, str) else None
 
     def close(self, stop: bool = False) -> None:
         """Let the workers end; with `stop`, for a build that ends early, end them now."""
-        if self._workers is not None:
-            self._workers.close(stop=stop)
-            self._workers = None
+        with self._lock:
+            workers, self._workers = self._workers, None
+        if workers is not None:
+            workers.close(stop=stop)
 
 
 # What a worker makes, set up once from the plan by its initializer.

@@ -46,6 +46,8 @@ class Planned:
     make: Callable[[], str]  # the page's HTML, or the data file's content
     in_nav: bool = False
     search: bool = False  # whether site search indexes the page
+    # The one postmortem a data file is made of (an export of it), if it is made of one.
+    incident: Incident | None = None
 
     @property
     def is_page(self) -> bool:
@@ -304,10 +306,12 @@ class Renderer:
             if not incident.is_published:
                 continue
             uri = self.layout.aiid_record(incident.id)
-            files.append(Planned(uri, None, partial(self._aiid_json, incident)))
+            files.append(Planned(uri, None, partial(self._aiid_json, incident), incident=incident))
             if interop.atlas_steps_possible(incident):
                 uri = self.layout.atlas_case_study(incident.id)
-                files.append(Planned(uri, None, partial(self._atlas_json, incident)))
+                files.append(
+                    Planned(uri, None, partial(self._atlas_json, incident), incident=incident)
+                )
         return files
 
     def _unique_incidents(self) -> list[Incident]:
@@ -588,6 +592,16 @@ class Renderer:
         card = self.card(incident, page, with_title=True)
         details = self.details(incident, page)
         return Additions(card, details, search_form(card), search_form(details), headings(details))
+
+    def additions_made_of(self, incident: Incident) -> tuple[Any, ...]:
+        """What `additions` takes from the archive besides the settings: the incident and
+        the others it links to, as they stand."""
+        return (
+            incident,
+            self.related_links(incident),
+            self.similar_links(incident),
+            self.archive.not_held_of(incident),
+        )
 
     def card(self, incident: Incident, page: str, with_title: bool) -> str:
         return self._render(
