@@ -131,7 +131,7 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
 
     def _workers(self, postmortems: int) -> int:
         """Processes that make the archive's HTML while this one converts the pages."""
-        return publish.workers(postmortems, self.config.processes, self.serving or self.dirty)
+        return publish.workers(postmortems, self.config.processes, self.dirty)
 
     @event_priority(100)
     def _install_meta(

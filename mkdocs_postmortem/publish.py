@@ -89,7 +89,11 @@ class Publication:
         a thread (see `Writer`), from now until `fill_data_files`."""
         layout = Layout(options.dir)
         archive = report.archive
-        archive.find_similar()  # once here, before the plan goes to the workers
+        # Once here, before the plan goes to the workers.
+        if kept is not None:
+            kept.find_similar(archive)  # or the last build's, for the same incidents
+        else:
+            archive.find_similar()
         uri_by_path = {
             document.path: file.src_uri
             for file, document in zip(postmortems, report.documents, strict=True)
@@ -313,12 +317,13 @@ class Writer:
         self._thread.shutdown(cancel_futures=True)
 
 
-def workers(postmortems: int, jobs: int, partial_build: bool) -> int:
+def workers(postmortems: int, jobs: int, dirty: bool) -> int:
     """Processes that make the archive's HTML while MkDocs converts the pages, which
-    keeps a core busy: one fewer than the jobs. None while serving or for a dirty
-    build (`partial_build`), which convert only the pages that changed, or for a small
-    archive, where starting them costs more than it saves."""
-    if partial_build or postmortems < WORTH_IT_FROM:
+    keeps a core busy: one fewer than the jobs. None for a dirty build, which converts
+    only the pages that changed, or for a small archive, where starting them costs more
+    than it saves. While serving, they start only when a rebuild has pieces to make
+    again (see `Ahead`)."""
+    if dirty or postmortems < WORTH_IT_FROM:
         return 0
     return jobs - 1
 

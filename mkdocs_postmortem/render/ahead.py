@@ -28,6 +28,7 @@ from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
 from ..archive import Archive, Incident
+from ..learning import Similar
 from ..search_form import search_form
 from ..workers import Workers
 from .interop import Publisher
@@ -104,11 +105,42 @@ class Kept:
 
     def __init__(self) -> None:
         self._pieces: dict[str, tuple[bytes, Any]] = {}  # src_uri -> (key, piece)
+        self._hashes: dict[int, bytes] = {}  # id() of this build's incidents -> hash
+        self._hashed: Archive | None = None  # the archive they are of
+        self._similar: tuple[bytes, dict[str, list[Similar]]] | None = None
+
+    def find_similar(self, archive: Archive) -> None:
+        """Hash this build's incidents, and work out their similar ones, unless every
+        incident is the same as in the last build: then its are taken (the work grows
+        with the archive, a third of a second at 1,000 postmortems)."""
+        self._hashes = {
+            id(incident): hashlib.blake2b(
+                pickle.dumps(incident, protocol=pickle.HIGHEST_PROTOCOL)
+            ).digest()
+            for incident in archive.incidents
+        }
+        self._hashed = archive
+        key = hashlib.blake2b(b"".join(self._hashes.values())).digest()
+        if archive.similar is None and self._similar is not None and self._similar[0] == key:
+            archive.similar = self._similar[1]
+        archive.find_similar()
+        assert archive.similar is not None
+        self._similar = (key, archive.similar)
 
     def start(self, keys: dict[str, bytes]) -> None:
         """A new build, with the key of each piece it may ask for: the pieces whose key
         changed, and those of pages gone, are forgotten."""
         self._pieces = {uri: kept for uri, kept in self._pieces.items() if keys.get(uri) == kept[0]}
+
+    def hashes(self, plan: Plan) -> dict[int, bytes]:
+        """Each incident's hash (by `id`), from `find_similar`."""
+        if self._hashed is not plan.archive:
+            self.find_similar(plan.archive)
+        return self._hashes
+
+    def uris(self) -> frozenset[str]:
+        """The pages and files whose pieces are kept (once `start` has sorted them)."""
+        return frozenset(self._pieces)
 
     def get(self, src_uri: str) -> Any:
         kept = self._pieces.get(src_uri)
@@ -119,9 +151,14 @@ class Kept:
 
 
 def piece_keys(
-    plan: Plan, renderer: Renderer, planned: list[Planned], settings: bytes
+    plan: Plan,
+    renderer: Renderer,
+    planned: list[Planned],
+    settings: bytes,
+    hashes: dict[int, bytes],
 ) -> dict[str, bytes]:
-    """The key of each piece of `plan` (see `Kept`): a hash of what it is made of."""
+    """The key of each piece of `plan` (see `Kept`): a hash of what it is made of.
+    Each incident stands for itself by its hash (`hashes`, by `id`)."""
     rest_of_plan = [getattr(plan, f.name) for f in fields(plan) if f.name != "archive"]
     common = hashlib.blake2b(
         pickle.dumps(
@@ -129,21 +166,21 @@ def piece_keys(
             protocol=pickle.HIGHEST_PROTOCOL,
         )
     )
-    # Each incident is hashed once, and stands for itself by its hash elsewhere.
-    hashes = {
-        id(incident): hashlib.blake2b(
-            pickle.dumps(incident, protocol=pickle.HIGHEST_PROTOCOL)
-        ).digest()
-        for incident in plan.archive.incidents
-    }
 
     def key(*made_of: Any) -> bytes:
         digest = common.copy()
         digest.update(_dumps(made_of, hashes))
         return digest.digest()
 
-    whole = common.copy()  # pickled whole: faster than with the hashes, at this size
-    whole.update(pickle.dumps(plan.archive, protocol=pickle.HIGHEST_PROTOCOL))
+    # The archive's state as it pickles, each part on its own: one pickle of all of
+    # it would differ with the objects its parts share (the similar incidents kept
+    # from the last build share no strings with this build's incidents).
+    whole = common.copy()
+    for part in plan.archive.__reduce__()[1]:
+        if part is plan.archive.incidents:
+            whole.update(b"".join(hashes[id(incident)] for incident in part))
+        else:
+            whole.update(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
     whole_key = whole.digest()
     keys = {item.src_uri: whole_key for item in planned}
     for item in planned:
@@ -184,10 +221,11 @@ class Ahead:
         self._kept = kept
         self._keys: dict[str, bytes] = {}
         if kept is not None:
-            self._keys = piece_keys(plan, renderer, planned, settings)
+            self._keys = piece_keys(plan, renderer, planned, settings, kept.hashes(plan))
             kept.start(self._keys)
         planned_by_uri = {item.src_uri: item for item in planned}
-        self._tasks = _tasks(renderer, plan, planned_by_uri, CHUNK if workers else 1)
+        kept_uris = kept.uris() if kept is not None else frozenset()
+        self._tasks = _tasks(renderer, plan, planned_by_uri, CHUNK if workers else 1, kept_uris)
         self._task_of = {uri: n for n, (uris, _) in enumerate(self._tasks) for uri in uris}
         self._made: dict[str, Any] = {}
         self._workers: Workers | None = None
@@ -201,7 +239,7 @@ class Ahead:
             # The plan goes pickled: the worker unpickles it in its own time, where
             # handing over the plan itself would keep this process waiting meanwhile.
             blob = pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL)
-            self._workers = Workers(min(workers, len(self._tasks)), _install, (blob,))
+            self._workers = Workers(min(workers, len(self._tasks)), _install, (blob, kept_uris))
             self._handed = {
                 n: self._workers.submit(_make, n) for n in reversed(range(len(self._tasks)))
             }
@@ -254,11 +292,11 @@ class Ahead:
 _worker_tasks: list[Callable[[], Made]] = []
 
 
-def _install(blob: bytes) -> None:
+def _install(blob: bytes, kept: frozenset[str]) -> None:
     plan: Plan = pickle.loads(blob)
     renderer = plan.renderer()
     planned = {item.src_uri: item for item in renderer.plan(plan.index_title)}
-    _worker_tasks[:] = [task for _, task in _tasks(renderer, plan, planned, CHUNK)]
+    _worker_tasks[:] = [task for _, task in _tasks(renderer, plan, planned, CHUNK, kept)]
 
 
 def _make(number: int) -> Made:
@@ -266,9 +304,14 @@ def _make(number: int) -> Made:
 
 
 def _tasks(
-    renderer: Renderer, plan: Plan, planned: dict[str, Planned], chunk: int
+    renderer: Renderer,
+    plan: Plan,
+    planned: dict[str, Planned],
+    chunk: int,
+    kept: frozenset[str] = frozenset(),
 ) -> list[tuple[list[str], Callable[[], Made]]]:
-    """Each task with the pages it is for, in the order MkDocs converts them."""
+    """Each task with the pages it is for, in the order MkDocs converts them; none for
+    the pages whose pieces are `kept`."""
     tasks: list[tuple[list[str], Callable[[], Made]]] = []
     run: list[str] = []  # postmortems in a row, made in one task
     data_run: list[str] = []  # data files in a row (an export per postmortem), likewise
@@ -285,6 +328,8 @@ def _tasks(
             data_run = []
 
     for uri in plan.order:
+        if uri in kept:
+            continue
         if uri in incidents:
             if data_run:
                 end_run()

@@ -16,7 +16,8 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import Abort
 
-from mkdocs_postmortem import publish
+from mkdocs_postmortem import archive, publish
+from mkdocs_postmortem.render import ahead
 from mkdocs_postmortem.render.pages import Renderer
 
 TODAY = 'today: "2026-11-27"'
@@ -86,14 +87,26 @@ def fresh_build(site: Site) -> dict[str, bytes]:
     return files_of(site.root / "fresh")
 
 
-def test_a_text_edit_makes_nothing_of_the_archive_again(served: Served, made: list[str]) -> None:
+def test_a_text_edit_makes_nothing_of_the_archive_again(
+    served: Served, made: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    similar: list[int] = []  # the archives whose similar incidents were worked out
+    real = archive.similar_incidents
+
+    def counted(incidents, *args):  # type: ignore[no-untyped-def]
+        similar.append(len(incidents))
+        return real(incidents, *args)
+
+    monkeypatch.setattr(archive, "similar_incidents", counted)
     served.build()
     assert sorted(made) == ["TEST-2026-0001", "TEST-2026-0002", "TEST-2026-0003"]
+    assert similar == [3]
     made.clear()
     path = served.site.archive / "three.md"
     path.write_text(path.read_text() + "\nA sentence written while serving.\n")
     served.build()
     assert made == []
+    assert similar == [3]
     assert "A sentence written while serving." in served.page("three")
     assert files_of(served.site_dir) == fresh_build(served.site)
 
@@ -146,3 +159,29 @@ def test_a_data_file_that_cannot_be_written_stops_the_build_saying_where(
         re.search(r"^postmortem: cannot write \S+\.\w+: Permission denied$", e) for e in errors
     ), errors
     assert not [r for r in caplog.records if r.exc_info]  # no traceback
+
+
+def test_workers_make_what_a_front_matter_edit_changed(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(publish, "WORTH_IT_FROM", 1)  # workers for three postmortems
+    pools: list[int] = []  # the workers each pool starts
+    real = ahead.Workers
+
+    def counted(count: int, *args):  # type: ignore[no-untyped-def]
+        pools.append(count)
+        return real(count, *args)
+
+    monkeypatch.setattr(ahead, "Workers", counted)
+    served.site.write_config(f"{TODAY}\njobs: 2")
+    served = Served(served.site)
+    served.build()
+    path = served.site.archive / "two.md"
+    path.write_text(path.read_text().replace("title: Second support", "title: Renamed case"))
+    served.build()
+    assert pools == [1, 1]
+    assert "Renamed case" in served.page("one")
+    assert files_of(served.site_dir) == fresh_build(served.site)
+    path.write_text(path.read_text() + "\nA sentence written while serving.\n")
+    served.build()
+    assert pools == [1, 1]  # nothing to make: no workers
