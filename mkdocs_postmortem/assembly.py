@@ -175,9 +175,9 @@ class Assembly:
         gc.unfreeze()
 
     def before_theme(self, files: Files, config: MkDocsConfig) -> None:
-        """Once every page is converted: the exports' content, made meanwhile, goes into
-        their files before MkDocs writes them, the workers end, and the theme sees the
-        escaped front-matter."""
+        """Once every page is converted: the exports are written (or given their
+        content, see `Publication.fill_data_files`) before MkDocs copies files, the
+        workers end, and the theme sees the escaped front-matter."""
         self.publication.fill_data_files(files)
         self.publication.close()
         self.show_theme_view(files, config)

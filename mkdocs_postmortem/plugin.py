@@ -11,11 +11,10 @@ then publish the archive's pages. Each event only delegates:
   archive's pages outside the navigation belong to it (`publish.settle_nav`).
 - `on_page_markdown`, `on_page_content`: the author's front-matter, links on ids, the
   card, details and listings, the problems of a broken page (`assembly`).
-- `on_env`: put in the exports' content; from here on the theme sees escaped
-  front-matter (`theme_view`).
+- `on_env`: the exports are written (`publish.Writer`); from here on the theme sees
+  escaped front-matter (`theme_view`).
 - `on_page_context`: search indexes the archive's HTML in a lighter form.
-- `on_post_build`, `on_build_error`: give back the author's `page.meta`, let the
-  collector walk the archive's objects again (see `Assembly.take_files`); stop workers."""
+- `on_post_build`, `on_build_error`: give back `page.meta`, stop workers (`Assembly`)."""
 
 from __future__ import annotations
 
@@ -159,8 +158,8 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
 
     @event_priority(-100)
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment | None:
-        """Put in the exports' content, made meanwhile, before MkDocs writes them; then
-        the theme sees escaped front-matter. Last of all `on_env` handlers, since the
+        """Wait until the exports are written, before MkDocs copies files; then the
+        theme sees escaped front-matter. Last of all `on_env` handlers, since the
         theme renders next."""
         if self.assembly is not None:
             self.assembly.before_theme(files, config)

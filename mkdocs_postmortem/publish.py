@@ -60,7 +60,7 @@ class Publication:
     postmortems: frozenset[str]  # every postmortem's src_uri, in the archive or not
     user_index: str | None  # the user's landing page, which gets the listing
     data_files: list[str] = field(default_factory=list)  # exports, filled in `on_env`
-    writer: Writer | None = None  # or written straight into `site_dir` meanwhile
+    writer: Writer | None = None  # or written into `site_dir` by it, from `on_files`
     id_prefixes: set[str] = field(default_factory=set)  # of ids that text may mention
     section: Section | None = None  # the navigation's section of the archive, if any
 

@@ -111,8 +111,8 @@ class Kept:
 
     def find_similar(self, archive: Archive) -> None:
         """Hash this build's incidents, and work out their similar ones, unless every
-        incident is the same as in the last build: then its are taken (the work grows
-        with the archive, a third of a second at 1,000 postmortems)."""
+        incident is as in the last build, whose similar ones are then taken (the work
+        grows with the archive: a third of a second at 1,000 postmortems)."""
         self._hashes = {
             id(incident): hashlib.blake2b(
                 pickle.dumps(incident, protocol=pickle.HIGHEST_PROTOCOL)
