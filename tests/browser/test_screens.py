@@ -73,3 +73,17 @@ def test_every_page_fits_its_screen(
     if theme == "mkdocs":
         assert found["cut"] == [], found
         assert not found["emptyBox"], found
+
+
+def test_on_a_phone_each_action_item_line_says_its_column(
+    new_page: Callable[..., Page], site_url: str
+) -> None:
+    """At 390 px a postmortem's action items are cards, a line per column: each line
+    shows its column's name beside the value (it showed none, in either theme)."""
+    page = new_page(viewport={"width": 390, "height": 900})
+    page.goto(site_url + PAGES["postmortem"])
+    shown = page.evaluate(
+        """() => [...document.querySelectorAll(".pm-actions--page tbody tr:first-child td")]
+          .map((td) => getComputedStyle(td, "::before").content)"""
+    )
+    assert shown[:4] == ['"Item"', '"Title"', '"Category"', '"Status"'], shown
