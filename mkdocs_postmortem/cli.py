@@ -22,7 +22,7 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
 from mkdocs.exceptions import ConfigurationError as MkDocsConfigurationError
-from mkdocs.structure.files import File, get_files
+from mkdocs.structure.files import File, Files, get_files
 
 from . import site
 from .check import Report, Settings, check_archive
@@ -65,6 +65,16 @@ class Site:
         )
         return report, len(files)
 
+    def clashes(self, report: Report) -> list[Diagnostic]:
+        """The site's files where the archive publishes its pages (PM013); what
+        `generate` wrote is the archive's own."""
+        from . import publish  # the archive's pages: only when asked for
+
+        files = site.without_generated(
+            Files(get_files(self.config)), self.config.docs_dir, self.options
+        )
+        return publish.clashes(files, report, self.options, self.config)
+
     @property
     def archive_dir(self) -> Path:
         return Path(self.config.docs_dir) / self.options.dir
@@ -91,6 +101,7 @@ def validate(args: argparse.Namespace) -> int:
     if args.overdue:
         return overdue(target, args)
     report, files = target.check(args.jobs)
+    report.diagnostics += target.clashes(report)  # as `mkdocs build` fails on them
     if report.removed is not None and args.format in ("text", "github"):
         print(report.removed.summary(), file=sys.stderr)
     _print(report.diagnostics, files, report.summary, args.format)

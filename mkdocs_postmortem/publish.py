@@ -26,11 +26,13 @@ from . import site
 from .archive import Incident
 from .check import Checks, Report, Settings
 from .config import PostmortemConfig
+from .diagnostics import Diagnostic
 from .prose import id_prefix
 from .render.ahead import Ahead, Kept, Plan
 from .render.interop import Publisher
 from .render.layout import Layout
 from .render.pages import Renderer
+from .render.templates import environment
 from .workers import WORTH_IT_FROM
 
 log = get_plugin_logger("postmortem")
@@ -252,6 +254,19 @@ class Publication:
         if config.theme.name == "material" and "navigation.indexes" in features:
             return None  # Material shows the index as the section's link, and not again
         return first
+
+
+def clashes(
+    files: Files, report: Report, options: PostmortemConfig, config: MkDocsConfig
+) -> list[Diagnostic]:
+    """The site's files that stand where the archive publishes its pages (PM013), as
+    `Publication.add` finds them, without making anything: for `validate`."""
+    layout = Layout(options.dir)
+    renderer = Renderer(report.archive, layout, environment(), lambda *_: "", {})
+    user_index = files.get_file_from_path(layout.index)
+    planned = renderer.plan(None if user_index else "Postmortems")
+    places = [File(i.src_uri, None, config.site_dir, config.use_directory_urls) for i in planned]
+    return site.clashes(files, places, layout, config)
 
 
 class Writer:

@@ -98,3 +98,18 @@ def test_an_explicit_nav_without_the_landing_page_passes_strict(make_site) -> No
     site.add("draft.md", fixture_text("draft.md"))
     result = site.build("--strict")
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("name", ["tags.md", "tags/notes.md"])
+def test_validate_reports_a_file_where_the_archive_publishes_as_the_build_does(
+    make_site, name: str
+) -> None:
+    site = make_site(TODAY)
+    site.add("draft.md", fixture_text("draft.md"))
+    site.add(name, fixture_text("draft.md").replace("TEST-2026-0002", "TEST-2026-0042"))
+    built, validated = site.build(), site.validate()
+    assert built.returncode == validated.returncode == 1, validated.stderr
+    wanted = next(line for line in built.stderr.splitlines() if "PM013" in line)
+    found = [line for line in validated.stdout.splitlines() if "PM013" in line]
+    assert len(found) == 1 and found[0] in wanted, (found, wanted)
+    assert "Traceback" not in validated.stderr
