@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import re
 
+import yaml
+
 from .new_template import COMMENT
+from .reader import FrontMatterLoader, UnsupportedValue, construct
 
 _OPENING_RE = re.compile(r"\ufeff?-{3}[ \t]*(?:\r\n|\r|\n)")
 _CLOSING_RE = re.compile(r"(?:-{3}|\.{3})[ \t]*(?:\r\n|\r|\n)?")
@@ -59,6 +62,7 @@ def template_lines(text: str) -> list[range]:
             block, text_indent = len(header["node"]) + 1, None
     if closing is None:  # not a front-matter MkDocs reads: touch nothing
         return []
+    removed = _comments_only(lines[1:closing], removed)
     number = closing + 1
     while number < len(lines):
         end = _comment_end(lines, number)
@@ -72,6 +76,33 @@ def template_lines(text: str) -> list[range]:
             end += 1
         number = end
     return _runs(removed)
+
+
+def _comments_only(block: list[str], candidates: list[int]) -> list[int]:
+    """The `#|` lines (numbered as in the file, whose line 1 is `block`'s first) whose
+    removal leaves the front-matter's values as they are: not those inside a quoted
+    text that runs over several lines, where YAML reads them as the author's words.
+    All of them when the front-matter cannot be read (its problem is reported
+    elsewhere; block scalars were told apart above)."""
+    original = _values("".join(block))
+    if original is None or not candidates:
+        return candidates
+
+    def without(numbers: set[int]) -> object:
+        return _values("".join(line for n, line in enumerate(block, 1) if n not in numbers))
+
+    if without(set(candidates)) == original:
+        return candidates
+    return [n for n in candidates if without({n}) == original]
+
+
+def _values(block: str) -> object:
+    """What YAML reads in a front-matter, as the check reads it; None if it cannot."""
+    try:
+        node = FrontMatterLoader(block).get_single_node()
+        return construct(node) if node is not None else {}
+    except (yaml.YAMLError, UnsupportedValue, RecursionError, ValueError):
+        return None  # ValueError: text YAML cannot take (a lone surrogate, say)
 
 
 def _comment_end(lines: list[str], start: int) -> int | None:

@@ -157,3 +157,22 @@ def test_lines_of_a_block_scalar_are_the_authors_text_even_when_they_start_with_
         line for line in text.splitlines(keepends=True) if "the template's" not in line
     )
     assert [list(run) for run in template_lines(text)] == [[6], [10], [14]]
+
+
+def test_a_mark_inside_a_quoted_text_of_several_lines_is_the_authors() -> None:
+    text = (
+        "---\n"
+        "id: X\n"
+        'summary: "a text that runs on\n'
+        "  #| still the author's\n"
+        '  and ends here"\n'
+        "#| the template's\n"
+        "title: 'single quotes\n"
+        "  #| mine too'\n"
+        "---\n"
+        "Body\n"
+    )
+    assert tidy(text) == "".join(
+        line for line in text.splitlines(keepends=True) if "the template's" not in line
+    )
+    assert [list(run) for run in template_lines(text)] == [[5]]
