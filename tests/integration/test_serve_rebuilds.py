@@ -14,6 +14,7 @@ from cases import published
 from conftest import Site
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort
 
 from mkdocs_postmortem import archive, publish
@@ -34,7 +35,7 @@ class Served:
         config.plugins.on_startup(command="serve", dirty=False)
         self._first = config
 
-    def _config(self):  # type: ignore[no-untyped-def]
+    def _config(self) -> MkDocsConfig:
         return load_config(str(self.site.root / "mkdocs.yml"), site_dir=str(self.site_dir))
 
     def build(self) -> None:
