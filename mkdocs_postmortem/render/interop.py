@@ -345,33 +345,78 @@ def _link(parent: ElementTree.Element, href: str, rel: str) -> None:
 def action_calendar(archive: Archive, publisher: Publisher, item_url: Any) -> str:
     """An iCalendar file (RFC 5545) with an all-day event on the due date of each open
     action item. `DTSTAMP`, which the standard requires, is the postmortem's latest
-    date, not the build's clock, so that the same archive gives the same bytes."""
-    from icalendar import Calendar, Event
+    date, not the build's clock, so that the same archive gives the same bytes.
 
-    calendar = Calendar()
-    calendar.add("prodid", "-//mkdocs-postmortem//action items//EN")
-    calendar.add("version", "2.0")
+    Written here rather than with a library: its few properties need only TEXT
+    escaping and line folding, and `icalendar` took 1.3 s for 1,000 events, a third
+    of all the archive's files. The properties come in `icalendar`'s order, and the
+    tests check the bytes against it."""
     name = _exportable_text(publisher.site_name or "Postmortems")
-    calendar.add("x-wr-calname", f"{name}: action items")
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//mkdocs-postmortem//action items//EN",
+        f"X-WR-CALNAME:{_ical_text(f'{name}: action items')}",
+    ]
     for item in archive.action_items:
         due = parse_moment(item.due)
         if item.finished or due is None:
             continue
-        event = Event()
-        event.add("uid", f"{item.key}@mkdocs-postmortem")
-        event.add("dtstamp", _stamp(item.incident))
-        event.add("dtstart", due.day)
-        event.add("dtend", due.day + dt.timedelta(days=1))
-        event.add("summary", _exportable_text(f"Due: {item.key} {item.title}"))
         owner = f"Owner: {item.owner}\n" if item.owner else ""
         description = f"{owner}Status: {item.status}\n{item.incident.title}"
-        event.add("description", _exportable_text(description))
-        event.add("url", _exportable_text(item_url(item)))
+        stamp = _stamp(item.incident)
+        lines += [
+            "BEGIN:VEVENT",
+            f"SUMMARY:{_ical_text(f'Due: {item.key} {item.title}')}",
+            f"DTSTART;VALUE=DATE:{_ical_date(due.day)}",
+            f"DTEND;VALUE=DATE:{_ical_date(due.day + dt.timedelta(days=1))}",
+            f"DTSTAMP:{_ical_date(stamp)}T{stamp:%H%M%S}Z",
+            f"UID:{_ical_text(f'{item.key}@mkdocs-postmortem')}",
+        ]
         if item.category:
-            event.add("categories", [_exportable_text(item.category)])
-        calendar.add_component(event)
-    text: str = calendar.to_ical().decode("utf-8")
-    return text
+            lines.append(f"CATEGORIES:{_ical_text(item.category)}")
+        lines += [
+            f"DESCRIPTION:{_ical_text(description)}",
+            f"URL:{_exportable_text(item_url(item))}",  # a URI: not escaped as text
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "".join(_folded(line) + "\r\n" for line in lines)
+
+
+def _ical_text(text: str) -> str:
+    """A TEXT value (RFC 5545 3.3.11): backslash, semicolon and comma escaped, and
+    each line break (CRLF, LF or a lone CR) as `\\n`."""
+    text = _exportable_text(text).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+
+
+def _ical_date(day: dt.date) -> str:
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
+
+
+def _folded(line: str, limit: int = 75) -> str:
+    """The content line folded as RFC 5545 3.1 asks: lines under `limit` octets, a
+    character never split, and never after an escaping backslash, as `icalendar`
+    folds them."""
+    if len(line) < limit and line.isascii():
+        return line
+    folded: list[str] = []
+    current: list[str] = []
+    octets = 0
+    for char in line:
+        size = len(char.encode("utf-8"))
+        if current and octets + size >= limit:
+            # A backslash stays with the character it escapes (and a caret, as
+            # `icalendar` keeps RFC 6868's escapes whole).
+            carried = [current.pop()] if len(current) > 1 and current[-1] in "\\^" else []
+            folded.append("".join(current))
+            current = carried
+            octets = sum(len(c.encode("utf-8")) for c in carried)
+        current.append(char)
+        octets += size
+    folded.append("".join(current))
+    return "\r\n ".join(folded)
 
 
 def _stamp(incident: Incident) -> dt.datetime:

@@ -5,15 +5,20 @@ take no date from the clock."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import feedparser
 import icalendar
 from cases import published
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from icalendar.parser import unescape_backslash
 
 from mkdocs_postmortem import SchemaInForce, read
 from mkdocs_postmortem.archive import Archive
 from mkdocs_postmortem.render.interop import Publisher, action_calendar, atom_feed
+from mkdocs_postmortem.render.interop import _exportable_text as exportable
 
 SCHEMA = SchemaInForce.load()
 
@@ -72,6 +77,75 @@ def test_the_calendar_is_the_same_each_time_and_stamped_from_the_data() -> None:
     event = next(iter(icalendar.Calendar.from_ical(made[0]).walk("VEVENT")))
     assert event.decoded("DTSTAMP") == dt.datetime(2026, 3, 4, tzinfo=dt.timezone.utc)
     assert [str(c) for c in event["CATEGORIES"].cats] == ["guardrail"]
+
+
+def icalendar_calendar(items: list[Any], site_name: str) -> str:
+    """The calendar as the `icalendar` library writes it: the reference for ours."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//mkdocs-postmortem//action items//EN")
+    calendar.add("version", "2.0")
+    # A TEXT value (RFC 5545 3.8.8.2), which icalendar would not escape by its name.
+    calendar.add("x-wr-calname", icalendar.vText(f"{exportable(site_name)}: action items"))
+    for item in items:
+        event = icalendar.Event()
+        event.add("uid", f"{item.key}@mkdocs-postmortem")
+        event.add("dtstamp", dt.datetime(2026, 3, 4, 5, 6, 7, tzinfo=dt.timezone.utc))
+        event.add("dtstart", dt.date(2026, 4, 30))
+        event.add("dtend", dt.date(2026, 5, 1))
+        event.add("summary", exportable(f"Due: {item.key} {item.title}"))
+        owner = f"Owner: {item.owner}\n" if item.owner else ""
+        event.add("description", exportable(f"{owner}Status: {item.status}\n{item.incident.title}"))
+        event.add("url", "https://example.org/a,b;c/#action-A1")
+        if item.category:
+            event.add("categories", [exportable(item.category)])
+        calendar.add_component(event)
+    return str(calendar.to_ical().decode("utf-8"))
+
+
+# Text that tests escaping and folding: the characters TEXT escapes, line breaks, and
+# characters of 1 to 4 octets, so that folds fall beside each of them.
+hostile = st.text(alphabet=st.sampled_from(list('ab ,;:\\^"\n\r\té€😀\x07')), max_size=120).filter(
+    lambda text: "\\N" not in text
+)  # icalendar reads a literal \N as a line break
+
+
+@settings(max_examples=300, deadline=None)
+# The 74th octet of the summary's line a caret, or the backslash of an escaped comma:
+# `icalendar` folds before it.
+@example(title="a" * 42 + "^bc", owner="", incident_title="", site_name="")
+@example(title="a" * 42 + ",bc", owner="", incident_title="", site_name="")
+@given(title=hostile, owner=hostile, incident_title=hostile, site_name=hostile)
+def test_the_calendar_has_the_bytes_icalendar_writes(
+    title: str, owner: str, incident_title: str, site_name: str
+) -> None:
+    """The calendar is written without a library: its bytes are those `icalendar`
+    writes, whatever the text, and a calendar application reads the text back."""
+    incident = SimpleNamespace(
+        title=incident_title, resolved="2026-03-04T05:06:07Z", occurred="2026-03-01"
+    )
+    item = SimpleNamespace(
+        key="TEST-2026-0001/A1",
+        title=title,
+        owner=owner,
+        status="open",
+        category="guardrail",
+        due="2026-04-30",
+        finished=False,
+        incident=incident,
+    )
+    archive = cast(Archive, SimpleNamespace(action_items=[item]))
+    ours = action_calendar(
+        archive, Publisher(site_name=site_name), lambda i: "https://example.org/a,b;c/#action-A1"
+    )
+    assert ours == icalendar_calendar([item], site_name or "Postmortems")
+    event = next(iter(icalendar.Calendar.from_ical(ours).walk("VEVENT")))
+
+    def read_back(text: str) -> str:
+        return exportable(text).replace("\r\n", "\n").replace("\r", "\n")
+
+    assert str(event["SUMMARY"]) == read_back(f"Due: TEST-2026-0001/A1 {title}")
+    name = unescape_backslash(str(icalendar.Calendar.from_ical(ours)["X-WR-CALNAME"]))
+    assert name == read_back(f"{site_name or 'Postmortems'}: action items")
 
 
 def test_links_are_absolute_with_site_url_and_relative_to_the_file_without() -> None:
