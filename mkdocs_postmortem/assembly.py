@@ -126,25 +126,18 @@ class Assembly:
 
     def content(self, content: str, page: Page) -> str:
         """Add the archive's HTML after Markdown has run, which would only re-parse it:
-        a generated page's body, the listing in the landing page, the card and details
-        around each postmortem's text, and a broken postmortem's problems on top."""
+        a generated page's body, the listing in the landing page, and a broken
+        postmortem's problems on top. A postmortem's card and details come later, just
+        before search indexes the page (`place`), so that the workers have had the whole
+        conversion to make them."""
         uri = page.file.src_uri
+        publication = self.publication
+        if uri in publication.incidents_by_uri:
+            return content  # the card and details, and any problems, come in `place`
         headings: list[tuple[str, str]] = []
         placed: list[tuple[int, str]] = []  # where each fragment of HTML went
-        publication = self.publication
         made = publication.ahead.take(uri)
-        if isinstance(made, Additions):
-            incident = publication.incidents_by_uri[uri]
-            card, added = made.card, made.details
-            if _H1_RE.match(content):  # the page has its own title
-                card = publication.renderer.card(incident, uri, with_title=False)
-            else:
-                self._search_forms[card] = made.card_search_form
-            self._search_forms[added] = made.details_search_form
-            content = f"{card}\n{content}\n{added}\n"
-            placed = [(0, card), (len(content) - len(added) - 1, added)]
-            headings = made.headings
-        elif isinstance(made, Html):
+        if isinstance(made, Html):
             added = made.html
             if uri == publication.user_index:
                 content = _place_index(content, added)
@@ -157,6 +150,38 @@ class Assembly:
                 self._search_forms[added] = made.search_form
         elif uri in publication.postmortems and "<h1" not in content:
             content = _titled(content, page)
+        return self._with_problems(content, page, placed, headings)
+
+    def place(self, page: Page) -> None:
+        """A postmortem's card and details around its text, once every page is
+        converted."""
+        uri = page.file.src_uri
+        publication = self.publication
+        incident = publication.incidents_by_uri.get(uri)
+        if incident is None or page.content is None:
+            return
+        made = publication.ahead.take(uri)
+        if not isinstance(made, Additions):
+            return
+        content = page.content
+        card, added = made.card, made.details
+        if _H1_RE.match(content):  # the page has its own title
+            card = publication.renderer.card(incident, uri, with_title=False)
+        else:
+            self._search_forms[card] = made.card_search_form
+        self._search_forms[added] = made.details_search_form
+        content = f"{card}\n{content}\n{added}\n"
+        placed = [(0, card), (len(content) - len(added) - 1, added)]
+        page.content = self._with_problems(content, page, placed, made.headings)
+
+    def _with_problems(
+        self,
+        content: str,
+        page: Page,
+        placed: list[tuple[int, str]],
+        headings: list[tuple[str, str]],
+    ) -> str:
+        uri = page.file.src_uri
         if uri in self._problems_by_uri:
             box = problems_box(self._problems_by_uri[uri]) + "\n"
             content = box + content
@@ -167,19 +192,18 @@ class Assembly:
         return content
 
     def finish(self, stop: bool = False) -> None:
-        """The build is over (`stop`: it ended early): other plugins find `page.meta` as
-        the author wrote it, and the collector walks every object again."""
-        if stop:
-            self.publication.close(stop=True)
+        """The build is over (`stop`: it ended early): the workers end, other plugins
+        find `page.meta` as the author wrote it, and the collector walks every object
+        again."""
+        self.publication.close(stop=stop)
         self.theme_view.restore()
         gc.unfreeze()
 
     def before_theme(self, files: Files, config: MkDocsConfig) -> None:
         """Once every page is converted: the exports are written (or given their
-        content, see `Publication.fill_data_files`) before MkDocs copies files, the
-        workers end, and the theme sees the escaped front-matter."""
+        content, see `Publication.fill_data_files`) before MkDocs copies files, and
+        the theme sees the escaped front-matter."""
         self.publication.fill_data_files(files)
-        self.publication.close()
         self.show_theme_view(files, config)
 
     def show_theme_view(self, files: Files, config: MkDocsConfig) -> None:
@@ -200,6 +224,7 @@ class Assembly:
         only the tags search keeps, since they parse every tag in Python (see
         `search_form`); and the author's `page.meta`, but for what Material's search
         reads as HTML (see `ThemeView.search`)."""
+        self.place(page)
         self.theme_view.search(page)
         fragments = self._fragments.pop(page.file.src_uri, None)
         if fragments and page.content is not None:

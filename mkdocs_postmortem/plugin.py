@@ -10,11 +10,12 @@ then publish the archive's pages. Each event only delegates:
 - `on_nav`: join the action items' lone page to the archive's section, and make the
   archive's pages outside the navigation belong to it (`publish.settle_nav`).
 - `on_page_markdown`, `on_page_content`: the author's front-matter, links on ids, the
-  card, details and listings, the problems of a broken page (`assembly`).
+  generated pages and listings, the problems of a broken page (`assembly`).
 - `on_env`: the exports are written (`publish.Writer`); from here on the theme sees
   escaped front-matter (`theme_view`).
-- `on_page_context`: search indexes the archive's HTML in a lighter form.
-- `on_post_build`, `on_build_error`: give back `page.meta`, stop workers (`Assembly`)."""
+- `on_page_context`: a postmortem's card and details join its page (made by workers
+  meanwhile); search indexes the archive's HTML in a lighter form.
+- `on_post_build`, `on_build_error`: give back `page.meta`, end workers (`Assembly`)."""
 
 from __future__ import annotations
 
@@ -122,8 +123,7 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         return files
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
-        """The action items' lone page stands in for its section, and the archive's
-        pages outside the navigation belong to its section (see `publish.settle_nav`)."""
+        """The archive's pages settle in its section (see `publish.settle_nav`)."""
         if self.assembly is not None:
             self.assembly.publication.settle_nav(nav, files, config)
         return nav
@@ -153,14 +153,13 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
     def on_page_content(
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        """The archive's HTML, added after Markdown has run, which would only re-parse it."""
+        """Generated pages' HTML, added after Markdown has run, which would re-parse it."""
         return self.assembly.content(html, page) if self.assembly else html
 
     @event_priority(-100)
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment | None:
         """Wait until the exports are written, before MkDocs copies files; then the
-        theme sees escaped front-matter. Last of all `on_env` handlers, since the
-        theme renders next."""
+        theme sees escaped front-matter. Last of all `on_env` handlers."""
         if self.assembly is not None:
             self.assembly.before_theme(files, config)
         return env
@@ -169,7 +168,8 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
     def _before_search(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
-        """Just before the search plugins, which index pages at the default priority 0."""
+        """Just before the search plugins (priority 0): a postmortem's card and details
+        join the page, in their search form."""
         if self.assembly is not None:
             self.assembly.before_search(page)
         return context

@@ -203,6 +203,48 @@ def test_other_plugins_find_the_front_matter_in_page_meta(make_built_site) -> No
     assert seen["source"] == str(site.archive / "published.md")
 
 
+PLACEMENT_HOOK = """
+import json
+
+seen = {}
+
+def on_page_content(html, page, **kwargs):
+    if page.file.src_uri == "postmortems/published.md":
+        seen["content"] = "pm-card" in html or "pm-impact" in html
+        seen["content toc"] = [item.id for item in page.toc]
+    return html
+
+def on_post_page(output, page, **kwargs):
+    if page.file.src_uri == "postmortems/published.md":
+        seen["output"] = 'id="postmortem-card"' in output and 'id="pm-impact"' in output
+        seen["toc"] = [item.id for item in page.toc]
+        with open("placement.json", "w") as out:
+            json.dump(seen, out)
+    return output
+"""
+
+
+def test_the_card_and_details_join_the_page_when_search_indexes_it(make_built_site) -> None:
+    """They are placed in `on_page_context`, once every page is converted (workers make
+    them meanwhile): `on_page_content` sees the author's text, the written page has
+    all of it, and the details' headings join the table of contents."""
+    site = make_built_site('today: "2026-11-27"')
+    site.add(
+        "published.md", fixture_text("published.md").replace("related: [TEST-2026-0002]\n", "")
+    )
+    (site.root / "hook.py").write_text(PLACEMENT_HOOK)
+    with (site.root / "mkdocs.yml").open("a") as config:
+        config.write("hooks:\n  - hook.py\n")
+    result = site.build("--strict")
+    assert result.returncode == 0, result.stderr
+
+    seen = json.loads((site.root / "placement.json").read_text())
+    assert seen["content"] is False
+    assert "pm-impact" not in seen["content toc"]
+    assert seen["output"] is True
+    assert "pm-impact" in seen["toc"] and "pm-action-items" in seen["toc"]
+
+
 def test_a_large_archive_builds_the_same_in_one_process_or_several(make_site) -> None:
     # 210 postmortems: over the size from which the check and the postmortem pages'
     # cards are done in worker processes (on Linux).
