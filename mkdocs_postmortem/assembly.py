@@ -124,20 +124,32 @@ class Assembly:
             markdown = link_ids(markdown, uri, self.settings, publication)
         return markdown
 
-    def content(self, content: str, page: Page) -> str:
-        """Add the archive's HTML after Markdown has run, which would only re-parse it:
-        a generated page's body, the listing in the landing page, and a broken
-        postmortem's problems on top. A postmortem's card and details come later, just
-        before search indexes the page (`place`), so that the workers have had the whole
-        conversion to make them."""
+    def place(self, page: Page) -> None:
+        """Add the archive's HTML to a converted page, just before search indexes it:
+        a generated page's body, the listing in the landing page, the card and details
+        around each postmortem's text, and a broken postmortem's problems on top. Not
+        earlier: with workers, they have had the conversion of every page to make it;
+        and not as Markdown, which would only re-parse it."""
         uri = page.file.src_uri
-        publication = self.publication
-        if uri in publication.incidents_by_uri:
-            return content  # the card and details, and any problems, come in `place`
+        if page.content is None:
+            return
+        content = page.content
         headings: list[tuple[str, str]] = []
         placed: list[tuple[int, str]] = []  # where each fragment of HTML went
+        publication = self.publication
         made = publication.ahead.take(uri)
-        if isinstance(made, Html):
+        if isinstance(made, Additions):
+            incident = publication.incidents_by_uri[uri]
+            card, added = made.card, made.details
+            if _H1_RE.match(content):  # the page has its own title
+                card = publication.renderer.card(incident, uri, with_title=False)
+            else:
+                self._search_forms[card] = made.card_search_form
+            self._search_forms[added] = made.details_search_form
+            content = f"{card}\n{content}\n{added}\n"
+            placed = [(0, card), (len(content) - len(added) - 1, added)]
+            headings = made.headings
+        elif isinstance(made, Html):
             added = made.html
             if uri == publication.user_index:
                 content = _place_index(content, added)
@@ -150,46 +162,14 @@ class Assembly:
                 self._search_forms[added] = made.search_form
         elif uri in publication.postmortems and "<h1" not in content:
             content = _titled(content, page)
-        return self._with_problems(content, page, placed, headings)
-
-    def place(self, page: Page) -> None:
-        """A postmortem's card and details around its text, once every page is
-        converted."""
-        uri = page.file.src_uri
-        publication = self.publication
-        incident = publication.incidents_by_uri.get(uri)
-        if incident is None or page.content is None:
-            return
-        made = publication.ahead.take(uri)
-        if not isinstance(made, Additions):
-            return
-        content = page.content
-        card, added = made.card, made.details
-        if _H1_RE.match(content):  # the page has its own title
-            card = publication.renderer.card(incident, uri, with_title=False)
-        else:
-            self._search_forms[card] = made.card_search_form
-        self._search_forms[added] = made.details_search_form
-        content = f"{card}\n{content}\n{added}\n"
-        placed = [(0, card), (len(content) - len(added) - 1, added)]
-        page.content = self._with_problems(content, page, placed, made.headings)
-
-    def _with_problems(
-        self,
-        content: str,
-        page: Page,
-        placed: list[tuple[int, str]],
-        headings: list[tuple[str, str]],
-    ) -> str:
-        uri = page.file.src_uri
         if uri in self._problems_by_uri:
             box = problems_box(self._problems_by_uri[uri]) + "\n"
             content = box + content
             placed = [(where + len(box), fragment) for where, fragment in placed]
+        page.content = content
         page.toc.items += [AnchorLink(title, anchor, 2) for anchor, title in headings]
         if not _excluded_from_search(page):
             self._fragments[uri] = [Fragment.at(*where) for where in placed if where[0] >= 0]
-        return content
 
     def finish(self, stop: bool = False) -> None:
         """The build is over (`stop`: it ended early): the workers end, other plugins

@@ -9,12 +9,12 @@ then publish the archive's pages. Each event only delegates:
   then add the generated pages (`publish`) and hand the pages their parts (`assembly`).
 - `on_nav`: join the action items' lone page to the archive's section, and make the
   archive's pages outside the navigation belong to it (`publish.settle_nav`).
-- `on_page_markdown`, `on_page_content`: the author's front-matter, links on ids, the
-  generated pages and listings, the problems of a broken page (`assembly`).
+- `on_page_markdown`: the author's front-matter, links on ids (`assembly`).
 - `on_env`: the exports are written (`publish.Writer`); from here on the theme sees
   escaped front-matter (`theme_view`).
-- `on_page_context`: a postmortem's card and details join its page (made by workers
-  meanwhile); search indexes the archive's HTML in a lighter form.
+- `on_page_context`: the archive's HTML joins each page (made by workers meanwhile):
+  generated pages, listings, cards and details, the problems of a broken page; search
+  indexes it in a lighter form (`assembly`).
 - `on_post_build`, `on_build_error`: give back `page.meta`, end workers (`Assembly`)."""
 
 from __future__ import annotations
@@ -150,12 +150,6 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
 
     on_page_markdown = CombinedEvent(_install_meta, _prepare_page)
 
-    def on_page_content(
-        self, html: str, *, page: Page, config: MkDocsConfig, files: Files
-    ) -> str | None:
-        """Generated pages' HTML, added after Markdown has run, which would re-parse it."""
-        return self.assembly.content(html, page) if self.assembly else html
-
     @event_priority(-100)
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment | None:
         """Wait until the exports are written, before MkDocs copies files; then the
@@ -168,8 +162,8 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
     def _before_search(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
-        """Just before the search plugins (priority 0): a postmortem's card and details
-        join the page, in their search form."""
+        """Just before the search plugins (priority 0): the archive's HTML joins the
+        page, in its search form."""
         if self.assembly is not None:
             self.assembly.before_search(page)
         return context

@@ -91,11 +91,10 @@ class Publication:
         a thread (see `Writer`), from now until `fill_data_files`."""
         layout = Layout(options.dir)
         archive = report.archive
-        # Once here, before the plan goes to the workers.
         if kept is not None:
             kept.find_similar(archive)  # or the last build's, for the same incidents
-        else:
-            archive.find_similar()
+        # Otherwise worked out where first needed: with workers, in the worker, since
+        # this process asks for no card (`Archive.similar_of`).
         uri_by_path = {
             document.path: file.src_uri
             for file, document in zip(postmortems, report.documents, strict=True)

@@ -31,7 +31,7 @@ Result = TypeVar("Result")
 
 # Below this many items, starting a process costs more than it saves.
 WORTH_IT_FROM = 200
-CHUNK = 50
+CHUNK = 25
 # The most processes `jobs: 0` starts: each takes some 60 MB, and beyond a few cores
 # the build gains little.
 MOST_JOBS = 8
@@ -40,8 +40,9 @@ CGROUP = "/sys/fs/cgroup"
 # A task whose worker sends nothing for this many seconds while its result is awaited
 # is done here instead, and the workers are stopped.
 STALLED_AFTER = 60.0
-# Tasks handed to each worker ahead of the one it works on.
-AHEAD = 2
+# Tasks handed to each worker ahead of the one it works on: enough that it never waits
+# for this process, busy with its own part, to hand it more.
+AHEAD = 4
 # While workers run, how long this process's busy thread keeps the GIL before a waiting
 # thread gets it (Python's default is 5 ms). The pool's threads that hand tasks to the
 # workers and take their results in need it for a moment each time; at 5 ms, a worker
@@ -210,7 +211,8 @@ def shared_map(
 ) -> list[Result]:
     """`[function(item) for item in items]`, in up to `jobs` processes when there are
     at least `worth_it_from` items. The workers take chunks from the front, a few
-    ahead, and this process from the back, so that neither waits for the other.
+    ahead, and this process from the back, then takes back the chunks no worker has
+    started, so that neither waits for the other.
     `function` and the items must pickle; send what a worker can read itself (a path)
     rather than what it reads (the bytes)."""
     if jobs <= 1 or len(items) < worth_it_from:
@@ -231,8 +233,12 @@ def shared_map(
                 back -= 1
                 results[back] = _map(function, parts[back])
             elif handed and not done:  # nothing left but what the workers have
-                number = min(handed)
-                results[number] = workers.take(handed.pop(number), _map, function, parts[number])
+                number = max(handed)  # the one a worker would reach last
+                future = handed.pop(number)
+                if future is not None and future.cancel():
+                    results[number] = _map(function, parts[number])
+                else:
+                    results[number] = workers.take(future, _map, function, parts[number])
     return [result for part in results for result in part]
 
 

@@ -4,12 +4,12 @@ pages ask for it.
 A build converts one page after the other in a single process; on a machine with more
 cores, the others sit idle meanwhile. The landing page's listing, each postmortem's
 card and details and every generated file are therefore made by worker processes (see
-`workers`): first the generated pages and files, from the last the build asks for,
-while the build makes them from the first; then the cards and details, which pages
-ask for once every page is converted. Each worker gets the archive once (a `Plan`,
-which pickles) and makes the same renderer from it; a page takes what was made for
-it, waits for what a worker is making, and makes the rest itself. Without workers,
-each piece is made when its page asks for it, as a build would anyway.
+`workers`): first the data files, which a thread writes while MkDocs converts the
+pages, then the pages' HTML, which each page asks for once every page is converted.
+Each worker gets the archive once (a `Plan`, which pickles) and makes the same
+renderer from it; a page takes what was made for it, waits for what a worker is
+making, and makes the rest itself. Without workers, each piece is made when its page
+asks for it, as a build would anyway.
 """
 
 from __future__ import annotations
@@ -239,9 +239,10 @@ class Ahead:
             # The plan goes pickled: the worker unpickles it in its own time, where
             # handing over the plan itself would keep this process waiting meanwhile.
             blob = pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL)
+            data = {uri for uri, item in planned_by_uri.items() if not item.is_page}
             self._workers = Workers(min(workers, len(self._tasks)), _install, (blob, kept_uris))
             self._handed = {
-                n: self._workers.submit(_make, n) for n in _worker_order(self._tasks, plan)
+                n: self._workers.submit(_make, n) for n in _worker_order(self._tasks, data)
             }
 
     def take(self, src_uri: str, wait: bool = False) -> Any:
@@ -288,14 +289,12 @@ class Ahead:
             workers.close(stop=stop)
 
 
-def _worker_order(tasks: list[tuple[list[str], Callable[[], Made]]], plan: Plan) -> list[int]:
-    """The tasks in the order the workers make them: the generated pages and data
-    files from the last, which the build converts or writes while the workers start,
-    and makes itself from the first; then the postmortems' additions from the first,
-    which pages ask for only once every page is converted (see `Assembly.place`)."""
-    additions = [n for n, (uris, _) in enumerate(tasks) if uris[0] in plan.postmortems]
-    others = [n for n in reversed(range(len(tasks))) if tasks[n][0][0] not in plan.postmortems]
-    return others + additions
+def _worker_order(tasks: list[tuple[list[str], Callable[[], Made]]], data: set[str]) -> list[int]:
+    """The tasks in the order the workers take them: the `data` files first, which are
+    written while MkDocs converts the pages; then the pages' HTML, in the order pages
+    ask for it once every page is converted (see `Assembly.place`)."""
+    first = [n for n, (uris, _) in enumerate(tasks) if uris[0] in data]
+    return first + [n for n, (uris, _) in enumerate(tasks) if uris[0] not in data]
 
 
 # What a worker makes, set up once from the plan by its initializer.

@@ -20,6 +20,7 @@ import pytest
 from worker_tasks import (
     dies_in_a_worker,
     fails_in_a_worker,
+    slow_in_a_worker,
     square_and_pid,
     stops_in_a_worker,
 )
@@ -82,9 +83,10 @@ def no_process_left() -> Iterator[None]:
 
 
 @pytest.mark.usefixtures("no_process_left")
-def test_a_large_input_is_mapped_in_processes_in_order() -> None:
+def test_a_large_input_is_mapped_in_processes_in_order(tmp_path: Path) -> None:
     numbers = range(3 * WORTH_IT_FROM)
-    results = shared_map(square_and_pid, numbers, jobs=2)
+    function = partial(square_and_pid, flag=str(tmp_path / "started"), parent=os.getpid())
+    results = shared_map(function, numbers, jobs=2)
     assert [square for square, _ in results] == [n * n for n in numbers]
     assert {pid for _, pid in results} - {os.getpid()}  # a worker did some of it
 
@@ -94,13 +96,14 @@ def test_a_small_input_is_mapped_here() -> None:
     assert results == [(n * n, os.getpid()) for n in range(WORTH_IT_FROM - 1)]
 
 
-def test_other_threads_do_not_keep_the_work_from_the_workers() -> None:
+def test_other_threads_do_not_keep_the_work_from_the_workers(tmp_path: Path) -> None:
     """Spawned processes copy no thread and no lock, unlike forked ones."""
+    function = partial(square_and_pid, flag=str(tmp_path / "started"), parent=os.getpid())
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     thread.start()
     try:
-        results = shared_map(square_and_pid, range(3 * WORTH_IT_FROM), jobs=2)
+        results = shared_map(function, range(3 * WORTH_IT_FROM), jobs=2)
     finally:
         stop.set()
         thread.join()
@@ -108,10 +111,20 @@ def test_other_threads_do_not_keep_the_work_from_the_workers() -> None:
 
 
 @pytest.mark.usefixtures("no_process_left")
+def test_work_handed_to_a_busy_worker_is_taken_back_once_this_process_is_free() -> None:
+    """Chunks handed ahead to a worker that has not started them are done here when
+    nothing else is left, rather than waited for; those it has started are its own."""
+    function = partial(slow_in_a_worker, parent=os.getpid())
+    results = shared_map(function, range(3 * WORTH_IT_FROM), jobs=2, chunk=5)
+    assert os.getpid() not in results[:5]  # started (or queued) in the worker
+    assert results[15:20] == [os.getpid()] * 5  # handed fourth, and taken back
+
+
+@pytest.mark.usefixtures("no_process_left")
 def test_a_task_that_fails_in_a_worker_is_logged_and_done_here(
-    logged: pytest.LogCaptureFixture,
+    logged: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
-    function = partial(fails_in_a_worker, parent=os.getpid())
+    function = partial(fails_in_a_worker, parent=os.getpid(), flag=str(tmp_path / "started"))
     results = shared_map(function, range(3 * WORTH_IT_FROM), jobs=2, chunk=5)
     assert results == [n * n for n in range(3 * WORTH_IT_FROM)]
     failed = [r for r in logged.records if "failed in a worker process" in r.getMessage()]
@@ -121,8 +134,10 @@ def test_a_task_that_fails_in_a_worker_is_logged_and_done_here(
 
 
 @pytest.mark.usefixtures("no_process_left")
-def test_when_a_worker_dies_its_work_is_done_here(logged: pytest.LogCaptureFixture) -> None:
-    function = partial(dies_in_a_worker, parent=os.getpid())
+def test_when_a_worker_dies_its_work_is_done_here(
+    logged: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    function = partial(dies_in_a_worker, parent=os.getpid(), flag=str(tmp_path / "started"))
     results = shared_map(function, range(3 * WORTH_IT_FROM), jobs=2)
     assert results == [n * n for n in range(3 * WORTH_IT_FROM)]
     assert "ended abruptly" in logged.text
@@ -131,10 +146,10 @@ def test_when_a_worker_dies_its_work_is_done_here(logged: pytest.LogCaptureFixtu
 @posix_only
 @pytest.mark.usefixtures("no_process_left")  # killed, though stopped, and reaped
 def test_a_stopped_worker_is_ended_and_its_work_done_here(
-    monkeypatch: pytest.MonkeyPatch, logged: pytest.LogCaptureFixture
+    monkeypatch: pytest.MonkeyPatch, logged: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(workers, "STALLED_AFTER", 2.0)
-    function = partial(stops_in_a_worker, parent=os.getpid())
+    function = partial(stops_in_a_worker, parent=os.getpid(), flag=str(tmp_path / "started"))
     start = time.monotonic()
     results = shared_map(function, range(3 * WORTH_IT_FROM), jobs=2)
     assert results == [n * n for n in range(3 * WORTH_IT_FROM)]
