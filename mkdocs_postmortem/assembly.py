@@ -6,7 +6,6 @@ search form of all that while search indexes it, and the theme's escaped front-m
 
 from __future__ import annotations
 
-import gc
 import html
 import posixpath
 import re
@@ -19,6 +18,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 from mkdocs.utils.templates import TemplateContext
 
+from . import collector
 from .check import Report, Settings
 from .diagnostics import Diagnostic, Severity
 from .edition import published_page
@@ -89,7 +89,7 @@ class Assembly:
         # From here on, the archive's objects (the check, the model, what serve keeps)
         # stay alive to the end of the build: left out of the collector's walks until
         # `finish`, they no longer make each full walk of MkDocs' own objects longer.
-        gc.freeze()
+        collector.freeze()
 
     def install_meta(self, page: Page) -> None:
         """Give a postmortem page its front-matter as `page.meta`, as the check read it
@@ -171,13 +171,13 @@ class Assembly:
         if not _excluded_from_search(page):
             self._fragments[uri] = [Fragment.at(*where) for where in placed if where[0] >= 0]
 
-    def finish(self, stop: bool = False) -> None:
-        """The build is over (`stop`: it ended early): the workers end, other plugins
-        find `page.meta` as the author wrote it, and the collector walks every object
-        again."""
+    def finish(self, stop: bool = False, last: bool = False) -> None:
+        """The build is over (`stop`: it ended early; `last`: the process ends next):
+        the workers end, other plugins find `page.meta` as the author wrote it, and the
+        collector walks every object again (see `collector.release`)."""
         self.publication.close(stop=stop)
         self.theme_view.restore()
-        gc.unfreeze()
+        collector.release(last=last and not stop)
 
     def before_theme(self, files: Files, config: MkDocsConfig) -> None:
         """Once every page is converted: the exports are written (or given their

@@ -31,7 +31,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from . import publish, site
+from . import collector, publish, site
 from .assembly import Assembly
 from .check import Settings, check_archive
 from .config import PostmortemConfig
@@ -67,6 +67,7 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
         (outside `docs_dir`, it would not trigger a rebuild), and add the stylesheet and
         script that ship in the package."""
         self._stop()
+        collector.thaw()  # what an earlier build in this process left for its end
         self.settings = self.assembly = None
         if not self.config.enabled:
             return config
@@ -180,9 +181,10 @@ class PostmortemPlugin(BasePlugin[PostmortemConfig]):
     on_page_context = CombinedEvent(_before_search, _after_search)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Other plugins find `page.meta` as the author wrote it once pages are written."""
+        """Other plugins find `page.meta` as the author wrote it once pages are written;
+        a build that the process's end follows leaves its objects for that end."""
         if self.assembly is not None:
-            self.assembly.finish()
+            self.assembly.finish(last=not self.serving)
 
     def on_build_error(self, *, error: Exception) -> None:
         """A build that stops leaves no worker process behind."""

@@ -186,3 +186,29 @@ def test_workers_make_what_a_front_matter_edit_changed(
     path.write_text(path.read_text() + "\nA sentence written while serving.\n")
     served.build()
     assert pools == [1, 1]  # nothing to make: no workers
+
+
+def test_a_build_leaves_its_objects_to_the_process_end_and_the_next_one_frees_them(
+    make_site: Callable[..., Site], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mkdocs build` leaves what is alive out of the collector's final walk; a second
+    build in the same process (a script, a test) has it walked again first."""
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    site = make_site(TODAY)
+    site.add("one.md", published("TEST-2026-0001"))
+
+    def built() -> None:
+        config = load_config(str(site.root / "mkdocs.yml"), site_dir=str(site.root / "out"))
+        config.plugins.on_startup(command="build", dirty=False)
+        build(config)
+
+    try:
+        built()
+        assert gc.get_freeze_count() > 0
+        seen: list[int] = []
+        monkeypatch.setattr(gc, "collect", lambda *args: seen.append(gc.get_freeze_count()))
+        built()
+        assert seen == [0]  # thawed, then collected, before the second build's check
+        assert gc.get_freeze_count() > 0  # and left again for the end
+    finally:
+        gc.unfreeze()
