@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -39,8 +40,13 @@ class Moment:
 
 def parse_moment(text: object) -> Moment | None:
     """The moment written in `text`; None when it is not one (or not in the calendar)."""
-    if not isinstance(text, str):
-        return None
+    return _parsed(text) if isinstance(text, str) else None
+
+
+# The rules, durations, timeline and exports read each date of a postmortem again and
+# again (some 70 times a postmortem): each text is parsed once. Moments are frozen.
+@functools.lru_cache(maxsize=4096)
+def _parsed(text: str) -> Moment | None:
     match = _MOMENT_RE.match(text)
     if match is None:
         return None
