@@ -269,7 +269,11 @@ class Ahead:
             made = workers.take(future, task)  # made, or a worker has it in hand
         with self._lock:
             self._made.update(made)
-            return self._keep(src_uri, self._made.pop(src_uri))
+            piece = self._keep(src_uri, self._made.pop(src_uri))
+            done = all(future is None or future.done() for future in self._handed.values())
+        if workers is not None and done:  # nothing left for the workers: they end, and
+            workers.close()  # give back their memory
+        return piece
 
     def _keep(self, src_uri: str, piece: Any) -> Any:
         if self._kept is not None and src_uri in self._keys:
