@@ -19,7 +19,6 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import signal
-import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
@@ -43,11 +42,6 @@ STALLED_AFTER = 60.0
 # Tasks handed to each worker ahead of the one it works on: enough that it never waits
 # for this process, busy with its own part, to hand it more.
 AHEAD = 4
-# While workers run, how long this process's busy thread keeps the GIL before a waiting
-# thread gets it (Python's default is 5 ms). The pool's threads that hand tasks to the
-# workers and take their results in need it for a moment each time; at 5 ms, a worker
-# whose result fills the pipe waited longer for it to be taken than it worked.
-SWITCH_INTERVAL = 0.0005
 
 log = logging.getLogger("mkdocs.plugins.postmortem")
 
@@ -119,8 +113,6 @@ class Workers:
         self, count: int, initializer: Callable[..., None], initargs: tuple[Any, ...]
     ) -> None:
         self._count = count
-        self._switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(min(self._switch_interval, SWITCH_INTERVAL))
         self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
             count,
             mp_context=_context(),
@@ -189,8 +181,6 @@ class Workers:
         pool, self._pool = self._pool, None
         if pool is None:
             return
-        if sys.getswitchinterval() == min(self._switch_interval, SWITCH_INTERVAL):
-            sys.setswitchinterval(self._switch_interval)  # unless changed since
         # Before 3.14, `ProcessPoolExecutor` has no public way to end its processes.
         processes = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=not stop, cancel_futures=True)

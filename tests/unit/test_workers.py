@@ -255,12 +255,3 @@ def test_workers_end_when_the_build_is_killed() -> None:
     while time.monotonic() < deadline and os.path.exists(f"/proc/{worker}"):
         time.sleep(0.1)
     assert not os.path.exists(f"/proc/{worker}")
-
-
-def test_the_switch_interval_is_short_while_workers_run_and_then_as_it_was() -> None:
-    before = sys.getswitchinterval()
-    with workers.Workers(1, workers._install, (square_and_pid,)) as pool:
-        assert sys.getswitchinterval() <= workers.SWITCH_INTERVAL
-        future = pool.submit(square_and_pid, 3)
-        assert pool.take(future, square_and_pid, 3)[0] == 9
-    assert sys.getswitchinterval() == before
