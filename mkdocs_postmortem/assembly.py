@@ -28,7 +28,7 @@ from .reader import FRONT_MATTER_RE
 from .reference import expand_markers
 from .render.ahead import Html
 from .render.pages import Additions
-from .search_form import Fragment, to_full_form, to_search_form
+from .search_form import search_form, to_full_form, to_search_form
 from .theme_view import ThemeView, escaped_tags, page_title
 
 log = get_plugin_logger("postmortem")
@@ -50,9 +50,7 @@ class Assembly:
         self._bodies: dict[str, str] = {}  # a broken postmortem's text without front-matter
         self._meta: dict[str, dict[str, Any]] = {}  # front-matter read by the check
         self._withheld: dict[str, dict[str, str]] = {}  # leaks found, masked (`edition`)
-        self._fragments: dict[str, list[Fragment]] = {}  # where the plugin's HTML went
-        self._search_forms: dict[str, str] = {}  # HTML -> its search form, made ahead
-        self._swaps: dict[str, list[tuple[str, str]]] = {}
+        self._swaps: dict[str, list[tuple[str, str]]] = {}  # (search form, HTML) a page
         self.theme_view = ThemeView()
 
     def take_files(self, postmortems: list[File], report: Report, *, dirty: bool) -> None:
@@ -124,52 +122,51 @@ class Assembly:
             markdown = link_ids(markdown, uri, self.settings, publication)
         return markdown
 
-    def place(self, page: Page) -> None:
+    def place(self, page: Page) -> list[tuple[str, str | None]]:
         """Add the archive's HTML to a converted page, just before search indexes it:
         a generated page's body, the listing in the landing page, the card and details
         around each postmortem's text, and a broken postmortem's problems on top. Not
         earlier: with workers, they have had the conversion of every page to make it;
-        and not as Markdown, which would only re-parse it."""
+        and not as Markdown, which would only re-parse it. Gives the page's content in
+        pieces: (HTML, its search form), None for what is the author's."""
         uri = page.file.src_uri
         if page.content is None:
-            return
+            return []
         content = page.content
+        pieces: list[tuple[str, str | None]] = [(content, None)]
         headings: list[tuple[str, str]] = []
-        placed: list[tuple[int, str]] = []  # where each fragment of HTML went
         publication = self.publication
         made = publication.ahead.take(uri)
         if isinstance(made, Additions):
-            incident = publication.incidents_by_uri[uri]
-            card, added = made.card, made.details
+            card, card_form = made.card, made.card_search_form
             if _H1_RE.match(content):  # the page has its own title
+                incident = publication.incidents_by_uri[uri]
                 card = publication.renderer.card(incident, uri, with_title=False)
-            else:
-                self._search_forms[card] = made.card_search_form
-            self._search_forms[added] = made.details_search_form
-            content = f"{card}\n{content}\n{added}\n"
-            placed = [(0, card), (len(content) - len(added) - 1, added)]
+                card_form = search_form(card)
+            pieces = [
+                (card, card_form),
+                (f"\n{content}\n", None),
+                (made.details, made.details_search_form),
+                ("\n", None),
+            ]
             headings = made.headings
         elif isinstance(made, Html):
-            added = made.html
-            if uri == publication.user_index:
-                content = _place_index(content, added)
-                placed = [(content.find(added), added)]
+            listing = (made.html, made.search_form)
+            if uri != publication.user_index:
+                pieces = [listing]
+            elif INDEX_MARKER in content:
+                before, after = content.split(INDEX_MARKER, 1)
+                pieces = [(before, None), listing, (after, None)]
             else:
-                content = added
-                placed = [(0, added)]
+                pieces = [(f"{content}\n", None), listing]
             headings = made.headings
-            if made.search_form is not None:
-                self._search_forms[added] = made.search_form
         elif uri in publication.postmortems and "<h1" not in content:
-            content = _titled(content, page)
+            pieces = [(_titled(content, page), None)]
         if uri in self._problems_by_uri:
-            box = problems_box(self._problems_by_uri[uri]) + "\n"
-            content = box + content
-            placed = [(where + len(box), fragment) for where, fragment in placed]
-        page.content = content
+            pieces.insert(0, (problems_box(self._problems_by_uri[uri]) + "\n", None))
+        page.content = "".join(html for html, _ in pieces)
         page.toc.items += [AnchorLink(title, anchor, 2) for anchor, title in headings]
-        if not _excluded_from_search(page):
-            self._fragments[uri] = [Fragment.at(*where) for where in placed if where[0] >= 0]
+        return pieces
 
     def finish(self, stop: bool = False, last: bool = False) -> None:
         """The build is over (`stop`: it ended early; `last`: the process ends next):
@@ -204,13 +201,10 @@ class Assembly:
         only the tags search keeps, since they parse every tag in Python (see
         `search_form`); and the author's `page.meta`, but for what Material's search
         reads as HTML (see `ThemeView.search`)."""
-        self.place(page)
+        pieces = self.place(page)
         self.theme_view.search(page)
-        fragments = self._fragments.pop(page.file.src_uri, None)
-        if fragments and page.content is not None:
-            swapped = to_search_form(page.content, fragments, self._search_forms)
-            if swapped is not None:
-                page.content, self._swaps[page.file.src_uri] = swapped
+        if any(form is not None for _, form in pieces) and not _excluded_from_search(page):
+            page.content, self._swaps[page.file.src_uri] = to_search_form(pieces)
 
     def after_search(self, page: Page, context: TemplateContext) -> None:
         """Put the full HTML back once search has indexed the page, and the theme's
@@ -260,13 +254,6 @@ def _excluded_from_search(page: Page) -> bool:
     """Whether the page asks search plugins to skip it, as facet pages do."""
     search = page.meta.get("search")
     return isinstance(search, dict) and bool(search.get("exclude"))
-
-
-def _place_index(content: str, listing: str) -> str:
-    """The listing where the landing page has the marker, or after its text."""
-    if INDEX_MARKER in content:
-        return content.replace(INDEX_MARKER, listing, 1)
-    return f"{content}\n{listing}"
 
 
 def problems_box(problems: list[Diagnostic]) -> str:

@@ -14,7 +14,6 @@ code.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 # Paragraphs, code, the headings that make search's sections, and the tags whose
 # content search skips. Lowercase, as the templates write them.
@@ -59,42 +58,12 @@ def _element_end(html: str, opening: re.Match[str]) -> int:
     return len(html)
 
 
-@dataclass(frozen=True)
-class Fragment:
-    """Where the plugin put a piece of HTML into a page's content, and a hash of it to
-    notice that another plugin changed it since."""
-
-    start: int
-    end: int
-    digest: int
-
-    def moved(self, offset: int) -> Fragment:
-        """The same fragment after `offset` characters were put before it."""
-        return Fragment(self.start + offset, self.end + offset, self.digest)
-
-    @classmethod
-    def at(cls, start: int, fragment: str) -> Fragment:
-        """The fragment put into a page's content at `start`."""
-        return cls(start, start + len(fragment), hash(fragment))
-
-
-def to_search_form(
-    content: str, fragments: list[Fragment], known: dict[str, str] | None = None
-) -> tuple[str, list[tuple[str, str]]] | None:
-    """The content with each fragment in its search form, and (search form, full HTML)
-    pairs to undo it; None when the content changed since the fragments were located.
-    Forms worked out already are taken from `known`, once each."""
-    pieces, swaps, last = [], [], 0
-    for fragment in sorted(fragments, key=lambda f: f.start):
-        full = content[fragment.start : fragment.end]
-        if fragment.start < last or hash(full) != fragment.digest:
-            return None
-        form = (known or {}).pop(full, None) or search_form(full)
-        pieces += [content[last : fragment.start], form]
-        swaps.append((form, full))
-        last = fragment.end
-    pieces.append(content[last:])
-    return "".join(pieces), swaps
+def to_search_form(pieces: list[tuple[str, str | None]]) -> tuple[str, list[tuple[str, str]]]:
+    """A page's content with each piece of the archive's HTML in its search form, and
+    (search form, HTML) pairs to undo it (`to_full_form`). `pieces` is the content in
+    order: (HTML, its search form), the form None for what stays as it is."""
+    content = "".join(html if form is None else form for html, form in pieces)
+    return content, [(form, html) for html, form in pieces if form is not None]
 
 
 def to_full_form(content: str, swaps: list[tuple[str, str]]) -> tuple[str, int]:

@@ -49,13 +49,16 @@ def test_search_reads_the_same_words_and_visitors_get_the_same_pages(
     archive_files(site)
     used = []
 
-    def counted(content: str, fragments: list, known: dict | None = None) -> object:  # type: ignore[type-arg]
-        used.append(len(fragments))
-        return to_search_form(content, fragments, known)
+    def counted(pieces: list[tuple[str, str | None]]) -> tuple[str, list[tuple[str, str]]]:
+        used.append(sum(form is not None for _, form in pieces))
+        return to_search_form(pieces)
+
+    def unchanged(pieces: list[tuple[str, str | None]]) -> tuple[str, list[tuple[str, str]]]:
+        return "".join(html for html, _ in pieces), []
 
     monkeypatch.setattr(mkdocs_postmortem.assembly, "to_search_form", counted)
     fast = build_into(site, "fast")
-    monkeypatch.setattr(mkdocs_postmortem.assembly, "to_search_form", lambda *_: None)
+    monkeypatch.setattr(mkdocs_postmortem.assembly, "to_search_form", unchanged)
     full = build_into(site, "full")
 
     assert sum(used) >= 3 + 2 * 3  # the listings and each postmortem's card and details
