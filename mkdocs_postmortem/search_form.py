@@ -6,7 +6,9 @@ thousands. Search keeps only text, headings (its sections) and a few tags, so th
 plugin hands it the archive's HTML with every tag but paragraphs, code and headings
 turned into a space, and puts the full HTML back before the theme renders the page.
 The words indexed stay the same, in the same sections; they can only be better
-separated. Lists in the archive's HTML show as plain text in search results, which
+separated. What the templates mark `data-search-exclude` (the filters of a listing, the
+similar incidents, which are other postmortems' titles) is left out, as Material's
+search leaves it out. Lists in the archive's HTML show as plain text in search results, which
 halves the cost of indexing a postmortem's page; code (ids, versions) still shows as
 code.
 """
@@ -24,27 +26,27 @@ _EXCLUDED_RE = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)\s[^>]*\bdata-search-exclude\
 
 
 def search_form(fragment: str) -> str:
-    """The fragment for search plugins: the tags they would drop become white space,
-    and each run of white space one space; an element marked `data-search-exclude`
-    stays as it is, for the search plugins that honour the mark to skip it.
+    """The fragment for search plugins: what is marked `data-search-exclude` left out,
+    the other tags they would drop turned into white space, and each run of white space
+    one space.
 
     Only for the plugin's own HTML, where attribute values are escaped, so no `>`
     hides inside a tag, and which has no `<pre>` whose spaces would count.
     """
-    if "data-search-exclude" not in fragment:
-        return _text_form(fragment)
+    return " ".join(_OTHER_TAG_RE.sub(" ", without_excluded(fragment)).split())
+
+
+def without_excluded(html: str) -> str:
+    """`html` without the elements marked `data-search-exclude`: Material's search
+    skips them, and with the search form every search plugin does."""
+    if "data-search-exclude" not in html:
+        return html
     pieces, position = [], 0
-    while (excluded := _EXCLUDED_RE.search(fragment, position)) is not None:
-        end = _element_end(fragment, excluded)
-        pieces += [_text_form(fragment[position : excluded.start()])]
-        pieces += [fragment[excluded.start() : end]]
-        position = end
-    pieces.append(_text_form(fragment[position:]))
+    while (excluded := _EXCLUDED_RE.search(html, position)) is not None:
+        pieces.append(html[position : excluded.start()])
+        position = _element_end(html, excluded)
+    pieces.append(html[position:])
     return " ".join(pieces)
-
-
-def _text_form(html: str) -> str:
-    return " ".join(_OTHER_TAG_RE.sub(" ", html).split())
 
 
 def _element_end(html: str, opening: re.Match[str]) -> int:

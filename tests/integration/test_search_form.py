@@ -1,7 +1,8 @@
 """Search plugins index the archive's HTML in its search form (text, paragraphs, code
 and headings); the visitor gets the full HTML. Neither must show: the pages are
 byte-identical to a build without the search form, and search holds the same words in
-the same sections."""
+the same sections, but for what the archive marks `data-search-exclude`, which every
+search plugin then leaves out."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ import re
 from pathlib import Path
 
 import pytest
+from cases import published
 from conftest import Site
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from test_archive import TODAY, archive_files
 
 import mkdocs_postmortem.assembly
-from mkdocs_postmortem.search_form import search_form, to_search_form
+from mkdocs_postmortem.search_form import search_form, to_search_form, without_excluded
 
 
 def build_into(site: Site, folder: str) -> Path:
@@ -54,7 +56,11 @@ def test_search_reads_the_same_words_and_visitors_get_the_same_pages(
         return to_search_form(pieces)
 
     def unchanged(pieces: list[tuple[str, str | None]]) -> tuple[str, list[tuple[str, str]]]:
-        return "".join(html for html, _ in pieces), []
+        """Every tag as it is, without what the archive marks `data-search-exclude`."""
+        shown = [without_excluded(html) if form is not None else html for html, form in pieces]
+        pairs = zip(shown, pieces, strict=True)
+        swaps = [(s, html) for s, (html, form) in pairs if form is not None]
+        return "".join(shown), swaps
 
     monkeypatch.setattr(mkdocs_postmortem.assembly, "to_search_form", counted)
     fast = build_into(site, "fast")
@@ -79,7 +85,33 @@ def test_the_search_form_keeps_the_text_paragraphs_code_and_headings() -> None:
         "<form>not HTML, but nested</form></div></form><span>after</span>"
     )
     assert search_form(html) == (
-        'Id <code>X-1</code> <p class="s">A b , c</p><h2 id="t">T</h2> 2 e x '
-        "<form data-search-exclude hidden><div><select><option>All</option></select>"
-        "<form>not HTML, but nested</form></div></form> after"
+        'Id <code>X-1</code> <p class="s">A b , c</p><h2 id="t">T</h2> 2 e x after'
     )
+
+
+@pytest.mark.parametrize("theme", ["material", "mkdocs"])
+def test_similar_incidents_show_on_the_page_and_stay_out_of_search(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, theme: str
+) -> None:
+    """They are other postmortems' titles, which search finds on those pages: every
+    postmortem would otherwise match the title of each one like it."""
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    site = Site(tmp_path / "site", TODAY, theme)
+    for number, title in enumerate(["Refunds invented", "Refunds invented again", "Zebra"]):
+        site.add(
+            f"pm-{number}.md",
+            published(
+                f"TEST-2026-000{number + 1}",
+                "title: Support assistant quoted a refund rule that does not exist",
+                f"title: {title}",
+            ),
+        )
+    site_dir = build_into(site, "site")
+
+    page = (site_dir / "postmortems" / "pm-0" / "index.html").read_text()
+    assert 'id="pm-similar"' in page and "Zebra" in page
+    entries = search_entries(site_dir)
+    similar = [text for location, _, text in entries if location.endswith("#pm-similar")]
+    assert similar and not any(similar)
+    on_first_page = [text for location, _, text in entries if "/pm-0/" in location]
+    assert on_first_page and not any("Zebra" in text for text in on_first_page)
