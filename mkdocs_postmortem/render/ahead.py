@@ -231,6 +231,7 @@ class Ahead:
         self._made: dict[str, Any] = {}
         self._workers: Workers | None = None
         self._handed: dict[int, Future[Made] | None] = {}  # task number -> its future
+        self._last: Future[Made] | None = None
         # Pages are taken here, data files by the thread that writes them (`publish`).
         self._lock = threading.Lock()
         if workers and self._tasks:
@@ -241,9 +242,9 @@ class Ahead:
             blob = pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL)
             data = {uri for uri, item in planned_by_uri.items() if not item.is_page}
             self._workers = Workers(min(workers, len(self._tasks)), _install, (blob, kept_uris))
-            self._handed = {
-                n: self._workers.submit(_make, n) for n in _worker_order(self._tasks, data)
-            }
+            order = _worker_order(self._tasks, data)
+            self._handed = {n: self._workers.submit(_make, n) for n in order}
+            self._last = self._handed[order[-1]]  # the workers' last task, done last
 
     def take(self, src_uri: str, wait: bool = False) -> Any:
         """What was made for `src_uri`, once: `Additions` for a postmortem, `Html` for a
@@ -270,9 +271,17 @@ class Ahead:
         with self._lock:
             self._made.update(made)
             piece = self._keep(src_uri, self._made.pop(src_uri))
-            done = all(future is None or future.done() for future in self._handed.values())
-        if workers is not None and done:  # nothing left for the workers: they end, and
-            workers.close()  # give back their memory
+            # Nothing left for the workers (the last check, once their last task is
+            # done): they end, and give back their memory.
+            finished = (
+                self._last is not None
+                and self._last.done()
+                and all(future is None or future.done() for future in self._handed.values())
+            )
+            if finished:
+                self._last = None
+        if workers is not None and finished:
+            workers.close()
         return piece
 
     def _keep(self, src_uri: str, piece: Any) -> Any:

@@ -180,18 +180,23 @@ def on_page_markdown(markdown, page, **kwargs):
 """
 
 
-def test_other_plugins_find_the_front_matter_in_page_meta(make_built_site) -> None:
-    # MkDocs does not parse the front-matter again: the plugin hands over what it read.
+def built_with_hook(make_built_site, hook: str):  # type: ignore[no-untyped-def]
+    """A site of the published fixture, built with `hook` as an MkDocs hook."""
     site = make_built_site('today: "2026-11-27"')
     site.add(
         "published.md", fixture_text("published.md").replace("related: [TEST-2026-0002]\n", "")
     )
-    (site.root / "hook.py").write_text(HOOK)
+    (site.root / "hook.py").write_text(hook)
     with (site.root / "mkdocs.yml").open("a") as config:
         config.write("hooks:\n  - hook.py\n")
     result = site.build("--strict")
     assert result.returncode == 0, result.stderr
+    return site
 
+
+def test_other_plugins_find_the_front_matter_in_page_meta(make_built_site) -> None:
+    # MkDocs does not parse the front-matter again: the plugin hands over what it read.
+    site = built_with_hook(make_built_site, HOOK)
     seen = json.loads((site.root / "postmortems_published.md.json").read_text())
     meta, markdown = seen["meta"], seen["markdown"]
     assert meta["id"] == "TEST-2026-0001"
@@ -228,16 +233,7 @@ def test_the_card_and_details_join_the_page_when_search_indexes_it(make_built_si
     """They are placed in `on_page_context`, once every page is converted (workers make
     them meanwhile): `on_page_content` sees the author's text, the written page has
     all of it, and the details' headings join the table of contents."""
-    site = make_built_site('today: "2026-11-27"')
-    site.add(
-        "published.md", fixture_text("published.md").replace("related: [TEST-2026-0002]\n", "")
-    )
-    (site.root / "hook.py").write_text(PLACEMENT_HOOK)
-    with (site.root / "mkdocs.yml").open("a") as config:
-        config.write("hooks:\n  - hook.py\n")
-    result = site.build("--strict")
-    assert result.returncode == 0, result.stderr
-
+    site = built_with_hook(make_built_site, PLACEMENT_HOOK)
     seen = json.loads((site.root / "placement.json").read_text())
     assert seen["content"] is False
     assert "pm-impact" not in seen["content toc"]
