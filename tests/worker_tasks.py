@@ -28,10 +28,11 @@ def square_and_pid(number: int, flag: str | None = None, parent: int = 0) -> tup
 
 
 def fails_in_a_worker(number: int, parent: int, flag: str) -> int:
-    if number == 7 and worker_started(flag, parent):
-        raise ValueError("seven, in a worker")
     if os.getpid() == parent:
+        worker_started(flag, parent)  # waits until a worker has failed
+    elif number == 7:
         worker_started(flag, parent)
+        raise ValueError("seven, in a worker")
     return number * number
 
 
