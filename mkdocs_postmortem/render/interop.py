@@ -369,7 +369,11 @@ def action_calendar(archive: Archive, publisher: Publisher, item_url: Any) -> st
             "BEGIN:VEVENT",
             f"SUMMARY:{_ical_text(f'Due: {item.key} {item.title}')}",
             f"DTSTART;VALUE=DATE:{_ical_date(due.day)}",
-            f"DTEND;VALUE=DATE:{_ical_date(due.day + dt.timedelta(days=1))}",
+        ]
+        if due.day < dt.date.max:  # the calendar's last day has no next: an event of
+            # one day without an end lasts that day anyway (RFC 5545 3.6.1)
+            lines.append(f"DTEND;VALUE=DATE:{_ical_date(due.day + dt.timedelta(days=1))}")
+        lines += [
             f"DTSTAMP:{_ical_date(stamp)}T{stamp:%H%M%S}Z",
             f"UID:{_ical_text(f'{item.key}@mkdocs-postmortem')}",
         ]

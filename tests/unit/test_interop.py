@@ -178,3 +178,12 @@ def test_every_source_the_mappings_name_exists_and_is_documented() -> None:
     assert sorted(set(named) - set(known)) == []
     docs = (Path(__file__).resolve().parents[2] / "docs" / "exports.md").read_text()
     assert [key for key in known if f"`{key}`" not in docs] == []
+
+
+def test_an_item_due_on_the_calendars_last_day_has_an_event_of_that_day() -> None:
+    """9999-12-31 has no next day for DTEND: the event has none, which means one day."""
+    text = published("TEST-2026-0001").replace("due: 2027-05-01", "due: 9999-12-31")
+    calendar = action_calendar(archive_of(text), Publisher(), lambda item: "x/")
+    event = next(iter(icalendar.Calendar.from_ical(calendar).walk("VEVENT")))
+    assert event.decoded("DTSTART") == dt.date(9999, 12, 31)
+    assert "DTEND" not in event
