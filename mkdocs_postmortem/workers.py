@@ -9,7 +9,9 @@ initializer. The workers are handed only a few tasks
 ahead (`AHEAD` each); this process does the others itself as it gets to them, so it
 never waits for work it could do. A task that fails in a worker, a worker that dies,
 and one that sends nothing for `STALLED_AFTER` seconds are logged with their cause,
-and the task is done here.
+and the task is done here. A build that ends early (an error, Ctrl-C) stops its
+workers once their current task is done: never mid-way through sending a result, which
+would leave the pool, and the build's process with it, waiting for the rest forever.
 """
 
 from __future__ import annotations
@@ -20,7 +22,10 @@ import multiprocessing.connection
 import os
 import signal
 import threading
+import time
+import weakref
 from collections.abc import Callable, Sequence
+from concurrent import futures
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
@@ -39,6 +44,8 @@ CGROUP = "/sys/fs/cgroup"
 # A task whose worker sends nothing for this many seconds while its result is awaited
 # is done here instead, and the workers are stopped.
 STALLED_AFTER = 60.0
+# How long stopped workers may take to finish the task in hand before they are killed.
+GRACE = 5.0
 # Tasks handed to each worker ahead of the one it works on: enough that it never waits
 # for this process, busy with its own part, to hand it more.
 AHEAD = 4
@@ -105,6 +112,11 @@ def _read(path: str) -> str:
         return ""
 
 
+class Stopped(Exception):
+    """The workers were stopped because the build is over: what they had not made will
+    not be needed."""
+
+
 class Workers:
     """`count` spawned processes, each set up by `initializer(*initargs)`; a context
     manager that stops them, whatever happened."""
@@ -113,12 +125,14 @@ class Workers:
         self, count: int, initializer: Callable[..., None], initargs: tuple[Any, ...]
     ) -> None:
         self._count = count
+        self._over = False  # stopped with the build: a waiting `take` gives up
         self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
             count,
             mp_context=_context(),
             initializer=_start,
             initargs=(initializer, initargs),
         )
+        _open.add(self)
 
     def __enter__(self) -> Workers:
         return self
@@ -134,7 +148,7 @@ class Workers:
         try:
             return self._pool.submit(function, *args)
         except (BrokenProcessPool, RuntimeError):
-            self.close(stop=True)
+            self._end(cancel=True)
             return None
 
     @property
@@ -146,27 +160,31 @@ class Workers:
     ) -> Result:
         """What `future` gives, or `function(*args)` done here: without a future, or
         when the task failed, or its worker died or sent nothing for `STALLED_AFTER`
-        seconds (the workers are then stopped)."""
+        seconds (the workers are then stopped). Raises `Stopped` when the workers were
+        stopped with the build before the task was done."""
         if future is None:
             return function(*args)
         try:
             return future.result(timeout=STALLED_AFTER)
         except CancelledError:  # the workers were stopped before it started
-            pass
-        except TimeoutError:
+            if self._over:
+                raise Stopped from None
+        except futures.TimeoutError:  # not the built-in one before Python 3.11
             log.warning(
                 "postmortem: a worker process sent nothing for %g s; its work is done in "
                 "the build's process",
                 STALLED_AFTER,
             )
-            self.close(stop=True)
+            self._end(cancel=True)
         except BrokenProcessPool as error:
+            if self._over:
+                raise Stopped from None
             log.warning(
                 "postmortem: a worker process ended abruptly (%s); its work is done in the "
                 "build's process",
                 error,
             )
-            self.close(stop=True)
+            self._end(cancel=True)
         except Exception:
             log.warning(
                 "postmortem: a task failed in a worker process; it is done again in the "
@@ -176,19 +194,53 @@ class Workers:
         return function(*args)
 
     def close(self, stop: bool = False) -> None:
-        """Let the workers end, or with `stop`, end them now: a build that fails, is
-        interrupted or meets a stalled worker leaves no process behind."""
+        """Let the workers end once every task is done; with `stop`, for a build that
+        ends early (it failed, or was interrupted), once the task in hand is done, and
+        the other tasks are dropped: a `take` that waits for one raises `Stopped`."""
+        if stop:
+            self._over = True
+        self._end(cancel=stop)
+
+    def _end(self, cancel: bool) -> None:
+        """End the pool. With `cancel`, the tasks not started are dropped, the workers
+        finish the one in hand, and one still at it after `GRACE` seconds (stalled) is
+        killed. A worker is never killed before: one that is sending its result would
+        leave the pool waiting for the rest forever, and the build's process with it."""
         pool, self._pool = self._pool, None
         if pool is None:
             return
+        if not cancel:
+            pool.shutdown(wait=True)
+            return
         # Before 3.14, `ProcessPoolExecutor` has no public way to end its processes.
         processes = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=not stop, cancel_futures=True)
-        if stop:
-            for process in processes:
+        pool.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + GRACE
+        for process in processes:
+            process.join(max(deadline - time.monotonic(), 0))
+        for process in processes:
+            if process.is_alive():
                 process.kill()
-            for process in processes:
                 process.join()
+
+
+# The workers not closed yet. MkDocs calls no plugin event when Ctrl-C ends a build; the
+# pool would then make every task handed to it before the process could end.
+_open: weakref.WeakSet[Workers] = weakref.WeakSet()
+
+
+def _stop_open() -> None:
+    for workers in list(_open):
+        workers.close(stop=True)
+
+
+# At the interpreter's exit, before the threads that wait for the workers are joined:
+# CPython's hook for that (3.9+), which `concurrent.futures` uses for its own pools.
+_before_threads_end: Callable[[Callable[[], None]], None] | None = getattr(
+    threading, "_register_atexit", None
+)
+if _before_threads_end is not None:
+    _before_threads_end(_stop_open)
 
 
 def shared_map(

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 
 import pytest
-from conftest import fixture_text
+from conftest import ENV, fixture_text
 
 
 def test_clean_archive_builds_strict(make_built_site) -> None:
@@ -264,6 +266,36 @@ def test_a_large_archive_builds_the_same_in_one_process_or_several(make_site) ->
     assert one.keys() == several.keys()
     for name in one:
         assert one[name] == several[name], name
+
+
+BREAKING_HOOK = """
+def on_page_markdown(markdown, page, config, files):
+    if page.file.src_uri == "postmortems/pm-0000.md":
+        raise RuntimeError("another plugin broke")
+    return markdown
+"""
+
+
+def test_a_build_that_another_plugin_breaks_ends_with_its_error(make_site) -> None:
+    """An error of another plugin while the workers make the archive's HTML ends the
+    build at once. The workers used to be killed, one of them maybe half-way through
+    sending its result: the build then waited for the rest forever."""
+    site = make_site('today: "2026-11-27"\njobs: 2')
+    large_archive(site)
+    (site.root / "hook.py").write_text(BREAKING_HOOK)
+    with (site.root / "mkdocs.yml").open("a") as config:
+        config.write("hooks:\n  - hook.py\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build"],
+        cwd=site.root,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "another plugin broke" in result.stderr
+    assert "worker" not in result.stderr  # nothing stalled, failed or died
 
 
 def large_archive(site, problem: str = "", every: int = 7) -> None:

@@ -225,6 +225,41 @@ def test_ctrl_c_stops_the_build_and_its_workers_without_a_traceback_from_them() 
     assert not group_is_there(process.pid)  # nobody of the group is left
 
 
+@posix_only
+def test_ctrl_c_while_a_thread_waits_for_the_workers_drops_the_work_left() -> None:
+    # MkDocs calls no plugin event on Ctrl-C. The process's exit stops the workers, and
+    # a thread that waits for their work (the exports' writer) gives up: the pool no
+    # longer makes every task handed to it (here a minute's worth) before the end.
+    process = run_group(
+        """
+        import time
+        from concurrent.futures import ThreadPoolExecutor
+        from worker_tasks import slowly
+        from mkdocs_postmortem.workers import Workers, _apply, _install, _map
+
+        workers = Workers(1, _install, (slowly,))
+        handed = [workers.submit(_apply, [n]) for n in range(6000)]
+        waiter = ThreadPoolExecutor(1)
+        waiter.submit(lambda: [workers.take(f, _map, slowly, [n]) for n, f in enumerate(handed)])
+        print("started", flush=True)
+        try:
+            time.sleep(120)
+        except KeyboardInterrupt:
+            print("interrupted", flush=True)
+        """
+    )
+    assert process.stdout is not None and process.stdout.readline() == "started\n"
+    time.sleep(1.0)  # the worker is at work
+    os.killpg(process.pid, signal.SIGINT)
+    out, stderr = process.communicate(timeout=30)
+    assert out == "interrupted\n"
+    assert stderr.count("Traceback") == 0, stderr
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and group_is_there(process.pid):
+        time.sleep(0.1)
+    assert not group_is_there(process.pid)
+
+
 def group_is_there(group: int) -> bool:
     try:
         os.killpg(group, 0)
