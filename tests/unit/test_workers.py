@@ -213,16 +213,7 @@ def test_ctrl_c_stops_the_build_and_its_workers_without_a_traceback_from_them() 
             print("interrupted", flush=True)
         """
     )
-    assert process.stdout is not None and process.stdout.readline() == "started\n"
-    time.sleep(1.5)  # the workers are at work
-    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does
-    out, stderr = process.communicate(timeout=60)
-    assert out == "interrupted\n"
-    assert stderr.count("Traceback") == 0, stderr
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and group_is_there(process.pid):
-        time.sleep(0.1)
-    assert not group_is_there(process.pid)  # nobody of the group is left
+    interrupt_when_started(process, after=1.5, timeout=60)
 
 
 @posix_only
@@ -248,10 +239,16 @@ def test_ctrl_c_while_a_thread_waits_for_the_workers_drops_the_work_left() -> No
             print("interrupted", flush=True)
         """
     )
+    interrupt_when_started(process, after=1.0, timeout=30)
+
+
+def interrupt_when_started(process: subprocess.Popen[str], after: float, timeout: float) -> None:
+    """Ctrl-C, `after` seconds of work: the process says it was interrupted within
+    `timeout` seconds, without a traceback, and nobody of its group is left."""
     assert process.stdout is not None and process.stdout.readline() == "started\n"
-    time.sleep(1.0)  # the worker is at work
-    os.killpg(process.pid, signal.SIGINT)
-    out, stderr = process.communicate(timeout=30)
+    time.sleep(after)  # the workers are at work
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C does
+    out, stderr = process.communicate(timeout=timeout)
     assert out == "interrupted\n"
     assert stderr.count("Traceback") == 0, stderr
     deadline = time.monotonic() + 10
